@@ -1,0 +1,57 @@
+"""metricwidgets: watch and analyse training jobs through their metrics, live in Jupyter.
+
+The public API is what this module exports. Widgets (which need ipywidgets and bqplot) and
+AWS helpers (boto3) are imported on first use, so the CLI and the core stay light.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# name -> module that defines it; resolved lazily by __getattr__ below.
+_EXPORTS = {
+    "MetricDefinition": "metricwidgets.core.definitions",
+    "DefinitionError": "metricwidgets.core.definitions",
+    "load_definitions": "metricwidgets.core.definitions",
+    "MetricStore": "metricwidgets.core.store",
+    "LogParser": "metricwidgets.core.parser",
+    "parse_log": "metricwidgets.core.parser",
+    "lint_definitions": "metricwidgets.core.lint",
+    "suggest_definitions": "metricwidgets.core.suggest",
+    "fetch_job_metrics": "metricwidgets.fetch",
+    "LivePlot": "metricwidgets.widgets.live_plot",
+    "RegexPlayground": "metricwidgets.widgets.playground",
+    "UserFacingError": "metricwidgets.errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'metricwidgets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext metricwidgets``: register the magics."""
+    from metricwidgets.magics import load_ipython_extension as _load
+
+    _load(ipython)
+
+
+def _jupyter_labextension_paths():
+    return [{"src": "labextension", "dest": "metricwidgets"}]
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "metricwidgets.server"}]

@@ -1,0 +1,47 @@
+"""The ``metricwidgets`` command line: a thin door onto the core.
+
+Each subcommand lives in its own module of this package, which defines ``register(subparsers)``
+(adding its parser, with ``func`` set to a callable taking the parsed arguments and returning
+the exit status). This module only assembles them and turns expected errors into one line on
+stderr instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+__all__ = ["main", "build_parser"]
+
+#: Subcommand modules, in the order ``--help`` lists them.
+SUBCOMMANDS = ("parse", "check", "fetch", "demo")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="metricwidgets",
+        description="Parse, check and fetch training-job metrics the way SageMaker does.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"metricwidgets.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the process exit status."""
+    from metricwidgets.errors import UserFacingError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserFacingError as exc:
+        print(f"metricwidgets {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `metricwidgets parse big.log | head` is not an error
+        return 0
+    except KeyboardInterrupt:
+        return 130

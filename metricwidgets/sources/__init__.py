@@ -1,0 +1,1 @@
+"""Sources of metrics: SageMaker jobs, CloudWatch, tuning jobs, local processes and files."""

@@ -1,0 +1,40 @@
+"""Fixtures for browser tests: a real jupyter lab and Debian's chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, running_lab
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs  # tests assert no script ever raised an alert
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A jupyter lab serving an empty folder; yields ``(url, root)``."""
+    with running_lab(tmp_path) as url:
+        yield url, tmp_path

@@ -1,0 +1,123 @@
+"""Start a real ``jupyter lab`` on 127.0.0.1 and drive it with Playwright + Debian's chromium.
+
+Shared by every browser test. Nothing here sleeps for a fixed time: each wait polls a
+condition until a deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Screenshots and other evidence kept after the run (the README shows one of them).
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.2, what: str = "condition"):
+    """Poll ``predicate`` until it returns a truthy value; raise TimeoutError at ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+@contextlib.contextmanager
+def running_lab(root: Path, env: dict | None = None, args: list[str] = ()):
+    """Run ``jupyter lab`` serving ``root``; yield its base URL (no token, 127.0.0.1 only)."""
+    port = free_port()
+    log = open(root / "jupyter-lab.log", "w")
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser",
+         "--ip=127.0.0.1", f"--port={port}", "--IdentityProvider.token=",
+         "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+         "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         *args],
+        stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+
+    def ready():
+        if proc.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited: {(root / 'jupyter-lab.log').read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/status", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(ready, 90, what="jupyter lab to answer")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    """Write a notebook of code cells with a python3 kernelspec (no kernel dialog in Lab)."""
+    nb = {
+        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {},
+                   "outputs": [], "source": src} for src in cells],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"},
+                     "language_info": {"name": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def open_notebook(page, url: str, name: str, timeout: float = 60_000):
+    """Open ``name`` in Lab and wait until its kernel is idle."""
+    page.goto(f"{url}/lab/tree/{name}")
+    page.wait_for_selector(".jp-NotebookPanel", timeout=timeout)
+    wait_for_idle_kernel(page, timeout)
+
+
+def wait_for_idle_kernel(page, timeout: float = 60_000):
+    page.wait_for_function(
+        """() => {
+            const el = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+            const status = document.querySelector('.jp-Toolbar-kernelStatus, [data-status]');
+            return el && (!status || !['busy','starting','restarting','unknown']
+                .includes(status.getAttribute('data-status')));
+        }""", timeout=timeout)
+
+
+def run_all_cells(page):
+    """Run every cell of the active notebook through Lab's own command."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=False)
+    return path
