@@ -1,0 +1,156 @@
+"""One way to reach AWS, and one place that turns botocore's errors into clear messages.
+
+Every door accepts the same options (``region``, ``profile``, ``endpoint_url``, ``session``)
+and passes them here. Unset options fall back to the environment variables
+``METRICWIDGETS_REGION``, ``METRICWIDGETS_PROFILE`` and ``METRICWIDGETS_ENDPOINT_URL`` (so a
+notebook, the CLI and the server extension can all be pointed at a stand-in at once), then to
+boto3's standard chain (``AWS_PROFILE``, ``AWS_DEFAULT_REGION``, ``~/.aws``, instance roles).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from metricwidgets.errors import AWSError
+
+__all__ = ["AWSOptions", "make_session", "make_client", "translate_error", "is_retryable"]
+
+_CREDENTIAL_CODES = {
+    "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+    "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch",
+    "MissingAuthenticationToken", "IncompleteSignature", "AuthFailure",
+}
+_PERMISSION_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+                     "UnauthorizedAccess", "NotAuthorized"}
+_NOT_FOUND_CODES = {"ResourceNotFound", "ResourceNotFoundException", "NoSuchEntity"}
+_THROTTLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException",
+                   "RequestLimitExceeded", "ProvisionedThroughputExceededException",
+                   "SlowDown", "RequestThrottled", "RequestThrottledException"}
+
+
+@dataclass(frozen=True)
+class AWSOptions:
+    """Where and as whom to call AWS. Every field may be None (boto3's defaults apply).
+
+    Parameters
+    ----------
+    region : str or None
+    profile : str or None
+        A profile of ``~/.aws/config``.
+    endpoint_url : str or None
+        Another endpoint for every service (a moto server in tests and the demo).
+    session : boto3.Session or None
+        A ready session; ``region`` and ``profile`` are then ignored.
+    """
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    session: Any = None
+
+    @classmethod
+    def from_kwargs(cls, region=None, profile=None, endpoint_url=None, session=None,
+                    **unknown) -> "AWSOptions":
+        """Build from a door's ``**aws`` keyword arguments, filling unset ones from the
+        ``METRICWIDGETS_*`` environment variables."""
+        if unknown:
+            raise TypeError(f"unknown AWS option(s): {', '.join(sorted(unknown))}; "
+                            "expected region, profile, endpoint_url or session")
+        env = os.environ
+        return cls(region or env.get("METRICWIDGETS_REGION") or None,
+                   profile or env.get("METRICWIDGETS_PROFILE") or None,
+                   endpoint_url or env.get("METRICWIDGETS_ENDPOINT_URL") or None,
+                   session)
+
+
+def make_session(options: AWSOptions):
+    """Return a boto3 session for ``options`` (translating a missing profile)."""
+    import boto3
+    import botocore.exceptions
+
+    if options.session is not None:
+        return options.session
+    try:
+        return boto3.Session(profile_name=options.profile, region_name=options.region)
+    except botocore.exceptions.BotoCoreError as exc:
+        raise translate_error(exc) from None
+
+
+def make_client(service: str, options: AWSOptions, max_attempts: int = 3,
+                retry_mode: str = "standard", **config: Any):
+    """Return a boto3 client for ``service``.
+
+    botocore's ``standard`` retry mode retries throttling, 5xx and connection errors with
+    exponential backoff and full jitter; ``max_attempts`` bounds it so that a poller (which
+    has its own slower backoff between polls) learns of a lasting fault quickly.
+    """
+    from botocore.config import Config
+
+    session = make_session(options)
+    cfg = Config(retries={"mode": retry_mode, "max_attempts": max_attempts},
+                 connect_timeout=5, read_timeout=30, **config)
+    try:
+        return session.client(service, region_name=options.region or session.region_name
+                              or "us-east-1", endpoint_url=options.endpoint_url, config=cfg)
+    except Exception as exc:  # botocore raises several unrelated types here
+        raise translate_error(exc) from None
+
+
+def _client_error_code(exc) -> tuple[str, str]:
+    error = getattr(exc, "response", {}).get("Error", {})
+    return str(error.get("Code", "")), str(error.get("Message", ""))
+
+
+def translate_error(exc: BaseException, what: str = "") -> AWSError:
+    """Turn a botocore/boto3 exception into an :class:`AWSError` a user can act on.
+
+    Parameters
+    ----------
+    exc : BaseException
+    what : str
+        What was being done ("describing training job 'x'"), prefixed to the message.
+    """
+    import botocore.exceptions as bex
+
+    prefix = f"{what}: " if what else ""
+    if isinstance(exc, AWSError):
+        return exc
+    if isinstance(exc, (bex.NoCredentialsError, bex.PartialCredentialsError)):
+        return AWSError(prefix + "no AWS credentials found. Configure them with `aws configure`, "
+                        "the AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables, or "
+                        "pass profile=...", "credentials", 401)
+    if isinstance(exc, bex.ProfileNotFound):
+        return AWSError(prefix + f"{exc}. Check ~/.aws/config or the profile name.",
+                        "credentials", 401)
+    if isinstance(exc, bex.NoRegionError):
+        return AWSError(prefix + "no AWS region set. Pass region=... or set AWS_DEFAULT_REGION.",
+                        "config", 400)
+    if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError,
+                        bex.ReadTimeoutError, bex.ConnectTimeoutError)):
+        return AWSError(prefix + f"AWS could not be reached ({exc}).", "unreachable", 502)
+    if isinstance(exc, bex.ClientError):
+        code, message = _client_error_code(exc)
+        if code in _CREDENTIAL_CODES:
+            return AWSError(prefix + f"the AWS credentials were refused ({code}: {message}). "
+                            "Refresh them (for example `aws sso login`).", "credentials", 401)
+        if code in _PERMISSION_CODES:
+            return AWSError(prefix + f"permission denied ({message}).", "permission", 403)
+        if code in _THROTTLE_CODES or "rate exceeded" in message.lower():
+            return AWSError(prefix + f"AWS is throttling requests ({code}); backing off.",
+                            "throttled", 429)
+        if code in _NOT_FOUND_CODES or (code == "ValidationException" and (
+                "not found" in message.lower() or "does not exist" in message.lower())):
+            return AWSError(prefix + f"not found ({message}).", "not-found", 404)
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 502)
+        return AWSError(prefix + f"{code}: {message}", code or "aws",
+                        502 if status >= 500 else 400)
+    if isinstance(exc, bex.BotoCoreError):
+        return AWSError(prefix + str(exc), "aws", 502)
+    return AWSError(prefix + f"{type(exc).__name__}: {exc}", "aws", 502)
+
+
+def is_retryable(error: AWSError) -> bool:
+    """True for errors that go away by themselves: throttling, 5xx, unreachable."""
+    return error.code in ("throttled", "unreachable") or error.http_status >= 500
