@@ -141,7 +141,8 @@ def translate_error(exc: BaseException, what: str = "") -> AWSError:
             return AWSError(prefix + f"AWS is throttling requests ({code}); backing off.",
                             "throttled", 429)
         if code in _NOT_FOUND_CODES or (code == "ValidationException" and (
-                "not found" in message.lower() or "does not exist" in message.lower())):
+                "not found" in message.lower() or "does not exist" in message.lower()
+                or "could not find" in message.lower())):
             return AWSError(prefix + f"not found ({message}).", "not-found", 404)
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 502)
         return AWSError(prefix + f"{code}: {message}", code or "aws",
