@@ -1,0 +1,124 @@
+"""A process-wide call budget per AWS API, shared by every watch in the kernel.
+
+CloudWatch Logs allows an account about 10 ``GetLogEvents`` and 5 ``DescribeLogStreams``
+calls a second per region. A notebook watching the 100 children of a tuning job would blow
+through that in a moment if every watch polled on its own, and the throttling that follows
+would slow the user's other tools too. So every client this package makes passes each HTTP
+attempt (botocore's retries included) through one :class:`CallBudget` first; a call over
+budget waits on the calling thread (always the poller's, never the kernel's main thread).
+
+The budget is a sliding one-second window per ``(service, operation)``: at most ``rate``
+attempts in any window of ``per`` seconds. A token bucket with a burst would allow up to
+``burst + rate`` calls in some window; the window makes the guarantee exact, which is what
+AWS's quota is written as and what the scale test checks.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from typing import Callable
+
+__all__ = ["DEFAULT_RATES", "CallBudget", "default_budget", "budgeted_client"]
+
+#: Calls per second by (service endpoint prefix, operation). Kept under the documented
+#: quotas (shared/SAGEMAKER.md) so that other tools of the same account still get through.
+DEFAULT_RATES: dict[tuple[str, str], float] = {
+    ("logs", "GetLogEvents"): 10,
+    ("logs", "DescribeLogStreams"): 5,
+    ("logs", "FilterLogEvents"): 5,
+    ("monitoring", "GetMetricData"): 50,
+    ("monitoring", "GetMetricStatistics"): 50,
+    ("monitoring", "ListMetrics"): 25,
+    ("sagemaker", "DescribeTrainingJob"): 10,
+    ("sagemaker", "DescribeHyperParameterTuningJob"): 5,
+    ("sagemaker", "ListTrainingJobsForHyperParameterTuningJob"): 2,
+    ("sagemaker", "ListTrainingJobs"): 2,
+}
+
+
+class CallBudget:
+    """At most ``rate`` calls per ``per`` seconds for each ``(service, operation)``.
+
+    Parameters
+    ----------
+    rates : dict, optional
+        ``(service, operation) -> calls per second``; operations not listed are unlimited.
+    per : float
+        The window in seconds.
+
+    Thread-safe: any number of threads may :meth:`acquire` at once.
+    """
+
+    def __init__(self, rates: dict[tuple[str, str], float] | None = None, per: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.rates = dict(DEFAULT_RATES if rates is None else rates)
+        self.per = per
+        self._clock = clock
+        self._calls: dict[tuple[str, str], collections.deque] = {}
+        self._lock = threading.Lock()
+        #: Seconds spent waiting for budget, by key (what the benchmark and tests report).
+        self.waited: dict[tuple[str, str], float] = collections.defaultdict(float)
+
+    def set_rate(self, service: str, operation: str, rate: float | None) -> None:
+        """Change one key's rate (None: unlimited)."""
+        with self._lock:
+            if rate is None:
+                self.rates.pop((service, operation), None)
+            else:
+                self.rates[(service, operation)] = rate
+
+    def acquire(self, service: str, operation: str, timeout: float | None = None) -> bool:
+        """Wait until a call to ``service.operation`` fits in the budget, and count it.
+
+        Returns False when ``timeout`` (seconds) passed first (the call is then not counted).
+        """
+        key = (service, operation)
+        deadline = None if timeout is None else self._clock() + timeout
+        started = self._clock()
+        while True:
+            with self._lock:
+                rate = self.rates.get(key)
+                if rate is None:
+                    return True
+                limit = max(1, int(rate * self.per))
+                now = self._clock()
+                calls = self._calls.setdefault(key, collections.deque())
+                while calls and calls[0] <= now - self.per:
+                    calls.popleft()
+                if len(calls) < limit:
+                    calls.append(now)
+                    if now > started:
+                        self.waited[key] += now - started
+                    return True
+                wait = calls[0] + self.per - now
+            if deadline is not None and self._clock() + wait > deadline:
+                return False
+            time.sleep(max(wait, 0.001))
+
+
+_DEFAULT = CallBudget()
+
+
+def default_budget() -> CallBudget:
+    """The budget every watch of this process shares."""
+    return _DEFAULT
+
+
+def budgeted_client(service: str, options, budget: CallBudget | None = None, **config):
+    """Return :func:`metricwidgets.sources.aws.make_client`'s client, every HTTP attempt of
+    which first waits for ``budget`` (the process-wide one by default)."""
+    from metricwidgets.sources.aws import make_client
+
+    budget = _DEFAULT if budget is None else budget
+    client = make_client(service, options, **config)
+    prefix = client.meta.service_model.endpoint_prefix
+
+    def _wait_for_budget(event_name: str = "", **_):
+        # event_name is "before-send.<service-id>.<Operation>"; each retry sends again,
+        # so retries are budgeted too.
+        budget.acquire(prefix, event_name.rsplit(".", 1)[-1])
+
+    client.meta.events.register("before-send", _wait_for_budget)
+    return client
