@@ -1,0 +1,205 @@
+"""The metrics SageMaker itself published to CloudWatch for a job, fetched incrementally.
+
+Namespace ``/aws/sagemaker/TrainingJobs``, dimension ``TrainingJobName``. The metric names
+come from ``ListMetrics`` (and the job's definitions). Points come from ``GetMetricData``:
+up to 500 queries a call, ``NextToken`` followed, over a window whose start is aligned to a
+period boundary counted from the job's start (CloudWatch buckets by period; an unaligned
+window splits buckets). After the first fetch only periods not yet delivered are asked for:
+a period is delivered once it is complete (its end at least ``settle`` seconds ago), so a
+bucket's average is never delivered half-filled; the final drain delivers the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from typing import Callable
+
+import numpy as np
+
+from metricwidgets.sources.aws import AWSOptions, translate_error
+from metricwidgets.sources.base import JobStatus, PointBatch, Source, SourceUpdate
+
+__all__ = ["NAMESPACE", "CloudWatchMetricsSource", "JOB_HOST"]
+
+NAMESPACE = "/aws/sagemaker/TrainingJobs"
+#: SageMaker publishes a job's metrics over all its instances: they are filed under this host.
+JOB_HOST = "all"
+#: Most queries one GetMetricData call takes.
+MAX_QUERIES = 500
+
+
+def _utc(seconds: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+
+
+class CloudWatchMetricsSource(Source):
+    """A job's published metrics (``Average`` per ``period``).
+
+    Parameters
+    ----------
+    job_name : str
+    options : AWSOptions, optional
+    client : botocore client, optional
+        A ``cloudwatch`` client (a budgeted one is made when None).
+    period : int
+        Seconds per datapoint (60: what SageMaker's standard-resolution metrics give).
+    stat : str
+    settle : float
+        Seconds after a period's end before it counts as complete.
+    list_interval : float
+        Seconds between two ``ListMetrics`` while the job runs (new metric names).
+
+    Attributes
+    ----------
+    calls : dict
+        API calls made, by operation name.
+    """
+
+    def __init__(self, job_name: str, options: AWSOptions | None = None, client=None,
+                 period: int = 60, stat: str = "Average", settle: float = 0.0,
+                 list_interval: float = 60.0, clock: Callable[[], float] = time.time):
+        self.name = job_name
+        self.job_name = job_name
+        self.options = options or AWSOptions.from_kwargs()
+        self._client = client
+        self.period = int(period)
+        self.stat = stat
+        self.settle = settle
+        self.list_interval = list_interval
+        self._clock = clock
+        self.metric_names: list[str] = []
+        self._listed_at: float | None = None
+        self.start_time: float | None = None
+        self._origin: float | None = None
+        self._next_start: float | None = None  # first period not delivered yet
+        self._final = False
+        self._drained = False
+        self.calls: dict[str, int] = {}
+
+    @property
+    def client(self):
+        if self._client is None:
+            from metricwidgets.sources.budget import budgeted_client
+
+            self._client = budgeted_client("cloudwatch", self.options)
+        return self._client
+
+    @property
+    def finished(self) -> bool:
+        return self._drained
+
+    @property
+    def cursor(self) -> dict:
+        return {"next_start": self._next_start, "origin": self._origin}
+
+    def on_status(self, status: JobStatus) -> None:
+        """Learn the job's start time and definitions from its status."""
+        if status.start_time and self.start_time is None:
+            self.start_time = status.start_time
+        for d in status.definitions:
+            if d.name not in self.metric_names:
+                self.metric_names.append(d.name)
+
+    def final_drain(self) -> None:
+        self._final = True
+
+    def _count(self, operation: str) -> None:
+        self.calls[operation] = self.calls.get(operation, 0) + 1
+
+    def list_metrics(self) -> None:
+        """Add the names ``ListMetrics`` knows for the job (every page)."""
+        self._listed_at = self._clock()
+        token = None
+        while True:
+            kwargs = dict(Namespace=NAMESPACE,
+                          Dimensions=[{"Name": "TrainingJobName", "Value": self.job_name}])
+            if token:
+                kwargs["NextToken"] = token
+            self._count("ListMetrics")
+            page = self.client.list_metrics(**kwargs)
+            for metric in page.get("Metrics", []):
+                dims = {d["Name"] for d in metric.get("Dimensions", [])}
+                if dims == {"TrainingJobName"} and metric["MetricName"] not in self.metric_names:
+                    self.metric_names.append(metric["MetricName"])
+            token = page.get("NextToken")
+            if not token:
+                return
+
+    def _window(self, now: float) -> tuple[float, float, float]:
+        """(start, end, delivered-until) of the next query, aligned to periods."""
+        if self._origin is None:
+            start = self.start_time if self.start_time is not None else now - 3 * 3600
+            # CloudWatch buckets on period boundaries of the clock; align the job's start down.
+            self._origin = math.floor(start / self.period) * self.period
+            self._next_start = self._origin
+        end = math.ceil((now + 1) / self.period) * self.period
+        if self._final:
+            complete = end
+        else:
+            complete = math.floor((now - self.settle) / self.period) * self.period
+        return self._next_start, end, complete
+
+    def poll(self) -> SourceUpdate:
+        """Fetch the periods not delivered yet, for every known metric."""
+        if self._drained:
+            return SourceUpdate()
+        final = self._final
+        try:
+            now = self._clock()
+            if self._listed_at is None or final or now - self._listed_at >= self.list_interval:
+                self.list_metrics()
+            update = SourceUpdate()
+            if not self.metric_names:
+                if final:
+                    self._drained = True
+                return update
+            start, end, complete = self._window(now)
+            if complete > start:
+                update.points = self._fetch(start, min(end, complete))
+                self._next_start = complete
+        except Exception as exc:
+            raise translate_error(exc, f"reading the CloudWatch metrics of {self.job_name!r}") \
+                from None
+        if final:
+            self._drained = True
+        return update
+
+    def _fetch(self, start: float, end: float) -> list[PointBatch]:
+        names = list(self.metric_names)
+        found: dict[str, list] = {name: [] for name in names}
+        for first in range(0, len(names), MAX_QUERIES):
+            batch = names[first:first + MAX_QUERIES]
+            queries = [{"Id": f"m{first + i}", "Label": name, "ReturnData": True,
+                        "MetricStat": {"Metric": {
+                            "Namespace": NAMESPACE, "MetricName": name,
+                            "Dimensions": [{"Name": "TrainingJobName",
+                                            "Value": self.job_name}]},
+                            "Period": self.period, "Stat": self.stat}}
+                       for i, name in enumerate(batch)]
+            token = None
+            while True:
+                kwargs = dict(MetricDataQueries=queries, StartTime=_utc(start),
+                              EndTime=_utc(end), ScanBy="TimestampAscending")
+                if token:
+                    kwargs["NextToken"] = token
+                self._count("GetMetricData")
+                page = self.client.get_metric_data(**kwargs)
+                for result in page.get("MetricDataResults", []):
+                    name = names[int(result["Id"][1:])]
+                    found[name].extend(zip(result.get("Timestamps", []),
+                                           result.get("Values", [])))
+                token = page.get("NextToken")
+                if not token:
+                    break
+        batches = []
+        for name, points in found.items():
+            if not points:
+                continue
+            points.sort(key=lambda p: p[0])
+            batches.append(PointBatch(
+                metric=name, host=JOB_HOST,
+                timestamps=np.array([p[0].timestamp() for p in points], np.float64),
+                values=np.array([p[1] for p in points], np.float64)))
+        return batches

@@ -1,0 +1,609 @@
+"""A SageMaker stand-in on moto: a real HTTP AWS endpoint with jobs that live and write.
+
+moto's SageMaker creates every training job ``Completed`` with fixed metric definitions, and
+knows no ``ListTrainingJobsForHyperParameterTuningJob``. The stand-in runs moto's
+``ThreadedMotoServer`` on 127.0.0.1 and drives its backend objects the way a real job would
+change them: statuses and secondary-status transitions over time, log lines written to one
+CloudWatch Logs stream per instance (``<job>/algo-N-<epoch>``, control characters escaped as
+``#011``), the metrics SageMaker would publish put to CloudWatch, and ``FinalMetricDataList``
+float32-rounded at the end. Tuning jobs get children.
+
+Used by the tests (fixture ``standin``), the demo and the browser tests::
+
+    with StandIn() as aws:
+        player = aws.play_job("demo-job", lines_per_host=120, interval=0.5)
+        watch = Watch.for_job("demo-job", **aws.aws_kwargs)
+
+``python -m metricwidgets.standin --port P --demo-jobs`` serves it until killed and prints
+the endpoint URL as the first line of stdout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+import random
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+
+from metricwidgets.core.escaping import escape_line
+from metricwidgets.sources.aws import AWSOptions
+
+__all__ = ["StandIn", "JobPlayer", "training_lines", "XGBOOST_DEFINITIONS",
+           "SIMPLE_DEFINITIONS", "LOG_GROUP", "NAMESPACE", "ACCOUNT"]
+
+LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+NAMESPACE = "/aws/sagemaker/TrainingJobs"
+ACCOUNT = "123456789012"
+_NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
+
+#: SageMaker's built-in XGBoost definitions (written against ``#011``-escaped text).
+XGBOOST_DEFINITIONS = [
+    {"Name": "train:rmse", "Regex": r".*\[[0-9]+\].*#011train-rmse:" + _NUMBER + ".*"},
+    {"Name": "validation:rmse", "Regex": r".*\[[0-9]+\].*#011validation-rmse:" + _NUMBER + ".*"},
+]
+#: The definitions of the SageMaker docs' example (``Train_error=...;``).
+SIMPLE_DEFINITIONS = [
+    {"Name": "train:error", "Regex": "Train_error=(.*?);"},
+    {"Name": "validation:error", "Regex": "Valid_error=(.*?);"},
+]
+
+_PHASES = [("Starting", "Preparing the instances for training"),
+           ("Downloading", "Downloading input data"),
+           ("Training", "Training image download completed. Training in progress."),
+           ("Uploading", "Uploading generated training model")]
+
+
+def training_lines(kind: str = "simple", count: int = 100, seed: int = 0,
+                   host_index: int = 0) -> Iterator[tuple[str, dict[str, float]]]:
+    """Yield ``(raw line, {metric name: value})`` a training script would print.
+
+    ``kind``: ``simple`` (``Train_error=0.31;  Valid_error=0.35;``), ``xgboost``
+    (``[3]<TAB>train-rmse:...<TAB>validation-rmse:...``) or ``chatty`` (simple lines mixed
+    with lines that carry no metric). The raw line is unescaped (it has real tabs);
+    values are what SageMaker's definitions (above) capture from it.
+    """
+    rng = random.Random(seed * 1000 + host_index)
+    for i in range(count):
+        train = 0.9 * math.exp(-i / max(count / 4, 1)) + 0.05 + rng.uniform(0, 0.02)
+        valid = train + 0.03 + rng.uniform(0, 0.02)
+        if kind == "xgboost":
+            line = f"[{i}]\ttrain-rmse:{train:.5f}\tvalidation-rmse:{valid:.5f}"
+            yield line, {"train:rmse": float(f"{train:.5f}"),
+                         "validation:rmse": float(f"{valid:.5f}")}
+        else:
+            if kind == "chatty" and i % 3 == 2:
+                yield f"INFO step {i}: saving checkpoint", {}
+                continue
+            line = f"#quality_metric: epoch={i} Train_error={train:.4f};  Valid_error={valid:.4f};"
+            yield line, {"train:error": float(f"{train:.4f}"),
+                         "validation:error": float(f"{valid:.4f}")}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class JobPlayer:
+    """A job being played in a background thread. :meth:`wait` for its end, :meth:`stop`
+    to end it early (it then fails with ``Stopped``)."""
+
+    name: str
+    thread: threading.Thread | None = None
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    lines_written: int = 0
+    error: BaseException | None = None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self.thread is not None:
+            self.thread.join(timeout)
+            return not self.thread.is_alive()
+        return True
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.wait(10)
+
+    @property
+    def done(self) -> bool:
+        return self.thread is None or not self.thread.is_alive()
+
+
+class StandIn:
+    """moto on 127.0.0.1 with SageMaker jobs that behave like real ones.
+
+    Parameters
+    ----------
+    port : int, optional
+        Default: a free port.
+    region : str
+
+    Attributes
+    ----------
+    endpoint_url, region : str
+    options : AWSOptions
+    env : dict of str to str
+        ``METRICWIDGETS_*`` and dummy ``AWS_*`` variables pointing another process here.
+    aws_kwargs : dict
+        ``region`` and ``endpoint_url``: ``Watch.for_job(name, **aws.aws_kwargs)``.
+    """
+
+    def __init__(self, port: int | None = None, region: str = "us-east-1"):
+        self.port = port or _free_port()
+        self.region = region
+        self.endpoint_url = f"http://127.0.0.1:{self.port}"
+        self.options = AWSOptions(region=region, endpoint_url=self.endpoint_url)
+        self.aws_kwargs = {"region": region, "endpoint_url": self.endpoint_url}
+        self.env = {
+            "METRICWIDGETS_REGION": region, "METRICWIDGETS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": region,
+        }
+        self._server = None
+        self._clients: dict[str, object] = {}
+        self._players: list[JobPlayer] = []
+        self._streams: dict[tuple[str, str], str] = {}
+        self._created: set[str] = set()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ server
+    def start(self) -> "StandIn":
+        """Start (or restart, on the same port, with the state kept) the server."""
+        from moto.server import ThreadedMotoServer
+
+        _install_moto_additions()
+        # werkzeug logs every request to stderr; a test log or the demo drowns in it.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            os.environ.setdefault(key, "testing")
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port,
+                                          verbose=False)
+        self._server.start()
+        return self
+
+    def stop(self, players: bool = True) -> None:
+        """Stop the server (moto's state lives on in this process: :meth:`start` again
+        serves the same jobs). ``players=True`` also stops the jobs being played."""
+        if players:
+            for player in list(self._players):
+                player.stop()
+        if self._server is not None:
+            server = self._server
+            self._server = None
+            server.stop()
+            if server._server is not None:
+                server._server.server_close()  # free the port for a restart
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def reset(self) -> None:
+        """Forget every job, log and metric (moto's reset)."""
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(
+            self.endpoint_url + "/moto-api/reset", method="POST"), timeout=10).read()
+        _TUNING_CHILDREN.clear()
+        with self._lock:
+            self._streams.clear()
+            self._created.clear()
+
+    def __enter__(self) -> "StandIn":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def client(self, service: str):
+        """A plain boto3 client on the stand-in (dummy credentials, no budget)."""
+        with self._lock:
+            if service not in self._clients:
+                import boto3
+                from botocore.config import Config
+
+                # boto3 gzips PutMetricData bodies; some moto versions answer those with 500.
+                config = Config(disable_request_compression=True,
+                                retries={"mode": "standard", "max_attempts": 5})
+                self._clients[service] = boto3.client(
+                    service, region_name=self.region, endpoint_url=self.endpoint_url,
+                    aws_access_key_id="testing", aws_secret_access_key="testing",
+                    config=config)
+            return self._clients[service]
+
+    def _backend(self):
+        from moto.sagemaker.models import sagemaker_backends
+
+        return sagemaker_backends[ACCOUNT][self.region]
+
+    def training_job(self, name: str):
+        """moto's backend object of a training job (to edit it)."""
+        return self._backend().training_jobs[name]
+
+    # ------------------------------------------------------------------ jobs
+    def create_job(self, name: str, metric_definitions=None, instance_count: int = 1,
+                   status: str = "InProgress", secondary_status: str = "Starting",
+                   started_seconds_ago: float = 0.0, hyperparameters=None):
+        """Create a training job that is ``InProgress`` (moto would make it Completed).
+
+        Its definitions are ``metric_definitions`` (SageMaker's shape), its start time
+        ``started_seconds_ago`` in the past. Returns moto's job object.
+        """
+        self.client("sagemaker").create_training_job(
+            TrainingJobName=name,
+            HyperParameters={k: str(v) for k, v in (hyperparameters or {}).items()},
+            AlgorithmSpecification={"TrainingImage": "123.dkr.ecr.us-east-1.amazonaws.com/x:1",
+                                    "TrainingInputMode": "File"},
+            RoleArn=f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole",
+            OutputDataConfig={"S3OutputPath": "s3://bucket/output"},
+            ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": instance_count,
+                            "VolumeSizeInGB": 10},
+            StoppingCondition={"MaxRuntimeInSeconds": 86400})
+        job = self.training_job(name)
+        start = _now() - dt.timedelta(seconds=started_seconds_ago)
+        job.algorithm_specification["MetricDefinitions"] = list(metric_definitions or [])
+        job.creation_time = job.training_start_time = start
+        job.training_end_time = None
+        job.final_metric_data_list = []
+        job.secondary_status_transitions = []
+        job.training_job_status = status
+        job.secondary_status = None
+        job.failure_reason = None
+        job.billable_time_in_seconds = None
+        self.set_status(name, status, secondary_status)
+        return job
+
+    def set_status(self, name: str, status: str, secondary_status: str,
+                   message: str | None = None) -> None:
+        """Move a job on: close the open transition and open ``secondary_status``."""
+        job = self.training_job(name)
+        now = _now()
+        transitions = job.secondary_status_transitions
+        if transitions and "EndTime" not in transitions[-1]:
+            transitions[-1]["EndTime"] = now
+        if job.secondary_status != secondary_status:
+            item = {"Status": secondary_status, "StartTime": now,
+                    "StatusMessage": message or dict(_PHASES).get(secondary_status,
+                                                                  secondary_status)}
+            if status in ("Completed", "Failed", "Stopped"):
+                item["EndTime"] = now
+            transitions.append(item)
+        job.training_job_status = status
+        job.secondary_status = secondary_status
+        job.last_modified_time = now
+
+    def finish_job(self, name: str, status: str = "Completed", final_metrics=None,
+                   failure_reason: str | None = None) -> None:
+        """End a job: final metrics float32-rounded (as SageMaker reports them), end time,
+        billable seconds, failure reason."""
+        job = self.training_job(name)
+        now = _now()
+        job.final_metric_data_list = [
+            {"MetricName": k, "Value": float(np.float32(v)), "Timestamp": now}
+            for k, v in (final_metrics or {}).items()]
+        job.training_end_time = now
+        job.billable_time_in_seconds = max(1, int((now - job.training_start_time)
+                                                  .total_seconds()))
+        job.failure_reason = failure_reason
+        secondary = {"Completed": "Completed", "Failed": "Failed"}.get(status, "Stopped")
+        self.set_status(name, status, secondary, failure_reason)
+
+    def write_logs(self, name: str, host: str, lines, timestamps=None,
+                   stream_epoch: int | None = None) -> str:
+        """Write raw lines to ``host``'s stream of job ``name`` (escaped like SageMaker);
+        returns the stream name. ``timestamps``: seconds since the epoch (default now)."""
+        logs = self.client("logs")
+        stream = self.stream_name(name, host, stream_epoch)
+        if stream not in self._created:
+            _ensure_stream(logs, stream)
+            self._created.add(stream)
+        now = time.time()
+        stamps = list(timestamps) if timestamps is not None else [now] * len(lines)
+        events = [{"timestamp": int(t * 1000), "message": escape_line(line)}
+                  for line, t in zip(lines, stamps)]
+        # PutLogEvents takes at most 10,000 events a call.
+        for start in range(0, len(events), 10000):
+            logs.put_log_events(logGroupName=LOG_GROUP, logStreamName=stream,
+                                logEvents=events[start:start + 10000])
+        return stream
+
+    def stream_name(self, name: str, host: str, stream_epoch: int | None = None) -> str:
+        """SageMaker's stream name: ``<job>/<host>-<epoch seconds>`` (stable per host)."""
+        with self._lock:
+            key = (name, host)
+            if key not in self._streams:
+                self._streams[key] = f"{name}/{host}-{stream_epoch or int(time.time())}"
+            return self._streams[key]
+
+    def put_metrics(self, name: str, values: dict[str, list[tuple[float, float]]]) -> None:
+        """Publish ``{metric: [(timestamp, value), ...]}`` as SageMaker does (namespace
+        ``/aws/sagemaker/TrainingJobs``, dimension ``TrainingJobName``)."""
+        data = [{"MetricName": metric, "Value": float(value),
+                 "Timestamp": dt.datetime.fromtimestamp(stamp, dt.timezone.utc),
+                 "Dimensions": [{"Name": "TrainingJobName", "Value": name}]}
+                for metric, points in values.items() for stamp, value in points]
+        for start in range(0, len(data), 1000):
+            self.client("cloudwatch").put_metric_data(Namespace=NAMESPACE,
+                                                      MetricData=data[start:start + 1000])
+
+    def play_job(self, name: str, lines_per_host: int = 60, interval: float = 0.5,
+                 instance_count: int = 2, kind: str = "simple", metric_definitions=None,
+                 fail_reason: str | None = None, phase_seconds: float = 0.0,
+                 background: bool = True, seed: int = 0,
+                 publish_metrics: bool = True) -> JobPlayer:
+        """Play a job's life: InProgress/Starting -> Downloading -> Training (lines written
+        every ``interval`` seconds to each instance's stream, metrics published) ->
+        Uploading -> Completed, or Failed with ``fail_reason`` halfway through training.
+
+        Returns a :class:`JobPlayer` (its thread runs the job unless ``background=False``).
+        """
+        if metric_definitions is None:
+            metric_definitions = XGBOOST_DEFINITIONS if kind == "xgboost" else SIMPLE_DEFINITIONS
+        self.create_job(name, metric_definitions, instance_count=instance_count)
+        player = JobPlayer(name)
+
+        def run():
+            try:
+                self._play(player, lines_per_host, interval, instance_count, kind,
+                           fail_reason, phase_seconds, seed, publish_metrics)
+            except BaseException as exc:  # reported by the player, not lost in a thread
+                player.error = exc
+
+        if background:
+            player.thread = threading.Thread(target=run, name=f"standin-{name}", daemon=True)
+            self._players.append(player)
+            player.thread.start()
+        else:
+            run()
+        return player
+
+    def _play(self, player, lines_per_host, interval, instance_count, kind, fail_reason,
+              phase_seconds, seed, publish_metrics):
+        name = player.name
+        hosts = [f"algo-{i + 1}" for i in range(instance_count)]
+        for phase in ("Downloading", "Training"):
+            if player.stop_event.wait(phase_seconds):
+                break
+            self.set_status(name, "InProgress", phase)
+        generators = [training_lines(kind, lines_per_host, seed, i) for i in range(len(hosts))]
+        last: dict[str, float] = {}
+        fail_at = lines_per_host // 2 if fail_reason else None
+        for index in range(lines_per_host):
+            if player.stop_event.is_set():
+                self.finish_job(name, "Stopped", last)
+                return
+            if fail_at is not None and index == fail_at:
+                for host in hosts:
+                    self.write_logs(name, host, [f"Traceback (most recent call last):",
+                                                 f"RuntimeError: {fail_reason}"])
+                self.finish_job(name, "Failed", last, failure_reason=fail_reason)
+                return
+            now = time.time()
+            metrics: dict[str, list] = {}
+            for host, gen in zip(hosts, generators):
+                line, values = next(gen)
+                self.write_logs(name, host, [line], [now])
+                for metric, value in values.items():
+                    metrics.setdefault(metric, []).append((now, value))
+                    last[metric] = value
+            if publish_metrics and metrics:
+                self.put_metrics(name, metrics)
+            player.lines_written += len(hosts)
+            if index + 1 < lines_per_host and player.stop_event.wait(interval):
+                continue
+        self.set_status(name, "InProgress", "Uploading")
+        if not player.stop_event.wait(phase_seconds):
+            self.finish_job(name, "Completed", last)
+        else:
+            self.finish_job(name, "Stopped", last)
+
+    def write_finished_job(self, name: str, lines_per_host: int = 100,
+                           instance_count: int = 2, kind: str = "simple",
+                           metric_definitions=None, seconds: float = 600.0,
+                           publish_metrics: bool = True) -> dict[str, list[str]]:
+        """A job that ran in the past ``seconds`` and is Completed: every line at once,
+        timestamps spread over its run. Returns the raw lines by host."""
+        if metric_definitions is None:
+            metric_definitions = XGBOOST_DEFINITIONS if kind == "xgboost" else SIMPLE_DEFINITIONS
+        self.create_job(name, metric_definitions, instance_count=instance_count,
+                        started_seconds_ago=seconds + 60)
+        self.set_status(name, "InProgress", "Training")
+        start = time.time() - seconds
+        written, last, metrics = {}, {}, {}
+        for i in range(instance_count):
+            host = f"algo-{i + 1}"
+            rows = list(training_lines(kind, lines_per_host, 0, i))
+            stamps = [start + seconds * k / max(lines_per_host, 1) for k in range(len(rows))]
+            self.write_logs(name, host, [r[0] for r in rows], stamps,
+                            stream_epoch=int(start))
+            written[host] = [r[0] for r in rows]
+            for (line, values), stamp in zip(rows, stamps):
+                for metric, value in values.items():
+                    metrics.setdefault(metric, []).append((stamp, value))
+                    last[metric] = value
+        if publish_metrics:
+            self.put_metrics(name, metrics)
+        self.finish_job(name, "Completed", last)
+        return written
+
+    # ------------------------------------------------------------------ tuning jobs
+    def create_tuning_job(self, name: str, children: list[str] | None = None,
+                          objective: str = "validation:error", objective_type: str = "Minimize",
+                          status: str = "InProgress"):
+        """Create a tuning job (children added with :meth:`add_tuning_child`)."""
+        self.client("sagemaker").create_hyper_parameter_tuning_job(
+            HyperParameterTuningJobName=name,
+            HyperParameterTuningJobConfig={
+                "Strategy": "Bayesian",
+                "HyperParameterTuningJobObjective": {"Type": objective_type,
+                                                     "MetricName": objective},
+                "ResourceLimits": {"MaxNumberOfTrainingJobs": 100,
+                                   "MaxParallelTrainingJobs": 10}},
+            TrainingJobDefinition={
+                "AlgorithmSpecification": {"TrainingImage": "x:1", "TrainingInputMode": "File",
+                                           "MetricDefinitions": SIMPLE_DEFINITIONS},
+                "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole",
+                "OutputDataConfig": {"S3OutputPath": "s3://bucket/output"},
+                "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1,
+                                   "VolumeSizeInGB": 10},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 86400}})
+        tuning = self._backend().hyper_parameter_tuning_jobs[name]
+        tuning.hyper_parameter_tuning_job_status = status
+        tuning.hyper_parameter_tuning_end_time = None
+        tuning.best_training_job = None
+        tuning.OverallBestTrainingJob = None
+        _TUNING_CHILDREN.setdefault((self.region, name), [])
+        for child in children or []:
+            self.add_tuning_child(name, child)
+        return tuning
+
+    def add_tuning_child(self, tuning_name: str, child: str, **create) -> None:
+        """Launch a child training job of a tuning job (created unless it exists)."""
+        if child not in self._backend().training_jobs:
+            create.setdefault("metric_definitions", SIMPLE_DEFINITIONS)
+            self.create_job(child, **create)
+        _TUNING_CHILDREN.setdefault((self.region, tuning_name), []).append(child)
+
+    def finish_tuning_job(self, name: str, best_child: str, objective_value: float,
+                          status: str = "Completed") -> None:
+        tuning = self._backend().hyper_parameter_tuning_jobs[name]
+        job = self.training_job(best_child)
+        objective = tuning.hyper_parameter_tuning_job_config["HyperParameterTuningJobObjective"]
+        tuning.best_training_job = {
+            "TrainingJobName": best_child, "TrainingJobArn": job.arn,
+            "CreationTime": job.creation_time, "TrainingJobStatus": job.training_job_status,
+            "TunedHyperParameters": job.hyper_parameters or {},
+            "FinalHyperParameterTuningJobObjectiveMetric": {
+                "Type": objective["Type"], "MetricName": objective["MetricName"],
+                "Value": float(np.float32(objective_value))}}
+        tuning.hyper_parameter_tuning_job_status = status
+        tuning.hyper_parameter_tuning_end_time = _now()
+
+
+#: (region, tuning job) -> child job names, in launch order.
+_TUNING_CHILDREN: dict[tuple[str, str], list[str]] = {}
+
+
+def _ensure_stream(logs, stream: str) -> None:
+    try:
+        logs.create_log_group(logGroupName=LOG_GROUP)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+    try:
+        logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+
+
+_installed = False
+
+
+def _install_moto_additions() -> None:
+    """Teach moto ``ListTrainingJobsForHyperParameterTuningJob`` (it lacks it)."""
+    global _installed
+    if _installed:
+        return
+    from moto.core.responses import ActionResult
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def list_training_jobs_for_hyper_parameter_tuning_job(self):
+        name = self._get_param("HyperParameterTuningJobName")
+        if name not in self.sagemaker_backend.hyper_parameter_tuning_jobs:
+            from moto.sagemaker.exceptions import ValidationError
+
+            raise ValidationError(message=f"Could not find tuning job '{name}'.")
+        children = _TUNING_CHILDREN.get((self.region, name), [])
+        max_results = int(self._get_param("MaxResults") or 50)
+        start = int(self._get_param("NextToken") or 0)
+        page = children[start:start + max_results]
+        summaries = []
+        for child in page:
+            job = self.sagemaker_backend.training_jobs.get(child)
+            if job is None:
+                continue
+            summary = {"TrainingJobName": child, "TrainingJobArn": job.arn,
+                       "CreationTime": job.creation_time,
+                       "TrainingJobStatus": job.training_job_status,
+                       "TunedHyperParameters": job.hyper_parameters or {}}
+            final = {m["MetricName"]: m["Value"] for m in job.final_metric_data_list or []}
+            if final:
+                summary["FinalHyperParameterTuningJobObjectiveMetric"] = {
+                    "MetricName": next(iter(final)), "Value": next(iter(final.values()))}
+            summaries.append(summary)
+        result = {"TrainingJobSummaries": summaries}
+        if start + max_results < len(children):
+            result["NextToken"] = str(start + max_results)
+        return ActionResult(result)
+
+    SageMakerResponse.list_training_jobs_for_hyper_parameter_tuning_job = \
+        list_training_jobs_for_hyper_parameter_tuning_job
+    _installed = True
+
+
+def _demo(port: int | None) -> None:
+    """Serve the stand-in with a few jobs in different states until killed."""
+    import sys
+
+    aws = StandIn(port=port).start()
+    print(aws.endpoint_url, flush=True)
+    aws.write_finished_job("demo-completed-xgboost", lines_per_host=200, kind="xgboost")
+    aws.write_finished_job("demo-completed-simple", lines_per_host=150, kind="simple")
+    aws.play_job("demo-failed", lines_per_host=40, interval=0.5, fail_reason="CUDA out of memory")
+    aws.create_tuning_job("demo-tuning")
+    for k in range(3):
+        child = f"demo-tuning-{k + 1:03d}"
+        aws.add_tuning_child("demo-tuning", child)
+    print(f"jobs: demo-completed-xgboost demo-completed-simple demo-failed demo-live "
+          f"demo-tuning; env: {' '.join(f'{k}={v}' for k, v in aws.env.items())}",
+          flush=True)
+    round_ = 0
+    try:
+        while True:
+            # A live job, replayed forever so that a demo always has one running.
+            live = "demo-live" if round_ == 0 else f"demo-live-{round_}"
+            aws.play_job(live, lines_per_host=600, interval=1.0, kind="xgboost",
+                         phase_seconds=3.0, background=False)
+            round_ += 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        aws.stop()
+        sys.exit(0)
+
+
+def main(argv=None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m metricwidgets.standin",
+                                     description="A SageMaker stand-in on moto (127.0.0.1).")
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--demo-jobs", action="store_true",
+                        help="play a few jobs in different states")
+    args = parser.parse_args(argv)
+    if args.demo_jobs:
+        _demo(args.port)
+        return
+    aws = StandIn(port=args.port).start()
+    print(aws.endpoint_url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        aws.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Shared fixtures: the SageMaker stand-in (moto over HTTP on 127.0.0.1).
+
+``standin`` is one server for the whole session (starting moto costs ~1 s); tests give their
+jobs unique names (``job_name``) instead of resetting it, so they can share it safely.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def standin():
+    """A running :class:`metricwidgets.standin.StandIn` (``.aws_kwargs`` for the APIs,
+    ``.env`` for a subprocess, ``.client(service)`` for a plain boto3 client)."""
+    from metricwidgets.standin import StandIn
+
+    # botocore looks for credentials even for the stand-in; never let it find real ones.
+    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
+        os.environ.setdefault(key, value)
+    aws = StandIn()
+    aws.start()
+    yield aws
+    aws.stop()
+
+
+@pytest.fixture
+def job_name(request):
+    """A job name unique in the session, readable in moto's state (``test-foo-7``)."""
+    base = request.node.name.replace("_", "-").replace("[", "-").replace("]", "")
+    return f"{base[:40].strip('-')}-{next(_names)}"
