@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     port = _choose_port(args.port)
     token = secrets.token_hex(16)
     if report.copied:
-        print(f"Copied {len(report.copied)} example notebooks to {root}")
+        print(f"Copied {len(report.copied)} example notebook{'s' if len(report.copied) != 1 else ''} to {root}")
     if report.kept:
         print(f"Kept your copies of {', '.join(report.kept)} in {root}")
     print(f"JupyterLab is starting on the quick-start notebook:\n"

@@ -47,12 +47,14 @@ def format_line(epoch: int, train_error: float, valid_error: float,
     return f"Train_error={train_error:.4f};  Valid_error={valid_error:.4f};"
 
 
-def train(epochs: int = 30, seed: int = 0, label_noise: float = 0.25):
+def train(epochs: int = 30, seed: int = 0, label_noise: float = 0.25,
+          learning_rate: float = 0.01, hidden_units: int = 256):
     """Train epoch by epoch, yielding ``(epoch, train_error, valid_error)`` after each one.
 
     Errors are misclassification rates in [0, 1]: the training error against the (partly
     shuffled) labels the model was trained on, the validation error against true labels.
-    Deterministic for a given ``seed``.
+    ``learning_rate`` and ``hidden_units`` are the hyperparameters a tuning job varies.
+    Deterministic for a given set of arguments.
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -68,7 +70,8 @@ def train(epochs: int = 30, seed: int = 0, label_noise: float = 0.25):
     noisy[flipped] = rng.integers(0, 10, len(flipped))
 
     # No weight decay and a wide layer: nothing stops it from memorising the noise.
-    model = MLPClassifier(hidden_layer_sizes=(256,), alpha=0.0, learning_rate_init=0.01,
+    model = MLPClassifier(hidden_layer_sizes=(hidden_units,), alpha=0.0,
+                          learning_rate_init=learning_rate,
                           batch_size=32, random_state=seed)
     classes = np.arange(10)
     with warnings.catch_warnings():
@@ -88,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--label-noise", type=float, default=0.25,
                         help="fraction of training labels replaced at random (default 0.25)")
+    parser.add_argument("--learning-rate", type=float, default=0.01,
+                        help="initial learning rate of Adam (default 0.01)")
+    parser.add_argument("--hidden-units", type=int, default=256,
+                        help="width of the hidden layer (default 256)")
     parser.add_argument("--format", choices=FORMATS, default="sagemaker",
                         help="metric line style (default: SageMaker's documentation example)")
     return parser
@@ -95,11 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.epochs < 1 or args.delay < 0 or not 0.0 <= args.label_noise <= 1.0:
-        print("train_digits: error: need --epochs >= 1, --delay >= 0, 0 <= --label-noise <= 1",
-              file=sys.stderr)
+    if (args.epochs < 1 or args.delay < 0 or not 0.0 <= args.label_noise <= 1.0
+            or args.learning_rate <= 0 or args.hidden_units < 1):
+        print("train_digits: error: need --epochs >= 1, --delay >= 0, 0 <= --label-noise <= 1, "
+              "--learning-rate > 0, --hidden-units >= 1", file=sys.stderr)
         return 2
-    for epoch, train_error, valid_error in train(args.epochs, args.seed, args.label_noise):
+    for epoch, train_error, valid_error in train(args.epochs, args.seed, args.label_noise,
+                                                 args.learning_rate, args.hidden_units):
         print(format_line(epoch, train_error, valid_error, args.format), flush=True)
         if args.delay and epoch + 1 < args.epochs:
             time.sleep(args.delay)
