@@ -147,6 +147,8 @@ class Watch:
         The latest messages (throttling, retries, errors), newest last.
     error : UserFacingError or None
         The error that stopped the watch (an unknown job), else None.
+    last_error : UserFacingError or None
+        The error of the latest poll round (None when it went well): the poller retries.
     finished : bool
         True once every source delivered everything (after the final drain).
     closed : bool
@@ -167,6 +169,7 @@ class Watch:
         self.statuses: dict[str, JobStatus] = {}
         self.messages: collections.deque[WatchMessage] = collections.deque(maxlen=200)
         self.error: UserFacingError | None = None
+        self.last_error: UserFacingError | None = None
         self.min_interval = min_interval
         self.max_interval = max_interval
         self.max_backoff = max_backoff
@@ -431,6 +434,7 @@ class Watch:
             except Exception as exc:
                 failed = self._handle_error(unit.name, exc) or failed
         self._check_finished()
+        self.last_error = failed
         if failed is not None:
             self._failures += 1
             base = min(self.max_backoff, self.min_interval * 2 ** self._failures)

@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Callable
 
-__all__ = ["DEFAULT_RATES", "CallBudget", "default_budget", "budgeted_client"]
+__all__ = ["DEFAULT_RATES", "CallBudget", "default_budget", "budgeted_client", "LazyClient"]
 
 #: Calls per second by (service endpoint prefix, operation). Kept under the documented
 #: quotas (shared/SAGEMAKER.md) so that other tools of the same account still get through.
@@ -122,3 +122,18 @@ def budgeted_client(service: str, options, budget: CallBudget | None = None, **c
 
     client.meta.events.register("before-send", _wait_for_budget)
     return client
+
+
+class LazyClient:
+    """A class attribute giving each instance a budgeted client of ``service``, made on
+    first use from the instance's ``options`` unless one was given as ``_client``."""
+
+    def __init__(self, service: str):
+        self.service = service
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        if getattr(obj, "_client", None) is None:
+            obj._client = budgeted_client(self.service, obj.options)
+        return obj._client

@@ -22,6 +22,7 @@ from typing import Callable
 
 from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.base import LogBatch, Source, SourceUpdate
+from metricwidgets.sources.budget import LazyClient
 
 __all__ = ["LOG_GROUP", "CloudWatchLogsSource", "host_from_stream"]
 
@@ -85,13 +86,7 @@ class CloudWatchLogsSource(Source):
         self.started = bool(self._tokens)
         self.calls: dict[str, int] = {}
 
-    @property
-    def client(self):
-        if self._client is None:
-            from metricwidgets.sources.budget import budgeted_client
-
-            self._client = budgeted_client("logs", self.options)
-        return self._client
+    client = LazyClient("logs")
 
     @property
     def cursor(self) -> dict:

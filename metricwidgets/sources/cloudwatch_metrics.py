@@ -20,6 +20,7 @@ import numpy as np
 
 from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.base import JobStatus, PointBatch, Source, SourceUpdate
+from metricwidgets.sources.budget import LazyClient
 
 __all__ = ["NAMESPACE", "CloudWatchMetricsSource", "JOB_HOST"]
 
@@ -78,13 +79,7 @@ class CloudWatchMetricsSource(Source):
         self._drained = False
         self.calls: dict[str, int] = {}
 
-    @property
-    def client(self):
-        if self._client is None:
-            from metricwidgets.sources.budget import budgeted_client
-
-            self._client = budgeted_client("cloudwatch", self.options)
-        return self._client
+    client = LazyClient("cloudwatch")
 
     @property
     def finished(self) -> bool:

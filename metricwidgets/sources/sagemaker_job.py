@@ -15,6 +15,7 @@ from metricwidgets.core.definitions import definitions_from_job
 from metricwidgets.errors import AWSError
 from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.base import JobStatus, Source, SourceUpdate
+from metricwidgets.sources.budget import LazyClient
 
 __all__ = ["SageMakerJobSource", "status_from_description", "epoch"]
 
@@ -91,13 +92,7 @@ class SageMakerJobSource(Source):
         self.status: JobStatus | None = None
         self.description: dict | None = None
 
-    @property
-    def client(self):
-        if self._client is None:
-            from metricwidgets.sources.budget import budgeted_client
-
-            self._client = budgeted_client("sagemaker", self.options)
-        return self._client
+    client = LazyClient("sagemaker")
 
     @property
     def finished(self) -> bool:
