@@ -1,0 +1,151 @@
+"""``metricwidgets parse LOGFILE``: a log's metric points as CSV (or JSON) on stdout.
+
+The file is streamed in chunks through :class:`~metricwidgets.core.parser.LogParser`, so a
+1 GB log is parsed in bounded memory; drops and disabled definitions go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Callable, Iterator
+
+from metricwidgets.core.definitions import (MetricDefinition, load_definitions, parse_pair,
+                                            validate_definitions)
+from metricwidgets.core.parser import LogParser
+from metricwidgets.core.results import ParseResult
+from metricwidgets.core.values import DROP_REASONS
+from metricwidgets.errors import InputError
+
+__all__ = ["register", "run", "add_definition_arguments", "read_definitions", "stream_log",
+           "drop_report", "CHUNK_BYTES"]
+
+#: Bytes read from the log per chunk: large enough for one regex pass to pay, small enough
+#: that memory stays a few times this whatever the file's size.
+CHUNK_BYTES = 4 << 20
+
+
+def add_definition_arguments(parser, required: bool = True) -> None:
+    """``--definitions DEFS.json`` or one or more ``--definition NAME=REGEX``."""
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--definitions", metavar="DEFS.json",
+                       help='SageMaker\'s shape: [{"Name": "train:loss", "Regex": "loss=(\\\\S+)"}]')
+    group.add_argument("--definition", action="append", metavar="NAME=REGEX",
+                       help="one definition (repeat for more)")
+
+
+def read_definitions(args) -> list[MetricDefinition]:
+    """The definitions named on the command line (not validated).
+
+    Raises
+    ------
+    InputError
+        When the file is missing or is not SageMaker's JSON shape.
+    """
+    if args.definition:
+        return [parse_pair(text) for text in args.definition]
+    if not os.path.exists(args.definitions):
+        raise InputError(f"{args.definitions}: no such definitions file")
+    return load_definitions(os.fspath(args.definitions))
+
+
+def stream_log(path: str, parser: LogParser,
+               on_chunk: Callable[[str], None] | None = None) -> Iterator[ParseResult]:
+    """Feed the file at ``path`` to ``parser`` chunk by chunk; yield each chunk's result.
+
+    ``on_chunk`` (if given) sees each raw chunk decoded as UTF-8 (for a sample).
+
+    Raises
+    ------
+    InputError
+        When the file cannot be opened.
+    """
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    with handle:
+        while True:
+            data = handle.read(CHUNK_BYTES)
+            if not data:
+                break
+            if on_chunk is not None:
+                on_chunk(data.decode("utf-8", errors="replace"))
+            yield parser.feed(data)
+    yield parser.finish()
+
+
+def drop_report(parser: LogParser) -> list[str]:
+    """One line per definition that dropped captures or was disabled."""
+    out = []
+    for name, stats in zip(parser.names, parser.stats):
+        if stats.disabled:
+            out.append(stats.disabled)
+        for reason, count in stats.dropped.items():
+            example = stats.examples[reason]
+            out.append(f"{name}: {count} capture(s) dropped, {DROP_REASONS[reason]} "
+                       f"(e.g. line {example.line}: {example.captured!r})")
+    return out
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "parse", help="parse a log file into metric points (CSV or JSON on stdout)",
+        description="Parse LOGFILE with metric definitions exactly as SageMaker does (one search "
+                    "per line and definition, capture group 1, float conversion, SageMaker's "
+                    "#011 escaping of control characters) and print line,metric,value. "
+                    "Dropped captures and disabled definitions are reported on stderr.")
+    parser.add_argument("logfile", metavar="LOGFILE")
+    add_definition_arguments(parser)
+    parser.add_argument("--format", choices=("csv", "json"), default="csv")
+    parser.add_argument("--no-escape", action="store_true",
+                        help="the log was read back from CloudWatch Logs (already escaped)")
+    parser.set_defaults(func=run)
+
+
+def _csv_field(text: str) -> str:
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _format_csv(result: ParseResult, names: list[str]) -> str:
+    rows = zip(result.line.tolist(), result.metric.tolist(), result.value.tolist())
+    return "".join(f"{line},{names[m]},{value!r}\n" for line, m, value in rows)
+
+
+def _format_json(result: ParseResult, names: list[str], first: bool) -> str:
+    rows = zip(result.line.tolist(), result.metric.tolist(), result.value.tolist())
+    parts = [f'{{"line": {line}, "metric": {names[m]}, "value": {value!r}}}'
+             for line, m, value in rows]
+    if not parts:
+        return ""
+    return ("" if first else ",\n") + ",\n".join(parts)
+
+
+def run(args) -> int:
+    definitions = read_definitions(args)
+    problems = validate_definitions(definitions)
+    if problems:
+        raise InputError(str(problems[0]))
+    parser = LogParser(definitions, escape=not args.no_escape)
+    out = sys.stdout
+    if args.format == "json":
+        names = [json.dumps(n) for n in parser.names]
+        out.write("[\n")
+        first = True
+        for result in stream_log(args.logfile, parser):
+            text = _format_json(result, names, first)
+            first = first and not text
+            out.write(text)
+        out.write("\n]\n")
+    else:
+        names = [_csv_field(n) for n in parser.names]
+        out.write("line,metric,value\n")
+        for result in stream_log(args.logfile, parser):
+            out.write(_format_csv(result, names))
+    out.flush()
+    for line in drop_report(parser):
+        print(f"metricwidgets parse: {line}", file=sys.stderr)
+    return 0
