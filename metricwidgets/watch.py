@@ -611,15 +611,13 @@ class Watch:
                                      "available; pass metric_definitions=...")
             self._suggest = False
             return
-        from metricwidgets.core.escaping import escape_text
-
         with self._state_lock:
             text = "".join(hp.text() for hp in self._parsers.values())
         lines = text.splitlines()
         # Metrics show from the first epochs on; a bounded sample keeps this O(1) per poll.
         sample = "\n".join(lines[:400] + lines[-200:] if len(lines) > 600 else lines)
         try:
-            found = load_definitions(suggest_definitions(escape_text(sample)))
+            found = load_definitions(suggest_definitions(sample))  # it escapes itself
         except Exception as exc:  # a suggestion bug must not stop the watch
             self._message("warning", f"suggesting definitions failed: {exc}")
             return

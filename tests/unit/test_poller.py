@@ -1,0 +1,285 @@
+"""The Watch and its Poller: background polling, adaptive intervals, errors, definitions."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+from metricwidgets.core.definitions import DefinitionError, MetricDefinition
+from metricwidgets.errors import AWSError
+from metricwidgets.sources.base import JobStatus, LogBatch, Source, SourceUpdate
+from metricwidgets.sources.budget import CallBudget
+from metricwidgets.watch import Poller, Watch, _Unit, merge_definitions
+
+
+def _until(predicate, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+class ScriptedSource(Source):
+    """A source that hands out what a test queues, and may fail on demand."""
+
+    def __init__(self, name="scripted"):
+        self.name = name
+        self.queue: list[SourceUpdate] = []
+        self.failures: list[BaseException] = []
+        self.polls: list[float] = []
+        self.done = False
+        self.closed = False
+        self._lock = threading.Lock()
+
+    def push_lines(self, host, lines):
+        with self._lock:
+            self.queue.append(SourceUpdate(logs=[LogBatch(host, lines=list(lines),
+                                                          timestamps=[1.0] * len(lines))]))
+
+    def poll(self):
+        self.polls.append(time.monotonic())
+        with self._lock:
+            if self.failures:
+                raise self.failures.pop(0)
+            if self.queue:
+                return self.queue.pop(0)
+        status = JobStatus(self.name, "Completed" if self.done else "InProgress")
+        return SourceUpdate(status=status)
+
+    @property
+    def finished(self):
+        return self.done
+
+    def close(self):
+        self.closed = True
+
+
+DEFS = [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]
+
+
+@pytest.fixture
+def poller():
+    poller = Poller(name="test-poller")
+    yield poller
+    for watch in poller.watches:
+        watch.close()
+    assert poller.join(10)
+
+
+def _watch(source, poller, **kwargs):
+    kwargs.setdefault("min_interval", 0.01)
+    kwargs.setdefault("max_interval", 0.05)
+    return Watch([_Unit(source.name, source)], kwargs.pop("defs", DEFS), poller=poller,
+                 **kwargs)
+
+
+def _python(code):
+    return [sys.executable, "-c", textwrap.dedent(code)]
+
+
+def test_command_output_is_parsed_with_sagemaker_escaping(poller):
+    defs = [{"Name": "valid", "Regex": r"#011validation-rmse:([0-9.]+)"}]
+    watch = Watch.for_command(_python("""
+        for i in range(5):
+            print(f"[{i}]\\ttrain-rmse:0.5\\tvalidation-rmse:0.{i}")
+    """), defs, poller=poller)
+    assert watch.wait(20)
+    frame = watch.store.to_dataframe()
+    assert frame["value"].tolist() == [0.0, 0.1, 0.2, 0.3, 0.4]
+    assert set(frame["host"]) == {"local"}
+    assert next(iter(watch.statuses.values())).status == "Completed"
+
+
+def test_polling_runs_off_the_main_thread_while_it_is_busy(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller)
+    threads = []
+    watch.add_listener(lambda w: threads.append(threading.current_thread()))
+    source.push_lines("algo-1", ["loss=0.5"])
+    # The main thread stays busy here; the points still arrive.
+    deadline = time.monotonic() + 10
+    while len(watch.store) == 0 and time.monotonic() < deadline:
+        sum(range(10000))
+    assert len(watch.store) == 1
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    watch.close()
+
+
+def test_listener_is_told_of_changes_and_a_broken_listener_becomes_a_message(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller)
+    seen = []
+
+    def broken(_):
+        raise RuntimeError("listener bug")
+
+    watch.add_listener(lambda w: seen.append(len(w.store)))
+    watch.add_listener(broken)
+    source.push_lines("algo-1", ["loss=1", "loss=2"])
+    assert _until(lambda: 2 in seen)
+    assert _until(lambda: any("listener bug" in m.text for m in watch.messages))
+    watch.remove_listener(broken)
+    source.push_lines("algo-1", ["loss=3"])
+    assert _until(lambda: 3 in seen)
+    watch.close()
+
+
+def test_poller_thread_ends_when_the_last_watch_is_closed(poller):
+    first, second = _watch(ScriptedSource("a"), poller), _watch(ScriptedSource("b"), poller)
+    thread = poller.thread
+    assert thread is not None and thread.is_alive() and thread.daemon
+    first.close()
+    time.sleep(0.1)
+    assert thread.is_alive()
+    second.close()
+    second.close()  # idempotent
+    assert poller.join(5)
+    assert first.closed and second.closed
+
+
+def test_interval_grows_while_idle_and_resets_when_data_flows(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller, start=False, min_interval=0.1, max_interval=1.0)
+    delays = [watch.poll_once() for _ in range(8)]
+    assert delays == sorted(delays) and delays[-1] == 1.0 and delays[0] < delays[-1]
+    source.push_lines("algo-1", ["loss=1"])
+    assert watch.poll_once() == 0.1
+
+
+def test_errors_become_messages_with_growing_jittered_backoff_then_recovery(poller):
+    source = ScriptedSource()
+    source.failures = [AWSError("AWS is throttling requests (ThrottlingException); "
+                                "backing off.", "throttled", 429)] * 4
+    watch = _watch(source, poller, start=False, min_interval=0.1, max_backoff=10)
+    delays = [watch.poll_once() for _ in range(4)]
+    for k, delay in enumerate(delays, start=1):
+        assert 0.1 * 2 ** k * 0.5 <= delay <= 0.1 * 2 ** k
+    assert isinstance(watch.last_error, AWSError)
+    assert "throttling" in watch.messages[-1].text and watch.messages[-1].level == "warning"
+    source.push_lines("algo-1", ["loss=1"])
+    assert watch.poll_once() == 0.1
+    assert watch.last_error is None
+    assert watch.messages[-1].text == "recovered; polling again"
+    assert len(watch.store) == 1
+
+
+def test_a_bug_in_a_source_is_reported_not_silent(poller):
+    source = ScriptedSource()
+    source.failures = [ZeroDivisionError("oops")]
+    watch = _watch(source, poller)
+    assert _until(lambda: any("ZeroDivisionError: oops" in m.text for m in watch.messages))
+    assert poller.thread is not None and poller.thread.is_alive()
+    watch.close()
+
+
+def test_pause_stops_polling_until_resume(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller)
+    assert _until(lambda: len(source.polls) > 2)
+    watch.pause()
+    time.sleep(0.1)  # let a poll already under way end
+    count = len(source.polls)
+    time.sleep(0.3)
+    assert len(source.polls) == count
+    watch.resume()
+    assert _until(lambda: len(source.polls) > count)
+    watch.close()
+
+
+def test_finished_watch_stops_polling_and_wait_returns_true(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller)
+    assert not watch.wait(0.1)
+    source.done = True
+    assert watch.wait(10)
+    count = len(source.polls)
+    time.sleep(0.2)
+    assert len(source.polls) == count
+    assert poller.join(5)
+
+
+def test_close_closes_the_sources(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller)
+    watch.close()
+    assert source.closed and watch.closed and not watch.wait(0.1)
+
+
+def test_user_definitions_win_over_the_job_ones_by_name():
+    job = [MetricDefinition("loss", "loss = (\\S+)"), MetricDefinition("acc", "acc=(\\S+)")]
+    user = [MetricDefinition("loss", "loss=(\\S+)"), MetricDefinition("lr", "lr=(\\S+)")]
+    merged = merge_definitions(job, user)
+    assert {d.name: d.regex for d in merged} == {
+        "acc": "acc=(\\S+)", "loss": "loss=(\\S+)", "lr": "lr=(\\S+)"}
+
+
+def test_a_definition_added_later_gets_the_whole_history_and_nothing_twice(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller, start=False)
+    source.push_lines("algo-1", ["loss=1 acc=0.1", "loss=2 acc=0.2"])
+    watch.poll_once()
+    assert watch.store.metrics() == ["loss"]
+    watch.set_definitions(DEFS + [{"Name": "acc", "Regex": r"acc=([0-9.]+)"}])
+    frame = watch.store.to_dataframe()
+    assert sorted(frame[frame.metric == "acc"]["value"]) == [0.1, 0.2]
+    assert sorted(frame[frame.metric == "loss"]["value"]) == [1.0, 2.0]
+    source.push_lines("algo-1", ["loss=3 acc=0.3"])
+    watch.poll_once()
+    assert len(watch.store) == 6
+    assert watch.definition_stats()["acc"].points == 3
+
+
+def test_definition_stats_are_summed_over_hosts(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller, start=False, defs=[{"Name": "loss", "Regex": r"loss=(\S+)"}])
+    source.push_lines("algo-1", ["loss=1", "loss=nan"])
+    source.push_lines("algo-2", ["loss=2", "loss=nan", "loss=x"])
+    watch.poll_once()
+    watch.poll_once()
+    stats = watch.definition_stats()["loss"]
+    assert stats.points == 2
+    assert stats.dropped == {"nan": 2, "not-a-number": 1}
+
+
+def test_a_bad_user_regex_is_refused_at_once_with_its_position(poller):
+    with pytest.raises(DefinitionError, match="position"):
+        _watch(ScriptedSource(), poller, defs=[{"Name": "x", "Regex": "loss=([0-9"}])
+
+
+def test_command_without_definitions_gets_suggested_ones_applied_to_earlier_output(poller):
+    watch = Watch.for_command(_python("""
+        for i in range(6):
+            print(f"epoch {i}: train_loss=0.{9 - i}5 val_accuracy=0.{i}1")
+    """), poller=poller)
+    assert watch.wait(20)
+    names = {d.name for d in watch.definitions}
+    assert names, "no definitions were suggested"
+    frame = watch.store.to_dataframe()
+    # Every epoch's value is there, including those printed before the suggestion.
+    per_metric = frame.groupby("metric").size()
+    assert (per_metric == 6).all(), per_metric
+
+
+def test_budget_never_allows_more_than_the_rate_in_any_window():
+    budget = CallBudget({("logs", "GetLogEvents"): 20}, per=0.25)
+    times = []
+    threads = [threading.Thread(target=lambda: [
+        (budget.acquire("logs", "GetLogEvents"), times.append(time.monotonic()))
+        for _ in range(10)]) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    times.sort()
+    assert len(times) == 40
+    limit = int(20 * 0.25)
+    for i, t in enumerate(times):
+        in_window = sum(1 for u in times[i:] if u < t + 0.25 - 1e-3)
+        assert in_window <= limit
+    assert budget.acquire("logs", "Unlisted")  # unlisted operations are not limited
