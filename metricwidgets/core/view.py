@@ -1,0 +1,406 @@
+"""What a chart needs from a series: the visible, downsampled, smoothed points.
+
+Pure numpy (plus ``tsdownsample`` for the min/max buckets); no widget code. A chart asks
+:func:`series_view` for each series it draws and sends the result to the browser, so one
+update costs O(what is visible), never O(the series):
+
+- x as ``step`` (default), ``relative`` time (seconds since an origin) or ``wall`` time
+  (seconds since the epoch);
+- only the points inside the visible x-range (plus one on each side, so the line reaches the
+  edges), reduced to about two points per pixel by keeping the min and the max of each
+  bucket, so a spike never vanishes;
+- a debiased exponential moving average (TensorBoard's smoothing), kept incrementally per
+  series by :class:`SeriesCache`, so an append costs O(new points);
+- a y-range that ignores outliers, log-y safety (values <= 0 cannot be drawn), and where the
+  NaN / infinite captures happened.
+
+Thread-safety: the functions are pure. A :class:`SeriesCache` belongs to one chart and must be
+used by one thread at a time (the chart serialises its redraws).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "X_MODES", "DEFAULT_SMOOTHING", "MAX_SMOOTHING", "SeriesCache", "SeriesView", "MarkPoints",
+    "ema", "x_values", "visible_bounds", "downsample_indices", "y_range", "log_safe",
+    "mark_points", "series_view", "points_for_width",
+]
+
+#: The x-axis choices: the step recovered from the log, seconds since the start, wall time.
+X_MODES = ("step", "relative", "wall")
+#: TensorBoard's default smoothing weight, and the slider's end.
+DEFAULT_SMOOTHING = 0.6
+MAX_SMOOTHING = 0.999
+#: Points drawn per pixel of plot width (a min and a max per bucket).
+POINTS_PER_PIXEL = 2
+#: Keeps ``w ** -block`` below this so the blocked EMA never overflows float64.
+_MAX_GROWTH_LOG10 = 150.0
+
+
+def points_for_width(width_px: int) -> int:
+    """How many points to draw across ``width_px`` pixels (two per pixel, at least 16)."""
+    return max(16, int(width_px) * POINTS_PER_PIXEL)
+
+
+# --------------------------------------------------------------------------- smoothing
+def _ema_finite(values: np.ndarray, weight: float, state: float, count: int):
+    """EMA of finite ``values`` continuing from ``(state, count)``; returns
+    ``(smoothed, state, count)``.
+
+    Vectorised in blocks: inside a block of length B, ``s_i = w^i (s_0 + (1-w) sum_k w^-k x_k)``
+    with ``w^-B`` bounded, so the cumulative sum never overflows and keeps full precision
+    relative to the values.
+    """
+    n = len(values)
+    out = np.empty(n, np.float64)
+    if n == 0:
+        return out, state, count
+    block = 1024 if weight >= 0.5 else max(
+        1, min(1024, int(_MAX_GROWTH_LOG10 / -math.log10(max(weight, 1e-300)))))
+    powers = weight ** np.arange(1, block + 1, dtype=np.float64)
+    inverse = 1.0 / powers
+    for start in range(0, n, block):
+        chunk = values[start:start + block]
+        m = len(chunk)
+        p = powers[:m]
+        acc = p * (state + (1.0 - weight) * np.cumsum(chunk * inverse[:m]))
+        # Debias (TensorBoard): divide by 1 - w^t, t = points seen so far.
+        t = count + np.arange(1, m + 1, dtype=np.float64)
+        out[start:start + m] = acc / (1.0 - weight ** t)
+        state = float(acc[-1])
+        count += m
+    return out, state, count
+
+
+def ema(values: Sequence[float], weight: float = DEFAULT_SMOOTHING) -> np.ndarray:
+    """Debiased exponential moving average, as TensorBoard smooths scalars.
+
+    ``last = w*last + (1-w)*x`` and ``smoothed = last / (1 - w**t)`` with ``t`` the count of
+    finite values so far. A NaN or infinite value is passed through unchanged and does not
+    enter the average. ``weight`` 0 returns the values.
+
+    Parameters
+    ----------
+    values : array-like of float
+    weight : float in [0, 1)
+
+    Raises
+    ------
+    ValueError
+        When ``weight`` is outside [0, 1).
+    """
+    values = np.asarray(values, np.float64)
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"smoothing weight must be in [0, 1), got {weight}")
+    if weight == 0.0:
+        return values.copy()
+    out = values.copy()
+    finite = np.isfinite(values)
+    out[finite] = _ema_finite(values[finite], weight, 0.0, 0)[0]
+    return out
+
+
+class SeriesCache:
+    """Per-series state a chart keeps between updates (one thread at a time).
+
+    Holds the smoothed values computed so far (extended by O(new points) when the series
+    grows; recomputed when the weight changes) and whether each x column is sorted (so the
+    visible range is found by binary search).
+    """
+
+    def __init__(self):
+        self._weight: float | None = None
+        self._smoothed = np.empty(0, np.float64)
+        self._buffer = np.empty(0, np.float64)
+        self._state = 0.0
+        self._count = 0
+        self._sorted: dict[str, tuple[int, bool]] = {}
+
+    def smoothed(self, values: np.ndarray, weight: float) -> np.ndarray:
+        """The debiased EMA of ``values`` (an append-only series), reusing earlier work."""
+        n = len(values)
+        if weight != self._weight or n < len(self._smoothed):
+            self._weight = weight
+            self._smoothed = np.empty(0, np.float64)
+            self._buffer = np.empty(0, np.float64)
+            self._state, self._count = 0.0, 0
+        done = len(self._smoothed)
+        if n == done:
+            return self._smoothed
+        new = np.asarray(values[done:n], np.float64)
+        if weight == 0.0:
+            part = new.copy()
+        else:
+            part = new.copy()
+            finite = np.isfinite(new)
+            part[finite], self._state, self._count = _ema_finite(
+                new[finite], weight, self._state, self._count)
+        if n > len(self._buffer):
+            # Grow by doubling: an append costs O(new points) amortised, not a full copy.
+            buffer = np.empty(max(n, 2 * len(self._buffer), 1024), np.float64)
+            buffer[:done] = self._smoothed
+            self._buffer = buffer
+        self._buffer[done:n] = part
+        self._smoothed = self._buffer[:n]
+        return self._smoothed
+
+    def is_sorted(self, x: np.ndarray, mode: str) -> bool:
+        """True when ``x`` (an append-only column) is non-decreasing; checks new points only."""
+        n = len(x)
+        done, ok = self._sorted.get(mode, (0, True))
+        if n < done:
+            done, ok = 0, True
+        if ok and n > done:
+            start = max(done - 1, 0)
+            tail = x[start:n]
+            ok = bool(np.all(tail[1:] >= tail[:-1]))
+        self._sorted[mode] = (n, ok)
+        return ok
+
+
+# --------------------------------------------------------------------------- x and range
+def x_values(step: np.ndarray, timestamp: np.ndarray, mode: str, origin: float = 0.0):
+    """The x column for ``mode``: steps, seconds since ``origin``, or seconds since the epoch.
+
+    Raises
+    ------
+    ValueError
+        For a mode not in :data:`X_MODES`.
+    """
+    if mode == "step":
+        return step
+    if mode == "relative":
+        return timestamp - origin
+    if mode == "wall":
+        return timestamp
+    raise ValueError(f"x mode must be one of {X_MODES}, got {mode!r}")
+
+
+def visible_bounds(x: np.ndarray, lo: float | None, hi: float | None, is_sorted: bool):
+    """Indices of the points with ``lo <= x <= hi``, widened by one point on each side.
+
+    Returns ``(start, stop)`` (a slice) for a sorted ``x``, else an index array.
+    ``None`` bounds are open.
+    """
+    n = len(x)
+    if is_sorted:
+        start = 0 if lo is None else int(np.searchsorted(x, lo, side="left"))
+        stop = n if hi is None else int(np.searchsorted(x, hi, side="right"))
+        return max(start - 1, 0), min(stop + 1, n)
+    keep = np.isfinite(x)
+    if lo is not None:
+        keep &= x >= lo
+    if hi is not None:
+        keep &= x <= hi
+    return np.flatnonzero(keep)
+
+
+def downsample_indices(x: np.ndarray, y: np.ndarray, n_out: int,
+                       is_sorted: bool = True) -> np.ndarray:
+    """Indices of at most about ``n_out`` points keeping each bucket's min and max.
+
+    Buckets are equal x-widths when ``x`` is sorted, else equal counts. First and last
+    points are always kept. Non-finite ``y`` is ignored by the buckets (the NaN-aware
+    downsampler), so a NaN never hides a bucket's extremes.
+
+    Returns
+    -------
+    numpy.ndarray of int64, sorted
+    """
+    n = len(y)
+    if n <= n_out:
+        return np.arange(n, dtype=np.int64)
+    from tsdownsample import MinMaxDownsampler, NaNMinMaxDownsampler
+
+    y = np.ascontiguousarray(y)
+    n_out = max(4, n_out - n_out % 2)  # the min/max downsampler wants an even count
+    has_nan = not np.isfinite(y).all()
+    sampler = NaNMinMaxDownsampler() if has_nan else MinMaxDownsampler()
+    if has_nan:
+        y = np.where(np.isinf(y), np.nan, y)
+    if is_sorted and np.isfinite(x[0]) and np.isfinite(x[-1]) and x[-1] > x[0]:
+        index = sampler.downsample(np.ascontiguousarray(x), y, n_out=n_out)
+    else:
+        index = sampler.downsample(y, n_out=n_out)
+    index = np.asarray(index, np.int64)
+    return np.unique(np.concatenate(([0], index, [n - 1])))
+
+
+def y_range(arrays: Iterable[np.ndarray], ignore_outliers: bool = True, log: bool = False,
+            percentiles: tuple[float, float] = (1.0, 99.0), margin: float = 0.05):
+    """The y-range that shows ``arrays`` (the visible, downsampled points).
+
+    With ``ignore_outliers``, the range spans the given percentiles of the points (spikes
+    then run off the chart instead of flattening it); otherwise min to max. A margin of
+    ``margin`` times the span is added on both sides (multiplicatively in log space).
+    Non-finite values, and values <= 0 when ``log``, are ignored.
+
+    Returns
+    -------
+    (float, float) or None
+        None when there is nothing to show.
+    """
+    parts = [np.asarray(a, np.float64).ravel() for a in arrays]
+    values = np.concatenate(parts) if parts else np.empty(0)
+    values = values[np.isfinite(values)]
+    if log:
+        values = values[values > 0]
+        values = np.log10(values)
+    if len(values) == 0:
+        return None
+    if ignore_outliers and len(values) >= 20:
+        lo, hi = np.percentile(values, percentiles)
+    else:
+        lo, hi = float(values.min()), float(values.max())
+    span = hi - lo
+    if span <= 0:
+        span = abs(hi) * 0.1 or 1.0
+    lo, hi = lo - margin * span, hi + margin * span
+    if log:
+        return float(10 ** lo), float(10 ** hi)
+    return float(lo), float(hi)
+
+
+def log_safe(y: np.ndarray) -> tuple[np.ndarray, int]:
+    """``y`` with values <= 0 replaced by NaN (a log scale cannot draw them), and how many."""
+    bad = ~(y > 0) & np.isfinite(y)
+    count = int(bad.sum())
+    if count:
+        y = np.where(bad, np.nan, y)
+    return y, count
+
+
+# --------------------------------------------------------------------------- NaN/Inf marks
+@dataclass
+class MarkPoints:
+    """Where the NaN / infinite / out-of-range captures of a series happened.
+
+    Attributes
+    ----------
+    x : numpy.ndarray
+        In the chart's x mode; the captures without a usable x are left out.
+    kind : list of str
+        ``nan``, ``+inf`` or ``-inf`` for each.
+    line : list of int
+        1-based log lines.
+    """
+
+    x: np.ndarray
+    kind: list
+    line: list
+
+
+def mark_points(drops: Sequence, mode: str, origin: float = 0.0, step_fallback=None):
+    """Place drops (objects with ``value``, ``step``, ``timestamp``, ``line``) on the x-axis.
+
+    ``step_fallback(line)`` gives a step for a drop that has none (its neighbour's step);
+    without it such drops are placed at NaN and left out.
+    """
+    xs, kinds, lines = [], [], []
+    for drop in drops:
+        step = drop.step
+        if mode == "step" and math.isnan(step) and step_fallback is not None:
+            step = step_fallback(drop.line)
+        x = float(x_values(np.float64(step), np.float64(drop.timestamp), mode, origin))
+        if not math.isfinite(x):
+            continue
+        value = drop.value
+        kind = "+inf" if value == math.inf or (math.isfinite(value) and value > 0) else (
+            "-inf" if value == -math.inf or (math.isfinite(value) and value < 0) else "nan")
+        xs.append(x)
+        kinds.append(kind)
+        lines.append(drop.line)
+    return MarkPoints(np.asarray(xs, np.float64), kinds, lines)
+
+
+# --------------------------------------------------------------------------- one series
+@dataclass
+class SeriesView:
+    """What a chart draws for one series.
+
+    Attributes
+    ----------
+    x, y : numpy.ndarray
+        The raw points to draw (downsampled, min/max kept).
+    sx, sy : numpy.ndarray
+        The smoothed line to draw (downsampled from the full-resolution smoothing).
+    index, sindex : numpy.ndarray of int64
+        Positions of the drawn points in the full series (for tooltips).
+    total, visible : int
+        Points in the series, and inside the visible x-range.
+    hidden_nonpositive : int
+        Visible values <= 0 that a log scale cannot draw.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    sx: np.ndarray
+    sy: np.ndarray
+    index: np.ndarray
+    sindex: np.ndarray
+    total: int
+    visible: int
+    hidden_nonpositive: int = 0
+    smoothed_full: np.ndarray = field(default=None, repr=False)
+
+
+def series_view(step: np.ndarray, timestamp: np.ndarray, value: np.ndarray,
+                cache: SeriesCache, mode: str = "step", x_range=(None, None),
+                smoothing: float = DEFAULT_SMOOTHING, n_out: int = 1600,
+                origin: float = 0.0, log: bool = False) -> SeriesView:
+    """Compute the drawn points of one series (cost: O(visible) + O(new points)).
+
+    Parameters
+    ----------
+    step, timestamp, value : numpy.ndarray
+        The series' full columns (a store snapshot's views; never copied whole).
+    cache : SeriesCache
+        This series' cache.
+    mode : str
+        One of :data:`X_MODES`.
+    x_range : (float or None, float or None)
+        The visible x-range (None: open).
+    smoothing : float
+        EMA weight in [0, 1); 0 draws no smoothing (the smoothed line equals the raw one).
+    n_out : int
+        Points to draw (see :func:`points_for_width`).
+    origin : float
+        Seconds since the epoch that ``relative`` time counts from.
+    log : bool
+        Replace values <= 0 by NaN (and count them).
+    """
+    x = x_values(step, timestamp, mode, origin)
+    smoothed = cache.smoothed(value, smoothing)
+    is_sorted = cache.is_sorted(x, mode)
+    lo, hi = x_range
+    bounds = visible_bounds(x, lo, hi, is_sorted)
+    if isinstance(bounds, tuple):
+        start, stop = bounds
+        vx, vy, vs = x[start:stop], value[start:stop], smoothed[start:stop]
+        offset = start
+    else:
+        vx, vy, vs = x[bounds], value[bounds], smoothed[bounds]
+        offset = None
+    finite_x = np.isfinite(vx)
+    if not finite_x.all():
+        # Wall/relative time may be unknown for some points: they cannot be placed.
+        keep = np.flatnonzero(finite_x)
+        vx, vy, vs = vx[keep], vy[keep], vs[keep]
+        bounds = (keep + offset) if offset is not None else bounds[keep]
+        offset = None
+    raw_idx = downsample_indices(vx, vy, n_out, is_sorted)
+    smooth_idx = downsample_indices(vx, vs, n_out, is_sorted) if smoothing else raw_idx
+    to_full = (lambda i: i + offset) if offset is not None else (lambda i: bounds[i])
+    y, sy = vy[raw_idx], vs[smooth_idx]
+    hidden = 0
+    if log:
+        y, hidden = log_safe(y)
+        sy, _ = log_safe(sy)
+    return SeriesView(vx[raw_idx], y, vx[smooth_idx], sy, to_full(raw_idx),
+                      to_full(smooth_idx), len(value), len(vx), hidden, smoothed)

@@ -1,0 +1,297 @@
+"""``LivePlot``: live training/validation curves of a watched job, updating in place.
+
+A :class:`LivePlot` wraps a :class:`~metricwidgets.watch.Watch` (anything with its API) and
+shows, top to bottom: a header (status, warnings, final metrics), the controls, one chart per
+quantity (:mod:`metricwidgets.widgets.chart`) and the exports. The watch's poller thread calls
+the plot after each poll that changed something; redraws are throttled (at most about three a
+second) and coalesced, and each sends only what is visible (see
+:mod:`metricwidgets.core.view`).
+
+Lifecycle: :meth:`close` stops the watch (and any process it started) and every timer; every
+open plot is listed in :data:`LivePlot.instances` so a door (the magics) can close a plot a
+re-run cell replaces, or all of them when the kernel is interrupted. Displaying the same plot
+twice shows two views of the same widget models, so both stay live.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+import weakref
+
+import ipywidgets as widgets
+
+from metricwidgets.core.pairing import group_metrics
+from metricwidgets.errors import UserFacingError
+from metricwidgets.widgets.chart import Chart
+from metricwidgets.widgets.controls import ChartSettings, Controls
+from metricwidgets.widgets.export import Export
+from metricwidgets.widgets.header import Header
+from metricwidgets.widgets.throttle import Throttle
+
+__all__ = ["LivePlot"]
+
+#: Seconds between two redraws at most (coalescing what arrives in between).
+REDRAW_INTERVAL = 0.3
+#: Seconds between two runs of the diagnoses (O(series) each) while data flows.
+DIAGNOSE_INTERVAL = 2.0
+
+
+def _chart_key(quantity: str) -> str:
+    return re.sub(r"[:_\-/. ]+", "_", quantity).lower()
+
+
+class LivePlot(widgets.VBox):
+    """Live charts of one watched job, tuning job, command or log file.
+
+    Build one with :meth:`for_job`, :meth:`for_tuning_job`, :meth:`for_command` or
+    :meth:`for_file`, or wrap an existing watch: ``LivePlot(watch)``.
+
+    Parameters
+    ----------
+    watch : metricwidgets.watch.Watch
+        Owned by the plot from now on: :meth:`close` closes it.
+    directions : mapping of str to str, optional
+        Overrides of "lower/higher is better" by metric name or quantity.
+    redraw_interval : float
+        Seconds between redraws at most.
+
+    Attributes
+    ----------
+    watch : Watch
+    header : Header
+    controls : Controls
+    charts : dict of str to Chart
+        By quantity key, in the order the quantities appeared.
+    export : Export
+    redraws : int
+        Redraws done so far (tests wait on it).
+    last_error : str or None
+        The last redraw failure (also shown in the header); a redraw never raises.
+
+    Thread-safety: every public method may be called from any thread; redraws are serialised.
+    """
+
+    #: Every plot not yet closed (weakly held).
+    instances: "weakref.WeakSet[LivePlot]" = weakref.WeakSet()
+
+    def __init__(self, watch, directions=None, redraw_interval: float = REDRAW_INTERVAL):
+        self.watch = watch
+        self.directions = dict(directions or {})
+        self._settings = ChartSettings()
+        self._lock = threading.RLock()
+        self._closed = False
+        self._last_update: float | None = None
+        self._last_version = -1
+        self._last_diagnose = -math.inf
+        self.redraws = 0
+        self.last_error: str | None = None
+        self.header = Header()
+        self.controls = Controls(self._on_settings, self.pause, self.resume, self.reset_zoom)
+        self.charts: dict[str, Chart] = {}
+        self.charts_box = widgets.VBox([])
+        self.export = Export(watch.store, getattr(watch, "name", "") or "metrics",
+                             lambda: [self.charts[k] for k in self._shown_keys()])
+        self._throttle = Throttle(self.refresh, redraw_interval)
+        super().__init__([self.header, self.controls, self.charts_box, self.export])
+        self.add_class("metricwidgets-liveplot")
+        LivePlot.instances.add(self)
+        watch.add_listener(self._on_watch)
+        self.refresh()
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def for_job(cls, name: str, metric_definitions=None, source: str = "logs", **aws) -> "LivePlot":
+        """Watch a SageMaker training job (``aws``: ``region``, ``profile``,
+        ``endpoint_url``, ``session``).
+
+        Raises
+        ------
+        UserFacingError
+            For an unknown job, missing credentials or a bad definition (checked by a
+            first poll made before returning).
+        """
+        from metricwidgets.watch import Watch
+
+        watch = Watch.for_job(name, metric_definitions, source, start=False, **aws)
+        return cls(_first_poll(watch))
+
+    @classmethod
+    def for_tuning_job(cls, name: str, metric_definitions=None, **aws) -> "LivePlot":
+        """Watch a hyperparameter tuning job: its children overlaid, the best highlighted."""
+        from metricwidgets.watch import Watch
+
+        watch = Watch.for_tuning_job(name, metric_definitions, start=False, **aws)
+        return cls(_first_poll(watch))
+
+    @classmethod
+    def for_command(cls, argv, metric_definitions=None, **kwargs) -> "LivePlot":
+        """Run a training command and watch its output (``metric_definitions=None``: the
+        definitions are suggested from what it prints)."""
+        from metricwidgets.watch import Watch
+
+        return cls(Watch.for_command(argv, metric_definitions, **kwargs))
+
+    @classmethod
+    def for_file(cls, path, metric_definitions=None, **kwargs) -> "LivePlot":
+        """Follow a log file as it grows."""
+        from metricwidgets.watch import Watch
+
+        return cls(Watch.for_file(path, metric_definitions, **kwargs))
+
+    # ------------------------------------------------------------------ public methods
+    def to_dataframe(self):
+        """Every point at full resolution (see ``MetricStore.to_dataframe``)."""
+        return self.watch.store.to_dataframe()
+
+    def pause(self) -> None:
+        """Stop polling (the chart keeps what it has)."""
+        self.watch.pause()
+        if not self.controls.pause.value:
+            self.controls.pause.value = True
+
+    def resume(self) -> None:
+        """Poll again from where it stopped."""
+        self.watch.resume()
+        if self.controls.pause.value:
+            self.controls.pause.value = False
+
+    def reset_zoom(self) -> None:
+        """Let every chart follow the data again."""
+        with self._lock:
+            for chart in self.charts.values():
+                chart.reset_zoom()
+        self.refresh(force=True)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Stop the watch (killing a process it started), the redraw timer and the widgets.
+        Idempotent; leaves no thread behind."""
+        if self._closed:
+            return
+        self._closed = True
+        self._throttle.cancel()
+        try:
+            self.watch.remove_listener(self._on_watch)
+        finally:
+            self.watch.close()
+        LivePlot.instances.discard(self)
+        with self._lock:
+            for chart in self.charts.values():
+                chart.close()
+        super().close()
+
+    @classmethod
+    def close_all(cls) -> int:
+        """Close every open plot (kernel interrupt); return how many were closed."""
+        plots = list(cls.instances)
+        for plot in plots:
+            plot.close()
+        return len(plots)
+
+    # ------------------------------------------------------------------ drawing
+    def _on_watch(self, _watch) -> None:
+        if not self._closed:
+            self._throttle()
+
+    def _on_settings(self) -> None:
+        self.refresh(force=True)
+
+    def _shown_keys(self) -> list[str]:
+        shown = self.controls.shown_charts()
+        return [k for k, c in self.charts.items() if c.group.quantity in shown]
+
+    def _origin(self) -> float:
+        starts = [s.start_time for s in list(self.watch.statuses.values()) if s.start_time]
+        if starts:
+            return float(min(starts))
+        firsts = [float(s.timestamp[0]) for s in self.watch.store.snapshots()
+                  if len(s) and math.isfinite(s.timestamp[0])]
+        return min(firsts) if firsts else time.time()
+
+    def _best_source(self):
+        status = self.watch.statuses.get(getattr(self.watch, "name", None))
+        return (status.extra or {}).get("best_job") if status is not None else None
+
+    def refresh(self, force: bool = False) -> None:
+        """Redraw now (on the calling thread). Never raises: a failure is shown in the
+        header and kept in :attr:`last_error`."""
+        if self._closed:
+            return
+        with self._lock:
+            try:
+                self._redraw(force)
+                self.last_error = None
+            except Exception as exc:  # a widget never shows a traceback
+                self.last_error = f"chart update failed: {type(exc).__name__}: {exc}"
+            finally:
+                self.redraws += 1
+            try:
+                extra = [self.last_error] if self.last_error else None
+                self.header.refresh(self.watch, self._last_update, extra)
+            except Exception as exc:
+                self.last_error = f"header update failed: {type(exc).__name__}: {exc}"
+
+    def _redraw(self, force: bool) -> None:
+        store = self.watch.store
+        version = store.version
+        if version != self._last_version:
+            self._last_version = version
+            if version:
+                self._last_update = time.time()
+        settings = self.controls.settings(self._settings)
+        settings.origin = self._origin()
+        settings.best_source = self._best_source()
+        groups = group_metrics(store.metrics(), self.directions)
+        for group in groups:
+            key = _chart_key(group.quantity)
+            chart = self.charts.get(key)
+            if chart is None:
+                self.charts[key] = Chart(group, settings)
+            else:
+                chart.group = group
+        self.controls.offer_charts([c.group.quantity for c in self.charts.values()])
+        self.controls.offer_sources(list(dict.fromkeys(k.source for k in store.keys())))
+        settings = self.controls.settings(settings)
+        shown = self._shown_keys()
+        children = tuple(self.charts[k] for k in shown)
+        if self.charts_box.children != children:
+            self.charts_box.children = children
+        snapshots = store.snapshots()
+        for key in shown:
+            self.charts[key].update(snapshots, settings)
+        now = time.monotonic()
+        if force or now - self._last_diagnose >= DIAGNOSE_INTERVAL or self.watch.finished:
+            self._last_diagnose = now
+            for key in shown:
+                self.charts[key].diagnose(settings)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the watch is finished, then redraw; return whether it finished."""
+        finished = self.watch.wait(timeout)
+        self.refresh(force=True)
+        return finished
+
+
+def _first_poll(watch):
+    """Poll once on the caller's thread so an unknown job or missing credentials is a clear
+    error now, not a warning later; then start the background polling."""
+    try:
+        watch.poll_once()
+    except Exception:
+        watch.close()
+        raise
+    if watch.error is not None:
+        watch.close()
+        raise watch.error
+    errors = [m for m in list(watch.messages) if m.level == "error"]
+    if errors and not watch.statuses:
+        watch.close()
+        raise UserFacingError(errors[-1].text)
+    watch.resume()
+    return watch
