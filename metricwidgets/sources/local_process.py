@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import codecs
 import collections
+import itertools
 import os
 import shlex
 import signal
@@ -29,7 +30,8 @@ __all__ = ["LocalProcessSource", "LOCAL_HOST"]
 
 #: The host name local output is filed under.
 LOCAL_HOST = "local"
-#: Lines of output kept for the status (shown when the run fails).
+#: Lines of output kept per pipe for the status (shown when the run fails). Per pipe, so
+#: that a chatty stdout cannot push stderr's traceback out.
 _LAST_LINES = 20
 _LIVE: "weakref.WeakSet[LocalProcessSource]" = weakref.WeakSet()
 
@@ -74,19 +76,22 @@ class LocalProcessSource(Source):
             raise InputError(f"cannot run {self.name!r}: {exc.strerror or exc}") from None
         self._lock = threading.Lock()
         self._pending: list[tuple[str, float]] = []
-        self._last = collections.deque(maxlen=_LAST_LINES)
+        self._last = {1: collections.deque(maxlen=_LAST_LINES),
+                      2: collections.deque(maxlen=_LAST_LINES)}
+        self._sequence = itertools.count()
         self._closed = False
         self._killed = False
         self._delivered_end = False
         self.end_time: float | None = None
-        self._readers = [threading.Thread(target=self._read, args=(pipe,), daemon=True,
+        self._readers = [threading.Thread(target=self._read, args=(pipe, last), daemon=True,
                                           name=f"metricwidgets-read-{self.process.pid}")
-                         for pipe in (self.process.stdout, self.process.stderr)]
+                         for pipe, last in ((self.process.stdout, self._last[1]),
+                                            (self.process.stderr, self._last[2]))]
         for reader in self._readers:
             reader.start()
         _LIVE.add(self)
 
-    def _read(self, pipe) -> None:
+    def _read(self, pipe, last: collections.deque) -> None:
         # Complete lines only: stdout and stderr then interleave line by line, never mid-line.
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         tail = ""
@@ -109,7 +114,8 @@ class LocalProcessSource(Source):
                 now = time.time()
                 with self._lock:
                     self._pending.append((data, now))
-                    self._last.extend(data.splitlines()[-_LAST_LINES:])
+                    last.extend((next(self._sequence), line)
+                                for line in data.splitlines()[-_LAST_LINES:])
             if not chunk:
                 pipe.close()
                 return
@@ -129,7 +135,7 @@ class LocalProcessSource(Source):
         """Where the run stands: InProgress, Completed (exit 0), Failed or Stopped."""
         code = self.process.poll()
         with self._lock:
-            last = list(self._last)
+            last = [line for _, line in sorted(list(self._last[1]) + list(self._last[2]))]
         status = JobStatus(self.name, status="InProgress", secondary_status="Running",
                            start_time=self.start_time, last_lines=last)
         if code is None:
