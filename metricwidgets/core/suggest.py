@@ -27,7 +27,7 @@ from metricwidgets.core.definitions import MAX_DEFINITIONS, MetricDefinition
 from metricwidgets.core.escaping import escape_text
 from metricwidgets.core.lint import NAME_GUARD, SAFE_NUMBER
 
-__all__ = ["suggest_definitions", "MAX_SUGGESTIONS"]
+__all__ = ["suggest_definitions", "metric_occurrences", "MAX_SUGGESTIONS"]
 
 #: At most this many proposals (SageMaker's limit of definitions per job).
 MAX_SUGGESTIONS = MAX_DEFINITIONS
@@ -35,7 +35,7 @@ MAX_SUGGESTIONS = MAX_DEFINITIONS
 _MAX_LINES = 20_000
 
 # A number as it stands in a log, not followed by more of a word, a version, a time or a ratio.
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.:/])"
+_NUM = r"(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?![\w.:/])"
 _NAME = r"[A-Za-z_][\w.\-]*[A-Za-z0-9_]|[A-Za-z]"
 
 
@@ -93,22 +93,36 @@ _NOT_METRICS = {"host", "pid", "port", "rank", "local_rank", "world_size", "seed
                 "worker", "gpu", "device", "id", "num_workers", "thread", "line", "http", "https"}
 
 
+def _occurrences(line: str):
+    """Yield ``(name, regex, match)`` for each metric-looking ``name value`` in ``line``."""
+    taken: list[tuple[int, int]] = []
+    for pattern, build in _SHAPES:
+        for m in pattern.finditer(line):
+            # A span already explained by an earlier (more specific) shape is not
+            # proposed again: `<loss>=0.48` of linear-learner is not also `loss=`.
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            name, regex = build(m)
+            if name.lower() not in _NOT_METRICS:
+                yield name, regex, m
+
+
+def metric_occurrences(line: str) -> list[tuple[str, tuple[int, int]]]:
+    """What looks like a metric in one escaped line: ``[(name, (start, end) of the value)]``.
+
+    The value span is where a definition's group 1 would have to be to take it.
+    """
+    return [(name, m.span("value")) for name, _, m in _occurrences(line)]
+
+
 def _candidates(lines: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in lines:
         if len(found) >= 4 * MAX_SUGGESTIONS:
             break
-        taken: list[tuple[int, int]] = []
-        for pattern, build in _SHAPES:
-            for m in pattern.finditer(line):
-                # A span already explained by an earlier (more specific) shape is not
-                # proposed again: `<loss>=0.48` of linear-learner is not also `loss=`.
-                if any(a < m.end() and m.start() < b for a, b in taken):
-                    continue
-                taken.append(m.span())
-                name, regex = build(m)
-                if name.lower() in _NOT_METRICS or name in found:
-                    continue
+        for name, regex, _ in _occurrences(line):
+            if name not in found:
                 found[name] = regex
     return found
 
