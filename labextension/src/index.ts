@@ -1,0 +1,132 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, InputDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+
+import { insertAndRun, metricsCode, playgroundCode } from './notebook';
+import { JobsPanel } from './panel';
+
+/** The plugin's id (also the id of its settings schema). */
+export const PLUGIN_ID = 'metricwidgets:plugin';
+
+/** Command ids of the extension. */
+export namespace CommandIDs {
+  /** Show the "Training jobs" sidebar. */
+  export const show = 'metricwidgets:show-jobs';
+  /** Refresh the list of training jobs. */
+  export const refresh = 'metricwidgets:refresh-jobs';
+  /** Insert and run `%metrics JOB` (args: `{name}`; asks when absent). */
+  export const plot = 'metricwidgets:plot-job';
+  /** Insert and run `RegexPlayground.from_job(JOB)` (args: `{name}`). */
+  export const playground = 'metricwidgets:open-playground';
+}
+
+const CATEGORY = 'Training jobs';
+
+/**
+ * The "Training jobs" sidebar, its commands, palette entries and context menu.
+ */
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'A sidebar of SageMaker training jobs that opens their live metric charts.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ICommandPalette, ISettingRegistry, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null,
+    settingRegistry: ISettingRegistry | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    const run = async (code: string, needsMagics: boolean) => {
+      try {
+        await insertAndRun(app, tracker, code, needsMagics);
+      } catch (error) {
+        await showErrorMessage('Could not insert the cell', String(error));
+      }
+    };
+    const panel = new JobsPanel({
+      openJob: name => app.commands.execute(CommandIDs.plot, { name })
+    });
+    app.shell.add(panel, 'left', { rank: 650 });
+    restorer?.add(panel, 'metricwidgets-jobs');
+
+    const jobName = async (args: any, label: string): Promise<string | null> => {
+      const given = (args && args.name) || panel.focusedJob || panel.contextJob;
+      if (given) {
+        return String(given);
+      }
+      const answer = await InputDialog.getText({ title: label, placeholder: 'job name' });
+      return answer.button.accept && answer.value ? answer.value.trim() : null;
+    };
+
+    app.commands.addCommand(CommandIDs.show, {
+      label: 'Show Training Jobs',
+      caption: 'Open the Training jobs sidebar',
+      execute: () => app.shell.activateById(panel.id)
+    });
+    app.commands.addCommand(CommandIDs.refresh, {
+      label: 'Refresh Training Jobs',
+      execute: () => panel.refresh()
+    });
+    app.commands.addCommand(CommandIDs.plot, {
+      label: args => (args.name ? `Plot Metrics of ${args.name}` : 'Plot Training Job Metrics…'),
+      caption: 'Insert and run %metrics JOB in the active notebook',
+      execute: async args => {
+        const name = await jobName(args, 'Plot the metrics of training job');
+        if (name) {
+          await run(metricsCode(name), true);
+        }
+      }
+    });
+    app.commands.addCommand(CommandIDs.playground, {
+      label: args =>
+        args.name
+          ? `Test Metric Regexes on ${args.name}'s Logs`
+          : "Test metric regexes on this job's logs",
+      caption: "Open the regex playground on the job's CloudWatch logs",
+      execute: async args => {
+        const name = await jobName(args, 'Test metric regexes on the logs of training job');
+        if (name) {
+          await run(playgroundCode(name), false);
+        }
+      }
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.plot,
+      selector: '.jp-MetricWidgets-job',
+      rank: 1
+    });
+    app.contextMenu.addItem({
+      command: CommandIDs.playground,
+      selector: '.jp-MetricWidgets-job',
+      rank: 2
+    });
+    if (palette) {
+      for (const command of Object.values(CommandIDs)) {
+        palette.addItem({ command, category: CATEGORY });
+      }
+    }
+
+    if (settingRegistry) {
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then(settings => {
+          const apply = () => {
+            panel.refreshSeconds = settings.get('refreshInterval').composite as number;
+          };
+          apply();
+          settings.changed.connect(apply);
+        })
+        .catch(reason => console.error('metricwidgets: settings failed to load', reason));
+    }
+  }
+};
+
+export default plugin;

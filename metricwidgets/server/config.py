@@ -1,0 +1,55 @@
+"""The server extension's settings, configurable like the rest of Jupyter.
+
+Set them in ``jupyter_server_config.py`` (``c.MetricWidgets.region = "eu-west-1"``), on the
+command line (``--MetricWidgets.profile=dev``) or through the environment variables every
+metricwidgets door reads (``METRICWIDGETS_REGION``, ``METRICWIDGETS_PROFILE``,
+``METRICWIDGETS_ENDPOINT_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from traitlets import Float, Int, Unicode, default
+from traitlets.config import Configurable
+
+from metricwidgets.sources.aws import AWSOptions
+
+__all__ = ["MetricWidgets"]
+
+
+class MetricWidgets(Configurable):
+    """Where the "Training jobs" sidebar looks for jobs, and how often it may ask AWS."""
+
+    region = Unicode(None, allow_none=True, help="""AWS region whose jobs are listed
+        (default: $METRICWIDGETS_REGION, then boto3's own chain, then us-east-1).""").tag(
+        config=True)
+    profile = Unicode(None, allow_none=True, help="""Profile of ~/.aws/config to call AWS as
+        (default: $METRICWIDGETS_PROFILE, then boto3's own chain).""").tag(config=True)
+    endpoint_url = Unicode(None, allow_none=True, help="""Another SageMaker endpoint, such as
+        a moto server (default: $METRICWIDGETS_ENDPOINT_URL).""").tag(config=True)
+    cache_seconds = Float(5.0, min=0.0, help="""Seconds an answer from AWS is reused for
+        identical requests, so that many open tabs stay within ListTrainingJobs' quota of
+        about 2 calls a second.""").tag(config=True)
+    page_size = Int(50, min=1, max=100, help="""Jobs per page when a request names no
+        page size (SageMaker allows at most 100).""").tag(config=True)
+    retries = Int(1, min=0, help="""botocore retries of a failed AWS call (throttling,
+        5xx, connection errors), with backoff; a browsing user prefers a quick error to a long
+        wait, and the sidebar asks again on its next refresh.""").tag(config=True)
+
+    @default("region")
+    def _default_region(self):
+        return os.environ.get("METRICWIDGETS_REGION") or None
+
+    @default("profile")
+    def _default_profile(self):
+        return os.environ.get("METRICWIDGETS_PROFILE") or None
+
+    @default("endpoint_url")
+    def _default_endpoint_url(self):
+        return os.environ.get("METRICWIDGETS_ENDPOINT_URL") or None
+
+    def aws_options(self) -> AWSOptions:
+        """These settings as :class:`~metricwidgets.sources.aws.AWSOptions`."""
+        return AWSOptions.from_kwargs(region=self.region, profile=self.profile,
+                                      endpoint_url=self.endpoint_url)
