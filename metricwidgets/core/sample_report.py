@@ -223,34 +223,36 @@ def _row(line_no: int, line: str, match) -> ReportRow:
     return ReportRow(line_no, captured, None if reason else value, reason, match.span(), group)
 
 
+def _candidate_lines(regex: str, text: str, newlines: list[int]):
+    """Yield ``(0-based index, line)`` of lines the regex may match, in order.
+
+    With the parser's line-local twin, one ``finditer`` over the text finds them at C speed
+    (no match crosses a line); without it, every line is a candidate.
+    """
+    twin = line_local(regex)
+    if twin is None:
+        yield from enumerate(_lines(text, newlines))
+        return
+    last = -1
+    for m in twin.finditer(text):
+        k = bisect.bisect_left(newlines, m.start())
+        if k != last:  # only the first match on a line counts
+            last = k
+            begin = newlines[k - 1] + 1 if k else 0
+            yield k, text[begin:newlines[k] if k < len(newlines) else len(text)]
+
+
 def _detail_rows(d: MetricDefinition, text: str, newlines: list[int]) -> list[ReportRow]:
     """The first DETAIL_ROWS matched lines, with spans, searched as SageMaker would."""
     rows: list[ReportRow] = []
     pattern = d.compile()
-    twin = line_local(d.regex)
-    if twin is None:
-        for k, line in enumerate(_lines(text, newlines)):
-            found = pattern.search(line)
-            if found is not None:
-                rows.append(_row(k + 1, line, found))
-                if len(rows) >= DETAIL_ROWS:
-                    break
-        return rows
-    last = -1
-    for m in twin.finditer(text):
-        k = bisect.bisect_left(newlines, m.start())
-        if k == last:
-            continue  # only the first match on a line counts
-        last = k
-        begin = newlines[k - 1] + 1 if k else 0
-        end = newlines[k] if k < len(newlines) else len(text)
-        line = text[begin:end]
-        # Re-search the line itself: the spans are then those of re.search per line.
+    for k, line in _candidate_lines(d.regex, text, newlines):
+        # Search the line itself: the spans are then those of re.search per line.
         found = pattern.search(line)
         if found is not None:
             rows.append(_row(k + 1, line, found))
-        if len(rows) >= DETAIL_ROWS:
-            break
+            if len(rows) >= DETAIL_ROWS:
+                break
     return rows
 
 
