@@ -201,7 +201,9 @@ def _newlines(text: str) -> np.ndarray:
     if text.isascii():
         codes = np.frombuffer(text.encode("ascii"), np.uint8)
     else:
-        codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+        # surrogatepass: text decoded with "surrogateescape" (a process's odd bytes) holds
+        # lone surrogates, which must be counted, not refused.
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     return np.flatnonzero(codes == _NL)
 
 

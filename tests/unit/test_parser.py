@@ -206,6 +206,13 @@ def test_invalid_utf8_never_stops_parsing():
     assert parser.lines == 3
 
 
+def test_lone_surrogates_from_surrogateescape_text_do_not_stop_parsing():
+    text = b"loss=1 \xff\nloss=2\n".decode("utf-8", "surrogateescape")
+    defs = [M("loss", r"loss=(\d+)")]
+    assert run(LogParser(defs), [text]) == run(ReferenceParser(defs), [text])
+    assert run(LogParser(defs), [text])["rows"][1][1] == 2
+
+
 def test_chunks_split_mid_line_and_mid_character_give_the_same_points():
     text = read("keras.log").replace("loss", "lössé").encode("utf-8")
     defs = [M("loss", r"lössé: " + NUMBER), M("acc", r"accuracy: " + NUMBER)]
