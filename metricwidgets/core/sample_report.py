@@ -163,6 +163,8 @@ class SampleReport:
     definitions : list of DefinitionReport
     unmatched : list of UnmatchedLine
         Among the shown lines only.
+    seen_names : frozenset of str
+        Names of everything that looks like a metric in the shown lines, taken or not.
     errors : list of DefinitionError
         Errors about the whole list (more than 40 definitions).
     seconds : float
@@ -175,6 +177,12 @@ class SampleReport:
     unmatched: list[UnmatchedLine]
     errors: list[DefinitionError]
     seconds: float = 0.0
+    seen_names: frozenset = frozenset()
+
+    @property
+    def untaken_names(self) -> set[str]:
+        """Metric-looking names in the shown lines that no definition takes (somewhere)."""
+        return {name for miss in self.unmatched for name in miss.names}
 
     def spans(self, line: int) -> list[tuple[int, ReportRow]]:
         """``(definition index, row)`` for each definition that matched 1-based ``line``."""
@@ -278,20 +286,22 @@ def _newline_offsets(text: str) -> list[int]:
     return out
 
 
-def _unmatched(lines: list[str], reports: list[DefinitionReport]) -> list[UnmatchedLine]:
+def _unmatched(lines: list[str], reports: list[DefinitionReport]
+               ) -> tuple[list[UnmatchedLine], frozenset]:
     taken: dict[int, list[tuple[int, int]]] = {}
     for r in reports:
         for row in r.rows:
             if row.line <= len(lines) and row.group is not None:
                 taken.setdefault(row.line, []).append(row.group)
-    out = []
+    out, seen = [], set()
     for k, line in enumerate(lines, start=1):
         spans = taken.get(k, [])
-        names = [name for name, (a, b) in metric_occurrences(line)
-                 if not any(s < b and a < e for s, e in spans)]
+        found = metric_occurrences(line)
+        seen.update(name for name, _ in found)
+        names = [name for name, (a, b) in found if not any(s < b and a < e for s, e in spans)]
         if names:
             out.append(UnmatchedLine(k, tuple(dict.fromkeys(names))))
-    return out
+    return out, frozenset(seen)
 
 
 def _count(text: str, reports: list[DefinitionReport],
@@ -397,5 +407,6 @@ def build_report(sample_text: str, definitions: Any, *, lint: bool = True,
             if not reports[k].disabled:
                 reports[k].warnings = lint_definitions([definitions[k]], text,
                                                        sample_is_escaped=True)
-    return SampleReport(shown, total, reports, _unmatched(shown, reports), general,
-                        time.monotonic() - started)
+    unmatched, seen = _unmatched(shown, reports)
+    return SampleReport(shown, total, reports, unmatched, general,
+                        time.monotonic() - started, seen)
