@@ -1,0 +1,133 @@
+"""The "Training jobs" sidebar in a real JupyterLab, against the moto stand-in.
+
+Given three jobs in different states, when a user opens the sidebar, filters it and clicks
+a job, then a ``%metrics JOB`` cell is inserted into the notebook, runs, and draws the
+job's live chart. The screenshot ``test-artifacts/sidebar.png`` is kept.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from metricwidgets.standin import StandIn
+from tests.browser.lab import (open_notebook, running_lab, screenshot, wait_for_idle_kernel,
+                               write_notebook)
+
+pytestmark = pytest.mark.browser
+
+#: A region of its own: moto keeps one state per region, so only these jobs are listed.
+REGION = "eu-west-3"
+DONE, RUNNING, FAILED = "sidebar-digits-done", "sidebar-digits-running", "sidebar-bad-failed"
+JOB = ".jp-MetricWidgets-job"
+
+
+@pytest.fixture(scope="module")
+def aws():
+    with StandIn(region=REGION) as standin:
+        standin.create_job(FAILED, started_seconds_ago=900)
+        standin.finish_job(FAILED, "Failed", failure_reason="AlgorithmError: exit code 1")
+        standin.write_finished_job(DONE, lines_per_host=40, instance_count=1, seconds=600)
+        standin.create_job(RUNNING, started_seconds_ago=120)
+        standin.set_status(RUNNING, "InProgress", "Training")
+        yield standin
+
+
+@pytest.fixture
+def lab_on_standin(tmp_path, aws):
+    write_notebook(tmp_path / "jobs.ipynb", ["print('notebook ready')"])
+    # a workspace of its own: Lab restores no sidebar state from another test
+    with running_lab(tmp_path, env=aws.env,
+                     args=[f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]) as url:
+        yield url, tmp_path
+
+
+def listed(page) -> dict[str, str]:
+    """The jobs the sidebar shows: name -> status badge."""
+    return page.evaluate(f"""() => Object.fromEntries(
+        [...document.querySelectorAll('{JOB}')].map(el => [
+            el.dataset.job, el.querySelector('.jp-MetricWidgets-badge').textContent]))""")
+
+
+def wait_for_listed(page, expected: dict[str, str], timeout: float = 30_000):
+    page.wait_for_function(
+        """([selector, names]) => {
+            const shown = [...document.querySelectorAll(selector)].map(el => el.dataset.job);
+            return shown.length === names.length && names.every(n => shown.includes(n));
+        }""", arg=[JOB, sorted(expected)], timeout=timeout)
+    assert listed(page) == expected
+
+
+def code_cells(page) -> list[str]:
+    return page.evaluate("""() => {
+        const nb = window.jupyterapp.shell.currentWidget.content;
+        return nb.model.sharedModel.cells.map(c => c.getSource());
+    }""")
+
+
+def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page):
+    url, _ = lab_on_standin
+    open_notebook(page, url, "jobs.ipynb")
+
+    page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
+    wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress", FAILED: "Failed"})
+    # newest first, each with a creation time and a duration
+    assert page.eval_on_selector_all(JOB, "els => els.map(e => e.dataset.job)") == [
+        RUNNING, DONE, FAILED]
+    durations = page.eval_on_selector_all(
+        f"{JOB} .jp-MetricWidgets-job-duration", "els => els.map(e => e.textContent)")
+    assert all(durations), durations
+    assert page.is_hidden(".jp-MetricWidgets-more")  # one page holds them all
+    assert page.eval_on_selector_all(
+        f"{JOB} time", "els => els.every(e => e.textContent && e.dateTime)")
+
+    page.fill(".jp-MetricWidgets-filter", "digits")
+    wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress"})
+    page.fill(".jp-MetricWidgets-filter", "bad")
+    wait_for_listed(page, {FAILED: "Failed"})
+    page.fill(".jp-MetricWidgets-filter", "sidebar-digits")
+    wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress"})
+
+    page.click(f"{JOB}[data-job='{DONE}']")
+    page.wait_for_function(
+        "name => window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells"
+        ".some(c => c.getSource().includes('%metrics ' + name))", arg=DONE, timeout=30_000)
+    cells = code_cells(page)
+    assert cells[1] == f"%load_ext metricwidgets\n%metrics {DONE}"
+
+    # the chart: a bqplot figure whose line has points
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output .bqplot path.line')]
+                  .some(p => (p.getAttribute('d') || '').split(/[ML]/).length > 5)""",
+        timeout=90_000)
+    wait_for_idle_kernel(page)
+    errors = page.eval_on_selector_all(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
+        ".jp-OutputArea-output.jp-mod-error", "els => els.map(e => e.textContent)")
+    assert not [e for e in errors if "Traceback" in e or "Error" in e], errors
+    screenshot(page, "sidebar.png")
+
+    # keyboard: focus the other job and press Enter; the magics are not loaded twice
+    page.focus(f"{JOB}[data-job='{RUNNING}']")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "name => window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells"
+        ".some(c => c.getSource() === '%metrics ' + name)", arg=RUNNING, timeout=30_000)
+    assert sum("%load_ext metricwidgets" in cell for cell in code_cells(page)) == 1
+    assert page.dialogs == []
+
+
+def test_playground_command_inserts_from_job(lab_on_standin, page):
+    url, _ = lab_on_standin
+    open_notebook(page, url, "jobs.ipynb")
+    page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
+    wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress", FAILED: "Failed"})
+
+    page.click(f"{JOB}[data-job='{DONE}']", button="right")
+    page.click(".lm-Menu-item:has-text(\"Test metric regexes\")")
+    page.wait_for_function(
+        "name => window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells"
+        ".some(c => c.getSource().includes('RegexPlayground.from_job(\"' + name + '\")'))",
+        arg=DONE, timeout=30_000)
+    assert code_cells(page)[1] == (
+        f'import metricwidgets\nmetricwidgets.RegexPlayground.from_job("{DONE}")')
+    assert page.dialogs == []
