@@ -200,8 +200,9 @@ class Watch:
     @classmethod
     def for_job(cls, name: str, metric_definitions=None, source: str = "logs", *,
                 start: bool = True, describe_interval: float = 10.0, cursor=None,
-                min_interval: float = 2.0, max_interval: float = 10.0, poller=None,
-                step_definition=None, **aws) -> "Watch":
+                min_interval: float = 2.0, max_interval: float = 10.0,
+                max_backoff: float = 60.0, poller=None, step_definition=None,
+                **aws) -> "Watch":
         """Watch a SageMaker training job through its logs (``source="logs"``, parsed here
         with the job's definitions plus ``metric_definitions``) or through the metrics
         SageMaker published to CloudWatch (``source="metrics"``).
@@ -220,13 +221,15 @@ class Watch:
         options = AWSOptions.from_kwargs(**aws)
         unit = _job_unit(name, options, source, describe_interval, cursor=cursor)
         return cls([unit], metric_definitions, start=start, min_interval=min_interval,
-                   max_interval=max_interval, poller=poller, step_definition=step_definition)
+                   max_interval=max_interval, max_backoff=max_backoff, poller=poller,
+                   step_definition=step_definition)
 
     @classmethod
     def for_tuning_job(cls, name: str, metric_definitions=None, source: str = "logs", *,
                        start: bool = True, describe_interval: float = 10.0,
-                       min_interval: float = 2.0, max_interval: float = 10.0, poller=None,
-                       step_definition=None, **aws) -> "Watch":
+                       min_interval: float = 2.0, max_interval: float = 10.0,
+                       max_backoff: float = 60.0, poller=None, step_definition=None,
+                       **aws) -> "Watch":
         """Watch a hyperparameter tuning job: every child training job, as the tuner
         launches them. The tuning objective and the best job are in
         ``statuses[name].extra``."""
@@ -237,8 +240,9 @@ class Watch:
         tuning = TuningJobSource(name, options, interval=describe_interval)
         tuning.child_source = source
         return cls([], metric_definitions, tuning=tuning, start=start,
-                   min_interval=min_interval, max_interval=max_interval, poller=poller,
-                   step_definition=step_definition, name=name)
+                   min_interval=min_interval, max_interval=max_interval,
+                   max_backoff=max_backoff, poller=poller, step_definition=step_definition,
+                   name=name)
 
     @classmethod
     def for_command(cls, argv, metric_definitions=None, *, cwd=None, env=None, name=None,
