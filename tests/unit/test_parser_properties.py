@@ -32,12 +32,14 @@ statements = st.builds(lambda *p: "".join(p), st.sampled_from(LOG_NAMES),
 texts = st.lists(st.one_of(statements, st.sampled_from(FRAGMENTS)), max_size=30).map("".join)
 
 PREFIXES = ["", "^", r"\A", r"\b", "^\\s*", ".*", ".*?", "(?<=\\n)", "(?<![a-z])", "(?s).*",
-            "(?m)^", "[^;]*", r"\D*"]
+            "(?m)^", "[^;]*", r"\D*", "(?i)", "(?i:L)o", "(?s:.)", r"(?<=\s)", r"(?>\s*)",
+            r"[\s\S]", r"[^\w]*", r"\W?", "[\\x00-\\x7f]*?"]
 NAMES = ["loss", "val_loss", "acc", "epoch", r"\[", "a", "#011", "'loss'"]
 SEPARATORS = ["=", r"\s*=\s*", r"\s*[:=]\s*", ":\\s", "[^0-9]*", r"\s+", r"\W*", "", ".", r"\S*"]
 CAPTURES = [r"(.*?)", r"([^;]*)", r"(\S+)", r"([-+0-9.eE]+)", r"(\d+(?:\.\d+)?)",
             r"([0-9]+(.|e\-)[0-9]+)", r"((\d+)\.?(\d*))", r"(.*)", r"([^\s;]+?)", r"(\d*)",
-            r"(?P<v>[\d.]+)", r"(\w+)", r"((?:\d|\.)+)", r"(\s*\S+)", r"(.+?)(?=;)"]
+            r"(?P<v>[\d.]+)", r"(\w+)", r"((?:\d|\.)+)", r"(\s*\S+)", r"(.+?)(?=;)",
+            r"(\d++)", r"(?>(\S+))", r"(\d)?(?(1)\d*|\s*(\S+))", r"(\S)\1*", r"([^\n]+)"]
 SUFFIXES = ["", ";", "$", r"\Z", r"\s*$", r"(?=\s)", r"(?!\d)", r"\]", ".*", "\\n", "[\\s;]",
             r"\b", "(?:;|$)"]
 regexes = st.builds(lambda *parts: "".join(parts), st.sampled_from(PREFIXES),
