@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
 
-.PHONY: demo test install install-test browser-deps test-unit test-aws test-notebooks test-browser bench
+.PHONY: demo test install install-test develop browser-deps test-unit test-aws test-notebooks test-browser bench
 
 install:
 	$(PIP) install -q .
@@ -10,8 +10,16 @@ install:
 demo: install
 	metricwidgets demo
 
+# A regular (non-editable) install: the wheel build runs npm on labextension/ and ships the
+# prebuilt JupyterLab extension and the server extension's config, as users get them.
 install-test:
 	$(PIP) install -q '.[test]'
+
+# For working on the code: editable install, and the labextension linked to the tree
+# (rebuild it with `npm --prefix labextension run build`, then reload the page).
+develop:
+	$(PIP) install -e '.[test]'
+	$(PYTHON) -m jupyterlab.labextensions develop --overwrite .
 
 # Debian's chromium: Playwright never downloads a browser here.
 browser-deps:
