@@ -185,7 +185,7 @@ def direction_of(name: str, overrides: Mapping[str, str] | None = None,
 
 
 def _split_camel(name: str) -> str:
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name)
+    return re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", name)
 
 
 def colour_for(label: str, taken: Mapping[str, str] | None = None) -> str:

@@ -61,8 +61,11 @@ def _ema_finite(values: np.ndarray, weight: float, state: float, count: int):
     out = np.empty(n, np.float64)
     if n == 0:
         return out, state, count
-    block = 1024 if weight >= 0.5 else max(
-        1, min(1024, int(_MAX_GROWTH_LOG10 / -math.log10(max(weight, 1e-300)))))
+    if weight < 1e-6:
+        # The average is the latest value to within 1e-6; w^-k would overflow instead.
+        out[:] = values
+        return out, float(values[-1]), count + n
+    block = max(1, min(1024, int(_MAX_GROWTH_LOG10 / -math.log10(weight))))
     powers = weight ** np.arange(1, block + 1, dtype=np.float64)
     inverse = 1.0 / powers
     for start in range(0, n, block):
@@ -206,8 +209,8 @@ def downsample_indices(x: np.ndarray, y: np.ndarray, n_out: int,
     """Indices of at most about ``n_out`` points keeping each bucket's min and max.
 
     Buckets are equal x-widths when ``x`` is sorted, else equal counts. First and last
-    points are always kept. Non-finite ``y`` is ignored by the buckets (the NaN-aware
-    downsampler), so a NaN never hides a bucket's extremes.
+    points are always kept. Non-finite ``y`` is left out of the buckets, so a NaN never
+    hides a bucket's extremes.
 
     Returns
     -------
@@ -216,19 +219,27 @@ def downsample_indices(x: np.ndarray, y: np.ndarray, n_out: int,
     n = len(y)
     if n <= n_out:
         return np.arange(n, dtype=np.int64)
-    from tsdownsample import MinMaxDownsampler, NaNMinMaxDownsampler
 
-    y = np.ascontiguousarray(y)
+    from tsdownsample import MinMaxDownsampler
+
     n_out = max(4, n_out - n_out % 2)  # the min/max downsampler wants an even count
-    has_nan = not np.isfinite(y).all()
-    sampler = NaNMinMaxDownsampler() if has_nan else MinMaxDownsampler()
-    if has_nan:
-        y = np.where(np.isinf(y), np.nan, y)
+    finite = np.isfinite(y)
+    keep = None
+    if not finite.all():
+        # Buckets are made of the drawable points only (a NaN must not win a bucket).
+        keep = np.flatnonzero(finite)
+        if len(keep) <= n_out:
+            return np.unique(np.concatenate(([0], keep, [n - 1]))).astype(np.int64)
+        x, y = x[keep], y[keep]
+    y = np.ascontiguousarray(y)
+    sampler = MinMaxDownsampler()
     if is_sorted and np.isfinite(x[0]) and np.isfinite(x[-1]) and x[-1] > x[0]:
         index = sampler.downsample(np.ascontiguousarray(x), y, n_out=n_out)
     else:
         index = sampler.downsample(y, n_out=n_out)
     index = np.asarray(index, np.int64)
+    if keep is not None:
+        index = keep[index]
     return np.unique(np.concatenate(([0], index, [n - 1])))
 
 

@@ -73,7 +73,7 @@ class _SeriesMarks:
         self.smooth = Lines(x=[], y=[], scales=scales, colors=[colour], stroke_width=2,
                             line_style=dash, labels=[label], display_legend=True)
         self.hover = Scatter(x=[], y=[], scales=scales, colors=[colour], default_size=40,
-                             default_opacities=[0.0], tooltip=tooltip,
+                             opacities=[0.0], tooltip=tooltip,
                              enable_hover=True)
         self.snapshot: SeriesSnapshot | None = None
         self.view = None

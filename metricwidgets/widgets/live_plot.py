@@ -87,6 +87,7 @@ class LivePlot(widgets.VBox):
         self._last_version = -1
         self._last_diagnose = -math.inf
         self.redraws = 0
+        self._redrawing = None
         self.last_error: str | None = None
         self.header = Header()
         self.controls = Controls(self._on_settings, self.pause, self.resume, self.reset_zoom)
@@ -200,7 +201,9 @@ class LivePlot(widgets.VBox):
             self._throttle()
 
     def _on_settings(self) -> None:
-        self.refresh(force=True)
+        # The redraw itself offers new chart/job choices: those changes are not the user's.
+        if self._redrawing != threading.get_ident():
+            self.refresh(force=True)
 
     def _shown_keys(self) -> list[str]:
         shown = self.controls.shown_charts()
@@ -224,12 +227,14 @@ class LivePlot(widgets.VBox):
         if self._closed:
             return
         with self._lock:
+            self._redrawing = threading.get_ident()
             try:
                 self._redraw(force)
                 self.last_error = None
             except Exception as exc:  # a widget never shows a traceback
                 self.last_error = f"chart update failed: {type(exc).__name__}: {exc}"
             finally:
+                self._redrawing = None
                 self.redraws += 1
             try:
                 extra = [self.last_error] if self.last_error else None

@@ -1,0 +1,259 @@
+"""IPython magics: ``%load_ext metricwidgets`` then ``%metrics``, ``%metrics_run``,
+``%%metric_regex``.
+
+A thin door onto :class:`~metricwidgets.widgets.live_plot.LivePlot` and the regex playground:
+parse the arguments, build the widget, show one line (never a traceback) when the user's
+input, the job or the credentials are wrong.
+
+Lifecycle: the plot a cell made is remembered by the cell (JupyterLab's cell id, else the
+watched target); re-running the cell closes the previous plot's watch first. Interrupting an
+idle kernel (SIGINT) closes every open plot and whatever it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments
+
+from metricwidgets.errors import UserFacingError
+
+__all__ = ["MetricMagics", "load_ipython_extension", "open_plots"]
+
+#: Cell id (or target) -> the plot it shows.
+_PLOTS: dict = {}
+
+
+def open_plots() -> dict:
+    """The plots made by the magics and still open, by cell id or target."""
+    for key in [k for k, plot in _PLOTS.items() if plot.closed]:
+        _PLOTS.pop(key, None)
+    return dict(_PLOTS)
+
+
+def _say(message) -> None:
+    """One line on stderr: what went wrong, for the user to act on."""
+    text = " ".join(str(message).split("\n")[0:1]) or type(message).__name__
+    print(f"metricwidgets: {text}", file=sys.stderr)
+
+
+def _parse(magic, line: str):
+    """Split ``line`` the way a shell does (quotes removed: ``--regex "a=b c"``) and parse it
+    with the magic's parser (which raises UsageError on bad arguments)."""
+    try:
+        argv = shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"cannot split the arguments: {exc}") from None
+    return magic.parser.parse_args(argv)
+
+
+def _definitions(args) -> list | None:
+    from metricwidgets.core.definitions import load_definitions, parse_pair, validate_definitions
+
+    defs = []
+    if args.definitions:
+        defs.extend(load_definitions(args.definitions if args.definitions.strip().startswith(
+            ("[", "{")) else _path(args.definitions)))
+    defs.extend(parse_pair(pair) for pair in args.regex or [])
+    if not defs:
+        return None
+    errors = validate_definitions(defs)
+    if errors:
+        raise errors[0]
+    return defs
+
+
+def _path(text: str):
+    import os
+    from pathlib import Path
+
+    from metricwidgets.errors import InputError
+
+    path = Path(os.path.expanduser(text))
+    if not path.exists():
+        raise InputError(f"definitions file not found: {text}")
+    return path
+
+
+def _aws(args) -> dict:
+    return {k: v for k, v in (("region", args.region), ("profile", args.profile),
+                              ("endpoint_url", args.endpoint_url)) if v}
+
+
+@magics_class
+class MetricMagics(Magics):
+    """The metricwidgets magics (see each one's ``?`` help)."""
+
+    def _cell_key(self, target: str):
+        kernel = getattr(self.shell, "kernel", None)
+        try:
+            parent = kernel.get_parent("shell") if kernel is not None else None
+        except TypeError:  # older ipykernel: get_parent() takes no channel
+            parent = kernel.get_parent()
+        except Exception:
+            parent = None
+        cell = ((parent or {}).get("metadata") or {}).get("cellId")
+        return ("cell", cell) if cell else ("target", target)
+
+    def _show(self, key, make):
+        """Close the plot this cell showed before, build the new one, remember it."""
+        from metricwidgets.widgets.live_plot import LivePlot
+
+        install_interrupt_handler(self.shell)
+        previous = _PLOTS.pop(key, None)
+        if previous is not None:
+            previous.close()
+        try:
+            plot = make(LivePlot)
+        except UserFacingError as exc:
+            _say(exc)
+            return None
+        except Exception as exc:  # a door shows one line, never a traceback
+            _say(f"{type(exc).__name__}: {exc}")
+            return None
+        _PLOTS[key] = plot
+        return plot
+
+    @magic_arguments()
+    @argument("job", nargs="?", help="the SageMaker training job to watch")
+    @argument("--tuning-job", metavar="NAME", help="watch a hyperparameter tuning job instead")
+    @argument("--definitions", metavar="FILE",
+              help="metric definitions (SageMaker's JSON) added to the job's own")
+    @argument("--regex", action="append", metavar="NAME=REGEX", default=[],
+              help="one more metric definition (repeatable)")
+    @argument("--source", choices=("logs", "metrics"), default="logs",
+              help="parse the CloudWatch logs here (default) or read the published metrics")
+    @argument("--region", help="AWS region")
+    @argument("--profile", help="AWS profile")
+    @argument("--endpoint-url", help="AWS endpoint URL (a stand-in)")
+    @line_magic
+    def metrics(self, line: str = ""):
+        """Live charts of a SageMaker training job (or tuning job) from its logs.
+
+        Examples::
+
+            %metrics my-training-job
+            %metrics my-job --regex "train:loss=loss: ([0-9.]+)"
+            %metrics --tuning-job my-tuning-job
+        """
+        try:
+            args = _parse(self.metrics, line)
+            if bool(args.job) == bool(args.tuning_job):
+                raise UsageError("give a training job name or --tuning-job NAME (one of them)")
+            definitions = _definitions(args)
+        except (UsageError, UserFacingError) as exc:
+            _say(exc)
+            return None
+        aws = _aws(args)
+        if args.tuning_job:
+            return self._show(self._cell_key(f"tuning:{args.tuning_job}"),
+                              lambda cls: cls.for_tuning_job(args.tuning_job, definitions,
+                                                             **aws))
+        return self._show(self._cell_key(f"job:{args.job}"),
+                          lambda cls: cls.for_job(args.job, definitions, args.source, **aws))
+
+    @magic_arguments()
+    @argument("--definitions", metavar="FILE", help="metric definitions (SageMaker's JSON)")
+    @argument("--regex", action="append", metavar="NAME=REGEX", default=[],
+              help="a metric definition (repeatable)")
+    @argument("command", nargs=argparse.REMAINDER,
+              help="the training command, after --")
+    @line_magic
+    def metrics_run(self, line: str = ""):
+        """Run a training command and chart its metrics live (no AWS needed).
+
+        Without definitions, the metrics are suggested from what the command prints.
+
+        Example::
+
+            %metrics_run -- python train.py --epochs 30
+            %metrics_run --regex "loss=loss: ([0-9.]+)" -- python train.py
+        """
+        try:
+            args = _parse(self.metrics_run, line)
+            command = list(args.command)
+            if command and command[0] == "--":
+                command = command[1:]
+            if not command:
+                raise UsageError("give the command to run after --, e.g. "
+                                 "%metrics_run -- python train.py")
+            definitions = _definitions(args)
+        except (UsageError, UserFacingError) as exc:
+            _say(exc)
+            return None
+        return self._show(self._cell_key("run:" + " ".join(command)),
+                          lambda cls: cls.for_command(command, definitions))
+
+    @magic_arguments()
+    @argument("--definitions", metavar="FILE", help="metric definitions to start from")
+    @argument("--regex", action="append", metavar="NAME=REGEX", default=[],
+              help="a metric definition to start from (repeatable)")
+    @cell_magic
+    def metric_regex(self, line: str = "", cell: str = ""):
+        """A regex playground on the cell's text (a sample of your training log).
+
+        Example::
+
+            %%metric_regex --regex "train:error=Train_error=(.*?);"
+            Train_error=0.25;  Valid_error=0.31;
+        """
+        try:
+            args = _parse(self.metric_regex, line)
+            definitions = _definitions(args)
+            from metricwidgets.widgets.playground import RegexPlayground
+        except ImportError:
+            _say("the regex playground is not available in this installation")
+            return None
+        except (UsageError, UserFacingError) as exc:
+            _say(exc)
+            return None
+        try:
+            return RegexPlayground(sample_text=cell or "", metric_definitions=definitions)
+        except UserFacingError as exc:
+            _say(exc)
+        except Exception as exc:
+            _say(f"{type(exc).__name__}: {exc}")
+        return None
+
+
+def _close_all_on_interrupt(previous):
+    def handler(signum, frame):
+        from metricwidgets.widgets.live_plot import LivePlot
+
+        LivePlot.close_all()
+        _PLOTS.clear()
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.default_int_handler:
+            raise KeyboardInterrupt
+
+    handler.metricwidgets = True
+    return handler
+
+
+def install_interrupt_handler(shell) -> bool:
+    """Make an interrupt of the idle kernel close every plot.
+
+    ipykernel sets its own SIGINT handler while a cell runs and restores the saved one
+    (``kernel.saved_sigint_handler``) afterwards; the saved one is wrapped here, so it is
+    in force whenever the kernel is idle, and it still calls what it wraps. Returns True when
+    installed (False outside ipykernel).
+    """
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None or not hasattr(kernel, "saved_sigint_handler"):
+        return False
+    current = kernel.saved_sigint_handler
+    if getattr(current, "metricwidgets", False):
+        return True
+    kernel.saved_sigint_handler = _close_all_on_interrupt(current)
+    return True
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext metricwidgets``: register the magics (and nothing else)."""
+    ipython.register_magics(MetricMagics)

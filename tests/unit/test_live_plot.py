@@ -1,0 +1,299 @@
+"""LivePlot without a kernel: bqplot/ipywidgets state read with ``get_state()``.
+
+Each test watches something real (a training command, a log file, a job on the moto
+stand-in) and waits on conditions, never on fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import base64
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from bqplot import DateScale, LogScale
+
+from metricwidgets.core.pairing import group_metrics
+from metricwidgets.core.store import MetricStore, SeriesKey
+from metricwidgets.core.view import ema
+from metricwidgets.errors import UserFacingError
+from metricwidgets.watch import Poller, Watch
+from metricwidgets.widgets.chart import Chart, tooltip_html
+from metricwidgets.widgets.controls import ChartSettings
+from metricwidgets.widgets.live_plot import LivePlot
+
+TINY = str(Path(__file__).resolve().parents[1] / "data" / "train_tiny.py")
+DEFS = [{"Name": "train:error", "Regex": r"Train_error=(.*?);"},
+        {"Name": "validation:error", "Regex": r"Valid_error=(.*?);"}]
+EPOCH = r"epoch ([0-9]+):"
+
+
+def until(predicate, timeout=30.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def array(state_value):
+    """A bqplot array trait as numpy, from ``get_state()`` (binary buffer) or a list."""
+    if isinstance(state_value, dict) and "value" in state_value:
+        buffer = state_value["value"]
+        dtype = {"float": np.float32}.get(state_value["dtype"], state_value["dtype"])
+        return np.frombuffer(bytes(buffer), dtype=dtype)
+    return np.asarray(state_value)
+
+
+def mark_xy(mark):
+    state = mark.get_state()
+    return array(state["x"]), array(state["y"])
+
+
+@pytest.fixture
+def poller():
+    poller = Poller(name="liveplot-test-poller")
+    yield poller
+    for watch in poller.watches:
+        watch.close()
+    assert poller.join(10)
+
+
+@pytest.fixture
+def finished_plot(poller):
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "30", "--nan-at", "20"], DEFS,
+                              poller=poller, step_definition=EPOCH)
+    plot = LivePlot(watch)
+    assert plot.wait(60)
+    yield plot
+    plot.close()
+
+
+def test_training_and_validation_share_one_chart_with_one_colour(finished_plot):
+    assert list(finished_plot.charts) == ["error"]
+    chart = finished_plot.charts["error"]
+    by_metric = {k.metric: s for k, s in chart.series.items()}
+    train, valid = by_metric["train:error"], by_metric["validation:error"]
+    assert train.smooth.colors == valid.smooth.colors
+    assert train.smooth.line_style == "solid" and valid.smooth.line_style == "dashed"
+    assert train.smooth.labels == ["train:error"] and train.smooth.display_legend
+    assert finished_plot.charts_box.children == (chart,)
+
+
+def test_raw_points_are_faded_behind_the_debiased_smoothed_line(finished_plot):
+    chart = finished_plot.charts["error"]
+    valid = next(s for k, s in chart.series.items() if k.metric == "validation:error")
+    x, y = mark_xy(valid.raw)
+    sx, sy = mark_xy(valid.smooth)
+    values = finished_plot.watch.store.snapshot(valid.key).value
+    assert x.tolist() == list(range(30))
+    np.testing.assert_allclose(y, values, rtol=1e-6)
+    np.testing.assert_allclose(sy, ema(values, 0.6), rtol=1e-5)
+    assert valid.raw.opacities == [0.25]
+    order = finished_plot.charts["error"].figure.marks
+    assert order.index(valid.raw) < order.index(valid.smooth)
+
+
+def test_smoothing_slider_redraws_with_the_new_weight(finished_plot):
+    finished_plot.controls.smoothing.value = 0.9
+    chart = finished_plot.charts["error"]
+    valid = next(s for k, s in chart.series.items() if k.metric == "validation:error")
+    values = finished_plot.watch.store.snapshot(valid.key).value
+    np.testing.assert_allclose(mark_xy(valid.smooth)[1], ema(values, 0.9), rtol=1e-5)
+
+
+def test_nan_capture_is_marked_where_it_happened(finished_plot):
+    chart = finished_plot.charts["error"]
+    x, y = mark_xy(chart.nan_marks)
+    assert x.tolist() == [20.0]
+    assert y[0] == pytest.approx(chart.y_scale.max)  # drawn at the top edge
+    assert any(d.kind == "nonfinite" and d.step == 20.0 for d in chart.diagnoses)
+
+
+def test_overfitting_is_diagnosed_and_marked_at_validations_best(finished_plot):
+    chart = finished_plot.charts["error"]
+    store = finished_plot.watch.store
+    valid = store.snapshot(next(k for k in store.keys() if k.metric == "validation:error"))
+    best = float(valid.step[np.argmin(valid.value)])
+    over = [d for d in chart.diagnoses if d.kind == "overfitting"]
+    assert len(over) == 1 and over[0].step == best
+    x, _y = mark_xy(chart.diag_marks)
+    assert best in x.tolist()
+    assert "overfitting since step" in chart.notes.value
+
+
+def test_log_toggle_swaps_the_y_scale_without_rebuilding_the_figure(finished_plot):
+    chart = finished_plot.charts["error"]
+    figure, marks = chart.figure, list(chart.figure.marks)
+    finished_plot.controls.log_y.value = True
+    assert isinstance(chart.y_scale, LogScale)
+    assert chart.figure is figure and list(chart.figure.marks) == marks
+    assert all(m.scales["y"] is chart.y_scale for m in marks)
+    assert chart.y_axis.scale is chart.y_scale and chart.y_scale.min > 0
+
+
+def test_wall_time_axis_uses_dates(finished_plot):
+    finished_plot.controls.x_mode.value = "wall"
+    chart = finished_plot.charts["error"]
+    assert isinstance(chart.x_scale, DateScale)
+    series = next(iter(chart.series.values()))
+    assert series.raw.get_state()["x"]["dtype"] == "float64"  # ms since the epoch
+    assert series.raw.x.dtype.kind == "M"
+
+
+def test_relative_time_counts_from_the_start(finished_plot):
+    finished_plot.controls.x_mode.value = "relative"
+    chart = finished_plot.charts["error"]
+    x, _ = mark_xy(next(iter(chart.series.values())).raw)
+    assert 0 <= x[0] < 30 and np.all(np.diff(x) >= 0)
+    assert chart.x_axis.label.startswith("time since start")
+
+
+def test_tooltip_shows_step_raw_smoothed_and_time(finished_plot):
+    chart = finished_plot.charts["error"]
+    series = next(s for k, s in chart.series.items() if k.metric == "validation:error")
+    text = tooltip_html(series, {"event": "hover", "data": {"index": 5}})
+    assert "<th" in text and "step" in text and "raw" in text and "smoothed" in text
+    assert "UTC" in text and "log line" in text
+
+
+def test_to_dataframe_and_csv_export_carry_every_point(finished_plot):
+    frame = finished_plot.to_dataframe()
+    assert len(frame) == 59  # 30 validation + 29 training points (one capture was NaN)
+    csv = finished_plot.export.make_csv_link()
+    assert csv.count("\n") == 60
+    link = finished_plot.export.link.value
+    payload = link.split("base64,")[1].split("'")[0]
+    assert base64.b64decode(payload).decode() == csv
+
+
+def test_header_shows_status_counts_and_escapes_names(poller, tmp_path):
+    log = tmp_path / "<run>.log"
+    log.write_text("Train_error=0.5;  Valid_error=abc;\n")
+    defs = DEFS + [{"Name": "never", "Regex": r"zzz=(\d+)"}]
+    watch = Watch.for_file(str(log), defs, start=False, poller=poller)
+    plot = LivePlot(watch)
+    try:
+        watch.poll_once()
+        plot.refresh()
+        header = plot.header.value
+        assert "&lt;run&gt;.log" in header and "<run>" not in header
+        assert "train:error: 1" in header
+        assert "<b>never</b> has matched no line yet" in header
+        assert "capture(s) dropped, the capture is not a number" in header and "abc" in header
+    finally:
+        plot.close()
+
+
+def test_user_zoom_survives_new_points_and_reset_follows_again(poller, tmp_path):
+    log = tmp_path / "train.log"
+    log.write_text("".join(f"Train_error={1 / (i + 1):.4f};\n" for i in range(200)))
+    watch = Watch.for_file(str(log), DEFS, start=False, poller=poller)
+    plot = LivePlot(watch)
+    try:
+        watch.poll_once()
+        plot.refresh()
+        chart = plot.charts["error"]
+        assert (chart.x_scale.min, chart.x_scale.max) == (0.0, 199.0)
+        # What PanZoom does in the browser: the scale's range changes (and syncs back).
+        chart.x_scale.min, chart.x_scale.max = 50.0, 60.0
+        assert chart.user_x
+        with log.open("a") as handle:
+            handle.write("".join(f"Train_error={1 / (i + 1):.4f};\n" for i in range(200, 400)))
+        until(lambda: (watch.poll_once() or True) and len(watch.store) == 400, what="400 points")
+        plot.refresh()
+        assert (chart.x_scale.min, chart.x_scale.max) == (50.0, 60.0)
+        x, _ = mark_xy(next(iter(chart.series.values())).raw)
+        assert x.min() >= 49 and x.max() <= 61  # only what is visible was sent
+        plot.reset_zoom()
+        assert (chart.x_scale.min, chart.x_scale.max) == (0.0, 399.0)
+        assert not chart.user_x
+    finally:
+        plot.close()
+
+
+def test_a_million_points_are_downsampled_with_spikes_kept():
+    store = MetricStore()
+    n = 1_000_000
+    values = np.full(n, 0.5)
+    values[777_777] = 50.0
+    key = SeriesKey("job", "algo-1", "train:loss")
+    store.add_points(key, np.arange(n, dtype=float), np.arange(n, dtype=float) + 1e9, values)
+    settings = ChartSettings(width_px=800)
+    chart = Chart(group_metrics(["train:loss"])[0], settings)
+    chart.update(store.snapshots(), settings)
+    x, y = mark_xy(chart.series[key].raw)
+    assert len(x) <= 1602
+    assert 50.0 in y.tolist() and 777_777.0 in x.tolist()
+    # Ignoring outliers, the y-range is set by the bulk of the points, not by the spike.
+    assert chart.y_scale.max < 50.0
+
+
+def test_updates_from_the_poller_are_throttled_and_coalesced(poller):
+    watch = Watch.for_command(
+        [sys.executable, TINY, "--epochs", "40", "--delay", "0.01"], DEFS, poller=poller,
+        step_definition=EPOCH, min_interval=0.01, max_interval=0.02, start=False)
+    notifications = []
+    watch.add_listener(lambda _w: notifications.append(time.monotonic()))
+    plot = LivePlot(watch, redraw_interval=0.5)
+    watch.resume()  # start polling only now, so every notification is counted
+    try:
+        assert plot.wait(60)
+        assert len(notifications) >= 8
+        # Initial draw + one per half second of the run + the final one.
+        assert plot.redraws <= 3 + (notifications[-1] - notifications[0]) / 0.5
+        assert plot.redraws < len(notifications)
+        assert len(plot.to_dataframe()) == 80
+    finally:
+        plot.close()
+
+
+def test_close_stops_the_process_and_leaves_no_thread(poller):
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "1000", "--delay", "0.05"],
+                              DEFS, poller=poller)
+    plot = LivePlot(watch)
+    until(lambda: len(watch.store) > 0, what="first points")
+    process = watch.sources[0]
+    plot.close()
+    assert watch.closed and plot.closed
+    assert poller.join(10)
+    until(lambda: process.finished or getattr(process, "_proc", None) is None
+          or process._proc.poll() is not None, 10, "the process to end")
+    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
+    assert plot not in LivePlot.instances
+
+
+def test_pause_and_resume_reach_the_watch(finished_plot):
+    finished_plot.pause()
+    assert finished_plot.watch.paused and finished_plot.controls.pause.value
+    finished_plot.controls.pause.value = False
+    assert not finished_plot.watch.paused
+
+
+@pytest.mark.aws
+def test_job_on_the_stand_in_shows_final_metrics_beside_parsed_values(standin, job_name):
+    standin.write_finished_job(job_name, lines_per_host=30, instance_count=2)
+    plot = LivePlot.for_job(job_name, **standin.aws_kwargs)
+    try:
+        assert plot.wait(60)
+        header = plot.header.value
+        assert "Completed" in header and "FinalMetricDataList" in header
+        assert "last parsed from the logs" in header
+        chart = next(iter(plot.charts.values()))
+        hosts = {k.host for k in chart.series}
+        assert hosts == {"algo-1", "algo-2"}
+        colours = {chart.series[k].smooth.colors[0] for k in chart.series}
+        assert len(colours) == 2  # one colour per host
+    finally:
+        plot.close()
+
+
+@pytest.mark.aws
+def test_unknown_job_is_a_one_line_error(standin):
+    with pytest.raises(UserFacingError) as caught:
+        LivePlot.for_job("no-such-job-anywhere", **standin.aws_kwargs)
+    assert "\n" not in str(caught.value)
