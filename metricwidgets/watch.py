@@ -431,6 +431,8 @@ class Watch:
             except Exception as exc:
                 failed = self._handle_error(self._tuning.name, exc)
         for unit in list(self._units):
+            if self._closed:
+                break  # close() must not wait for a round over 100 budgeted jobs
             if unit.finished:
                 continue
             try:

@@ -10,7 +10,9 @@ budget waits on the calling thread (always the poller's, never the kernel's main
 The budget is a sliding one-second window per ``(service, operation)``: at most ``rate``
 attempts in any window of ``per`` seconds. A token bucket with a burst would allow up to
 ``burst + rate`` calls in some window; the window makes the guarantee exact, which is what
-AWS's quota is written as and what the scale test checks.
+AWS's quota is written as and what the scale test checks. The window is ``margin`` seconds
+longer than ``per``, because AWS counts calls when they arrive, and two calls let through
+exactly ``per`` apart can arrive closer after the network's jitter.
 """
 
 from __future__ import annotations
@@ -47,14 +49,17 @@ class CallBudget:
         ``(service, operation) -> calls per second``; operations not listed are unlimited.
     per : float
         The window in seconds.
+    margin : float
+        Seconds added to the window for the network's jitter.
 
     Thread-safe: any number of threads may :meth:`acquire` at once.
     """
 
     def __init__(self, rates: dict[tuple[str, str], float] | None = None, per: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic):
+                 margin: float = 0.05, clock: Callable[[], float] = time.monotonic):
         self.rates = dict(DEFAULT_RATES if rates is None else rates)
         self.per = per
+        self.margin = margin
         self._clock = clock
         self._calls: dict[tuple[str, str], collections.deque] = {}
         self._lock = threading.Lock()
@@ -84,15 +89,16 @@ class CallBudget:
                     return True
                 limit = max(1, int(rate * self.per))
                 now = self._clock()
+                window = self.per + self.margin
                 calls = self._calls.setdefault(key, collections.deque())
-                while calls and calls[0] <= now - self.per:
+                while calls and calls[0] <= now - window:
                     calls.popleft()
                 if len(calls) < limit:
                     calls.append(now)
                     if now > started:
                         self.waited[key] += now - started
                     return True
-                wait = calls[0] + self.per - now
+                wait = calls[0] + window - now
             if deadline is not None and self._clock() + wait > deadline:
                 return False
             time.sleep(max(wait, 0.001))

@@ -1,0 +1,95 @@
+"""Scale: a long job read incrementally, and many jobs kept within the API budget."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from metricwidgets.sources.budget import default_budget
+from metricwidgets.watch import Poller, Watch
+
+pytestmark = pytest.mark.aws
+
+
+@pytest.fixture
+def poller():
+    poller = Poller(name="scale-test-poller")
+    yield poller
+    for watch in poller.watches:
+        watch.close()
+    assert poller.join(30)
+
+
+def test_a_100000_line_job_polled_100_times_while_growing_fetches_each_event_once(
+        standin, job_name, calls, fast_budget):
+    standin.create_job(job_name, [{"Name": "v", "Regex": r" v=(\d+)"}], instance_count=2)
+    watch = Watch.for_job(job_name, start=False, describe_interval=0.0, **calls.aws)
+    start = time.time() - 3600
+    per_round = 500  # per host: 2 hosts x 500 x 100 rounds = 100,000 lines
+    try:
+        for round_ in range(100):
+            for host in ("algo-1", "algo-2"):
+                first = round_ * per_round
+                lines = [f"{host} v={i}" for i in range(first, first + per_round)]
+                stamps = [start + i * 0.03 for i in range(first, first + per_round)]
+                standin.write_logs(job_name, host, lines, stamps)
+            watch.poll_once()
+            assert watch.last_error is None, watch.last_error
+    finally:
+        watch.close()
+    assert sum(calls.events.values()) == 100_000
+    assert len(calls.events) == 100_000  # ... each of them exactly once
+    frame = watch.store.to_dataframe()
+    assert len(frame) == 100_000
+    for host in ("algo-1", "algo-2"):
+        values = frame[frame.host == host]["value"]
+        assert values.tolist() == list(map(float, range(100 * per_round)))
+    # Reading to the end costs one extra call per stream and poll (the same token back).
+    assert calls.count("GetLogEvents") <= 100 * 2 * 3
+
+
+def _max_in_window(times, window=1.0):
+    times = sorted(times)
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - window:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+def test_100_tuning_children_watched_at_once_stay_within_the_call_budget(
+        standin, job_name, calls, poller):
+    tuning = job_name[:24]
+    standin.create_tuning_job(tuning)
+    for k in range(100):
+        child = f"{tuning}-{k:03d}"
+        standin.add_tuning_child(tuning, child)
+        standin.write_logs(child, "algo-1", [f"Train_error=0.{k:03d};  Valid_error=0.5;"])
+    budget = default_budget()
+    watch = Watch.for_tuning_job(tuning, poller=poller, min_interval=0.05, max_interval=0.2,
+                                 describe_interval=0.5, **calls.aws)
+    # Demand far beyond the budget: 100 jobs polled every 0.05 s. A first round over them
+    # all takes 20 s at 5 DescribeLogStreams a second; a few seconds of it prove the point.
+    assert _wait(lambda: len(watch.statuses) >= 25, 30), len(watch.statuses)
+    watch.close()
+    for operation, service in (("GetLogEvents", "logs"), ("DescribeLogStreams", "logs"),
+                               ("DescribeTrainingJob", "sagemaker")):
+        times = calls.times(operation)
+        rate = budget.rates[(service, operation)]
+        assert times, operation
+        assert _max_in_window(times) <= rate, (operation, _max_in_window(times), rate)
+    # The budget, not a lack of work, is what held the calls back.
+    assert _max_in_window(calls.times("DescribeLogStreams")) == 5
+    assert len(watch.store) > 0
+    assert all(m.level != "error" for m in watch.messages), list(watch.messages)[-3:]
+
+
+def _wait(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
