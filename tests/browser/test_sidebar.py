@@ -18,6 +18,7 @@ pytestmark = pytest.mark.browser
 #: A region of its own: moto keeps one state per region, so only these jobs are listed.
 REGION = "eu-west-3"
 DONE, RUNNING, FAILED = "sidebar-digits-done", "sidebar-digits-running", "sidebar-bad-failed"
+LATE = "sidebar-late-launched"
 JOB = ".jp-MetricWidgets-job"
 
 
@@ -36,9 +37,24 @@ def aws():
 def lab_on_standin(tmp_path, aws):
     write_notebook(tmp_path / "jobs.ipynb", ["print('notebook ready')"])
     # a workspace of its own: Lab restores no sidebar state from another test
-    with running_lab(tmp_path, env=aws.env,
-                     args=[f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]) as url:
+    with running_lab(tmp_path, env=aws.env, args=_lab_args(tmp_path)) as url:
         yield url, tmp_path
+
+
+def _lab_args(root):
+    # a workspace of its own: Lab restores no sidebar state from another test; a short
+    # server cache so that a refresh shows a new job within a couple of seconds
+    return [f"--LabApp.workspaces_dir={root / 'workspaces'}", "--MetricWidgets.cache_seconds=1"]
+
+
+@pytest.fixture
+def lab_without_credentials(tmp_path, aws):
+    env = {key: value for key, value in aws.env.items() if not key.startswith("AWS_")}
+    env.update(AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+               AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_EC2_METADATA_DISABLED="true",
+               AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="", AWS_SESSION_TOKEN="")
+    with running_lab(tmp_path, env=env, args=_lab_args(tmp_path)) as url:
+        yield url
 
 
 def listed(page) -> dict[str, str]:
@@ -64,7 +80,7 @@ def code_cells(page) -> list[str]:
     }""")
 
 
-def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page):
+def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page, aws):
     url, _ = lab_on_standin
     open_notebook(page, url, "jobs.ipynb")
 
@@ -80,12 +96,22 @@ def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page):
     assert page.eval_on_selector_all(
         f"{JOB} time", "els => els.every(e => e.textContent && e.dateTime)")
 
+    # auto-refresh while visible: a job launched now shows up without any click
+    aws.create_job(LATE, started_seconds_ago=5)
+    wait_for_listed(page, {LATE: "InProgress", DONE: "Completed", RUNNING: "InProgress",
+                           FAILED: "Failed"}, timeout=30_000)
+
+    page.fill(".jp-MetricWidgets-filter", "nothing-like-this")
+    page.wait_for_selector(".jp-MetricWidgets-empty:has-text('No training job matches')")
+    assert listed(page) == {}
     page.fill(".jp-MetricWidgets-filter", "digits")
     wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress"})
     page.fill(".jp-MetricWidgets-filter", "bad")
     wait_for_listed(page, {FAILED: "Failed"})
     page.fill(".jp-MetricWidgets-filter", "sidebar-digits")
     wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress"})
+    page.select_option(".jp-MetricWidgets-status-filter", "Completed")
+    wait_for_listed(page, {DONE: "Completed"})
 
     page.click(f"{JOB}[data-job='{DONE}']")
     page.wait_for_function(
@@ -107,6 +133,8 @@ def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page):
     screenshot(page, "sidebar.png")
 
     # keyboard: focus the other job and press Enter; the magics are not loaded twice
+    page.select_option(".jp-MetricWidgets-status-filter", "")
+    wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress"})
     page.focus(f"{JOB}[data-job='{RUNNING}']")
     page.keyboard.press("Enter")
     page.wait_for_function(
@@ -120,7 +148,7 @@ def test_playground_command_inserts_from_job(lab_on_standin, page):
     url, _ = lab_on_standin
     open_notebook(page, url, "jobs.ipynb")
     page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
-    wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress", FAILED: "Failed"})
+    page.wait_for_selector(f"{JOB}[data-job='{DONE}']", timeout=30_000)
 
     page.click(f"{JOB}[data-job='{DONE}']", button="right")
     page.click(".lm-Menu-item:has-text(\"Test metric regexes\")")
@@ -130,4 +158,17 @@ def test_playground_command_inserts_from_job(lab_on_standin, page):
         arg=DONE, timeout=30_000)
     assert code_cells(page)[1] == (
         f'import metricwidgets\nmetricwidgets.RegexPlayground.from_job("{DONE}")')
+    assert page.dialogs == []
+
+
+def test_without_credentials_the_sidebar_says_how_to_configure_them(lab_without_credentials,
+                                                                    page):
+    page.goto(f"{lab_without_credentials}/lab")
+    page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
+    error = page.wait_for_selector(".jp-MetricWidgets-error", timeout=30_000)
+    assert "no AWS credentials found" in error.text_content()
+    hint = page.text_content(".jp-MetricWidgets-hint")
+    assert "aws configure" in hint and "c.MetricWidgets.profile" in hint
+    assert page.get_attribute(".jp-MetricWidgets-message", "data-code") == "credentials"
+    screenshot(page, "sidebar-no-credentials.png")
     assert page.dialogs == []
