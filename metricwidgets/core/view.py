@@ -124,6 +124,7 @@ class SeriesCache:
         self._state = 0.0
         self._count = 0
         self._sorted: dict[str, tuple[int, bool]] = {}
+        self._finite: dict[str, tuple[int, bool]] = {}
 
     def smoothed(self, values: np.ndarray, weight: float) -> np.ndarray:
         """The debiased EMA of ``values`` (an append-only series), reusing earlier work."""
@@ -152,6 +153,17 @@ class SeriesCache:
         self._buffer[done:n] = part
         self._smoothed = self._buffer[:n]
         return self._smoothed
+
+    def all_finite(self, column: np.ndarray, name: str) -> bool:
+        """True when every value of ``column`` (append-only) is finite; checks new points only."""
+        n = len(column)
+        done, ok = self._finite.get(name, (0, True))
+        if n < done:
+            done, ok = 0, True
+        if ok and n > done:
+            ok = bool(np.isfinite(column[done:n]).all())
+        self._finite[name] = (n, ok)
+        return ok
 
     def is_sorted(self, x: np.ndarray, mode: str) -> bool:
         """True when ``x`` (an append-only column) is non-decreasing; checks new points only."""
@@ -205,12 +217,14 @@ def visible_bounds(x: np.ndarray, lo: float | None, hi: float | None, is_sorted:
 
 
 def downsample_indices(x: np.ndarray, y: np.ndarray, n_out: int,
-                       is_sorted: bool = True) -> np.ndarray:
+                       is_sorted: bool = True, finite: bool | None = None) -> np.ndarray:
     """Indices of at most about ``n_out`` points keeping each bucket's min and max.
 
     Buckets are equal x-widths when ``x`` is sorted, else equal counts. First and last
     points are always kept. Non-finite ``y`` is left out of the buckets, so a NaN never
     hides a bucket's extremes.
+
+    ``finite`` says whether every ``y`` is finite when the caller knows (else it is checked).
 
     Returns
     -------
@@ -223,11 +237,12 @@ def downsample_indices(x: np.ndarray, y: np.ndarray, n_out: int,
     from tsdownsample import MinMaxDownsampler
 
     n_out = max(4, n_out - n_out % 2)  # the min/max downsampler wants an even count
-    finite = np.isfinite(y)
     keep = None
-    if not finite.all():
+    if finite is None:
+        finite = bool(np.isfinite(y).all())
+    if not finite:
         # Buckets are made of the drawable points only (a NaN must not win a bucket).
-        keep = np.flatnonzero(finite)
+        keep = np.flatnonzero(np.isfinite(y))
         if len(keep) <= n_out:
             return np.unique(np.concatenate(([0], keep, [n - 1]))).astype(np.int64)
         x, y = x[keep], y[keep]
@@ -330,6 +345,13 @@ def mark_points(drops: Sequence, mode: str, origin: float = 0.0, step_fallback=N
     return MarkPoints(np.asarray(xs, np.float64), kinds, lines)
 
 
+def _even_pick(n: int, count: int) -> np.ndarray:
+    """``count`` evenly spread indices of ``range(n)``, first and last included."""
+    if n <= count:
+        return np.arange(n, dtype=np.int64)
+    return np.unique(np.linspace(0, n - 1, count).round().astype(np.int64))
+
+
 # --------------------------------------------------------------------------- one series
 @dataclass
 class SeriesView:
@@ -340,7 +362,8 @@ class SeriesView:
     x, y : numpy.ndarray
         The raw points to draw (downsampled, min/max kept).
     sx, sy : numpy.ndarray
-        The smoothed line to draw (downsampled from the full-resolution smoothing).
+        The smoothed line to draw: an even pick of the full-resolution smoothing (half as
+        many points as the raw line; a smoothed line has no spikes to keep).
     index, sindex : numpy.ndarray of int64
         Positions of the drawn points in the full series (for tooltips).
     total, visible : int
@@ -398,15 +421,16 @@ def series_view(step: np.ndarray, timestamp: np.ndarray, value: np.ndarray,
     else:
         vx, vy, vs = x[bounds], value[bounds], smoothed[bounds]
         offset = None
-    finite_x = np.isfinite(vx)
-    if not finite_x.all():
+    if not cache.all_finite(x, "x:" + mode):
         # Wall/relative time may be unknown for some points: they cannot be placed.
-        keep = np.flatnonzero(finite_x)
+        keep = np.flatnonzero(np.isfinite(vx))
         vx, vy, vs = vx[keep], vy[keep], vs[keep]
         bounds = (keep + offset) if offset is not None else bounds[keep]
         offset = None
-    raw_idx = downsample_indices(vx, vy, n_out, is_sorted)
-    smooth_idx = downsample_indices(vx, vs, n_out, is_sorted) if smoothing else raw_idx
+    raw_idx = downsample_indices(vx, vy, n_out, is_sorted,
+                                 finite=True if cache.all_finite(value, "y") else None)
+    # The smoothed line has no spikes to keep: an even pick, one point per two raw ones.
+    smooth_idx = _even_pick(len(vs), max(2, n_out // 2)) if smoothing else raw_idx
     to_full = (lambda i: i + offset) if offset is not None else (lambda i: bounds[i])
     y, sy = vy[raw_idx], vs[smooth_idx]
     hidden = 0

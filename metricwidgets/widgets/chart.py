@@ -227,7 +227,6 @@ class Chart(widgets.VBox):
         multi_source = len({s for s, _ in hosts}) > 1
         lo, hi = self._visible_x()
         n_raw = points_for_width(settings.width_px)
-        n_smooth = max(16, settings.width_px)
         n_hover = max(8, int(settings.width_px * HOVER_POINTS_PER_PIXEL))
         drawn = []
         for snap in mine:
@@ -237,9 +236,6 @@ class Chart(widgets.VBox):
             view = series_view(snap.step, snap.timestamp, snap.value, series.cache,
                                settings.x_mode, (lo, hi), smoothing, n_raw, settings.origin,
                                settings.log_y)
-            if smoothing and len(view.sx) > n_smooth:
-                pick = np.unique(np.linspace(0, len(view.sx) - 1, n_smooth).astype(np.int64))
-                view.sx, view.sy, view.sindex = view.sx[pick], view.sy[pick], view.sindex[pick]
             series.snapshot, series.view = snap, view
             drawn.append((series, view, hidden))
         if not self.user_y:

@@ -1,0 +1,189 @@
+"""Benchmark: one live update of a LivePlot chart against a livelossplot-style full redraw.
+
+Scenario (issue #4, item 11): a series already holds 1,000,000 points; 1,000 more arrive; the
+plot redraws. Measured, per update, over 30 updates:
+
+(a) ours: the kernel-side time of ``LivePlot.refresh()`` (grouping, the view of every series
+    — smoothing, visible range, min/max downsampling —, the header, the mark updates) and the
+    bytes sent to the browser, counted by wrapping the ``comm.send`` of every widget of the
+    plot (JSON of the message plus its binary buffers);
+(b) the baseline: what livelossplot does on each update, a full matplotlib redraw — a new
+    figure, the whole series plotted (100,000 points, ten times fewer), rendered to the PNG
+    that Jupyter's inline backend sends to the browser.
+
+Targets: (a) <= 10 ms and <= 32 KB per update per series at 1,000,000 points; (b)/(a) >= 50
+in time. The diagnoses (O(series), run at most every 2 s while data flows) are timed apart.
+
+Run with ``python -m tests.benchmarks live_plot``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+import numpy as np
+
+SERIES_POINTS = 1_000_000
+APPEND = 1_000
+UPDATES = 30
+BASELINE_POINTS = 100_000
+BASELINE_UPDATES = 5
+TARGET_MS = 10.0
+TARGET_BYTES = 32 * 1024
+TARGET_RATIO = 50.0
+
+
+class CommMeter:
+    """Counts what the widgets' comms send (JSON text + binary buffers), per widget."""
+
+    def __init__(self):
+        self.bytes = 0
+        self.messages = 0
+        self._wrapped = set()
+
+    def wrap(self, widgets) -> None:
+        for widget in widgets:
+            comm = getattr(widget, "comm", None)
+            if comm is None or id(comm) in self._wrapped:
+                continue
+            self._wrapped.add(id(comm))
+            original = comm.send
+
+            def send(data=None, metadata=None, buffers=None, _original=original):
+                self.messages += 1
+                self.bytes += len(json.dumps(data, default=str).encode())
+                self.bytes += sum(memoryview(b).nbytes for b in buffers or ())
+                return _original(data=data, metadata=metadata, buffers=buffers)
+
+            comm.send = send
+
+    def reset(self) -> None:
+        self.bytes = 0
+        self.messages = 0
+
+
+def _plot_widgets(plot):
+    """Every widget a LivePlot update may touch."""
+    found, stack = {}, [plot]
+    from ipywidgets import Widget
+
+    while stack:
+        widget = stack.pop()
+        if id(widget) in found:
+            continue
+        found[id(widget)] = widget
+        for name in widget.keys:
+            value = getattr(widget, name, None)
+            values = value if isinstance(value, (list, tuple)) else \
+                list(value.values()) if isinstance(value, dict) else [value]
+            for item in values:
+                if isinstance(item, (list, tuple)):
+                    stack.extend(i for i in item if isinstance(i, Widget))
+                elif isinstance(item, Widget):
+                    stack.append(item)
+    return list(found.values())
+
+
+def measure_ours():
+    from metricwidgets.core.store import SeriesKey
+    from metricwidgets.watch import Watch
+    from metricwidgets.widgets import live_plot
+    from metricwidgets.widgets.live_plot import LivePlot
+
+    watch = Watch([], start=False, name="bench")
+    key = SeriesKey("bench", "algo-1", "train:loss")
+    rng = np.random.default_rng(0)
+    total = SERIES_POINTS + APPEND * (UPDATES + 1)
+    steps = np.arange(total, dtype=np.float64)
+    values = 1.0 / np.sqrt(steps + 1) + rng.normal(0, 0.01, total)
+    stamps = 1.7e9 + steps * 0.01
+    watch.store.add_points(key, steps[:SERIES_POINTS], stamps[:SERIES_POINTS],
+                           values[:SERIES_POINTS])
+    plot = LivePlot(watch, redraw_interval=0.0)
+    meter = CommMeter()
+    n = SERIES_POINTS
+    times, sizes, messages = [], [], []
+    diagnose_interval = live_plot.DIAGNOSE_INTERVAL
+    live_plot.DIAGNOSE_INTERVAL = float("inf")  # timed apart below
+    try:
+        for i in range(UPDATES + 1):
+            watch.store.add_points(key, steps[n:n + APPEND], stamps[n:n + APPEND],
+                                   values[n:n + APPEND])
+            n += APPEND
+            meter.wrap(_plot_widgets(plot))  # marks created by a previous update too
+            meter.reset()
+            start = time.perf_counter()
+            plot.refresh()
+            elapsed = time.perf_counter() - start
+            if i == 0:
+                continue  # the first update smooths the whole series once
+            times.append(elapsed)
+            sizes.append(meter.bytes)
+            messages.append(meter.messages)
+        assert plot.last_error is None, plot.last_error
+        chart = next(iter(plot.charts.values()))
+        start = time.perf_counter()
+        chart.diagnose(plot.controls.settings(plot._settings))
+        diagnose = time.perf_counter() - start
+    finally:
+        live_plot.DIAGNOSE_INTERVAL = diagnose_interval
+        plot.close()
+    return times, sizes, messages, diagnose
+
+
+def measure_baseline():
+    """livelossplot's ``MatplotlibPlot.send`` on each update: a new figure (``plt.subplots``,
+    cell size 6x4), the whole series plotted, ``tight_layout``, and ``plt.show()``, which
+    under Jupyter's inline backend renders the PNG with IPython's ``print_figure``
+    (``bbox_inches="tight"``) and sends it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from IPython.core.pylabtools import print_figure
+
+    rng = np.random.default_rng(0)
+    steps = np.arange(BASELINE_POINTS, dtype=np.float64)
+    values = 1.0 / np.sqrt(steps + 1) + rng.normal(0, 0.01, BASELINE_POINTS)
+    times, sizes = [], []
+    for _ in range(BASELINE_UPDATES):
+        start = time.perf_counter()
+        fig, ax = plt.subplots(1, 1, figsize=(6, 4))
+        ax.plot(steps, values, label="training")
+        ax.set_title("loss")
+        ax.set_xlabel("epoch")
+        ax.legend(loc="center right")
+        plt.tight_layout()
+        png = print_figure(fig, "png")
+        plt.close(fig)
+        times.append(time.perf_counter() - start)
+        sizes.append(len(png))
+    return times, sizes
+
+
+def main() -> None:
+    times, sizes, messages, diagnose = measure_ours()
+    base_times, base_sizes = measure_baseline()
+    ours_ms = statistics.median(times) * 1000
+    ours_bytes = statistics.median(sizes)
+    base_ms = statistics.median(base_times) * 1000
+    ratio = base_ms / ours_ms
+    print(f"ours: {SERIES_POINTS:,}+ point series, +{APPEND:,} points per update, "
+          f"{len(times)} updates")
+    print(f"  kernel time per update: median {ours_ms:.2f} ms, max {max(times) * 1000:.2f} ms "
+          f"(target <= {TARGET_MS:.0f} ms) {'OK' if ours_ms <= TARGET_MS else 'MISSED'}")
+    print(f"  bytes to the browser per update: median {ours_bytes / 1024:.1f} KB in "
+          f"{statistics.median(messages):.0f} messages (target <= {TARGET_BYTES // 1024} KB) "
+          f"{'OK' if ours_bytes <= TARGET_BYTES else 'MISSED'}")
+    print(f"  diagnoses over the whole series (run at most every 2 s): {diagnose * 1000:.1f} ms")
+    print(f"baseline: livelossplot-style full matplotlib redraw of {BASELINE_POINTS:,} points")
+    print(f"  time per update: median {base_ms:.1f} ms; PNG sent: "
+          f"{statistics.median(base_sizes) / 1024:.1f} KB")
+    print(f"ratio: ours is {ratio:.0f}x cheaper in kernel time at 10x the points "
+          f"(target >= {TARGET_RATIO:.0f}x) {'OK' if ratio >= TARGET_RATIO else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""The magics in a real IPython shell with ``%load_ext metricwidgets``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from metricwidgets import magics
+from metricwidgets.widgets.live_plot import LivePlot
+
+TINY = str(Path(__file__).resolve().parents[1] / "data" / "train_tiny.py")
+
+
+@pytest.fixture(scope="module")
+def shell():
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "metricwidgets")
+    return shell
+
+
+@pytest.fixture(autouse=True)
+def close_plots():
+    yield
+    LivePlot.close_all()
+    magics._PLOTS.clear()
+
+
+def one_line_error(capsys) -> str:
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("metricwidgets: ")
+    return lines[0]
+
+
+def test_load_ext_registers_the_three_magics(shell):
+    assert shell.find_line_magic("metrics") is not None
+    assert shell.find_line_magic("metrics_run") is not None
+    assert shell.find_cell_magic("metric_regex") is not None
+
+
+def test_help_lists_every_option(shell, capsys):
+    shell.run_cell("%metrics?")
+    out = capsys.readouterr().out
+    for option in ("--tuning-job", "--definitions", "--regex", "--source", "--region",
+                   "--profile", "--endpoint-url"):
+        assert option in out
+
+
+@pytest.mark.parametrize("line", ["--bogus", "", "job --source nowhere", "job --tuning-job t"])
+def test_bad_arguments_give_one_line(shell, capsys, line):
+    assert shell.run_line_magic("metrics", line) is None
+    one_line_error(capsys)
+
+
+def test_metrics_run_without_a_command_gives_one_line(shell, capsys):
+    assert shell.run_line_magic("metrics_run", "--regex a=b") is None
+    assert "after --" in one_line_error(capsys)
+
+
+def test_bad_regex_gives_one_line_naming_the_definition(shell, capsys):
+    assert shell.run_line_magic("metrics_run", '--regex "loss=loss=((" -- python -c 1') is None
+    assert "'loss'" in one_line_error(capsys)
+
+
+def test_missing_definitions_file_gives_one_line(shell, capsys, tmp_path):
+    line = f"--definitions {tmp_path / 'nope.json'} -- python -c 1"
+    assert shell.run_line_magic("metrics_run", line) is None
+    assert "not found" in one_line_error(capsys)
+
+
+def test_metrics_run_plots_the_definitions_suggested_from_the_output(shell):
+    plot = shell.run_line_magic("metrics_run", f"-- {sys.executable} {TINY} --epochs 15")
+    assert isinstance(plot, LivePlot)
+    assert plot.wait(60)
+    names = {k.metric for k in plot.watch.store.keys()}
+    assert {"Train_error", "Valid_error"} <= names
+    assert list(plot.charts) == ["error"]
+
+
+def test_metrics_run_with_quoted_regex_and_definitions_file(shell, tmp_path):
+    defs = tmp_path / "defs.json"
+    defs.write_text(json.dumps([{"Name": "validation:error", "Regex": r"Valid_error=(.*?);"}]))
+    line = (f'--definitions {defs} --regex "train:error=Train_error=(.*?);" '
+            f"-- {sys.executable} {TINY} --epochs 5")
+    plot = shell.run_line_magic("metrics_run", line)
+    assert plot.wait(60)
+    assert {k.metric for k in plot.watch.store.keys()} == {"train:error", "validation:error"}
+
+
+def test_rerunning_the_cell_closes_the_previous_plot(shell):
+    line = f"-- {sys.executable} {TINY} --epochs 1000 --delay 0.05"
+    first = shell.run_line_magic("metrics_run", line)
+    second = shell.run_line_magic("metrics_run", line)
+    assert first.closed and first.watch.closed
+    assert not second.closed
+    assert list(magics.open_plots().values()) == [second]
+
+
+def test_interrupting_the_idle_kernel_closes_every_plot(shell):
+    class FakeKernel:  # what ipykernel restores after each cell
+        saved_sigint_handler = signal.SIG_IGN
+
+    kernel = FakeKernel()
+    shell.kernel = kernel
+    try:
+        plot = shell.run_line_magic("metrics_run",
+                                    f"-- {sys.executable} {TINY} --epochs 1000 --delay 0.05")
+        handler = kernel.saved_sigint_handler
+        assert callable(handler) and magics.install_interrupt_handler(shell)
+        assert kernel.saved_sigint_handler is handler  # installed once
+        handler(signal.SIGINT, None)
+        assert plot.closed and plot.watch.closed
+    finally:
+        del shell.kernel
+
+
+@pytest.mark.aws
+def test_unknown_job_gives_one_line(shell, capsys, standin):
+    line = f"no-such-job --region {standin.region} --endpoint-url {standin.endpoint_url}"
+    assert shell.run_line_magic("metrics", line) is None
+    assert "no-such-job" in one_line_error(capsys)
+
+
+@pytest.mark.aws
+def test_metrics_on_a_stand_in_job_plots_it(shell, standin, job_name):
+    standin.write_finished_job(job_name, lines_per_host=20, instance_count=1)
+    line = f"{job_name} --region {standin.region} --endpoint-url {standin.endpoint_url}"
+    plot = shell.run_line_magic("metrics", line)
+    assert isinstance(plot, LivePlot)
+    assert plot.wait(60)
+    assert len(plot.to_dataframe()) > 0 and plot.charts
+
+
+def test_missing_profile_gives_one_line(shell, capsys):
+    assert shell.run_line_magic("metrics", "some-job --profile no-such-profile-xyz") is None
+    one_line_error(capsys)
+
+
+def test_metric_regex_opens_the_playground_on_the_cell_text(shell):
+    sample = "Train_error=0.25;  Valid_error=0.31;\n"
+    widget = shell.run_cell_magic("metric_regex", '--regex "train:error=Train_error=(.*?);"',
+                                  sample)
+    assert type(widget).__name__ == "RegexPlayground"
+    assert widget.metric_definitions == [{"Name": "train:error", "Regex": "Train_error=(.*?);"}]
