@@ -80,6 +80,8 @@ _CATEGORY_HAS_NL = {
 #: A whole batch of captures that are plain numbers, joined by NUL (the fast conversion path).
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _ALL_NUMBERS = re.compile(rf"(?:{_NUMBER}\x00)*{_NUMBER}")
+#: A literal found on fewer than one line in this many is "rare" (see _Matcher._candidates).
+_RARE = 4
 _MAX = 2.0 ** 360
 _MIN = 2.0 ** -360
 
@@ -247,6 +249,36 @@ class _Matcher:
             else None
         self.twin = None if self.guarded else line_local(definition.regex)
         self.pattern = pattern
+        # sre skips quickly to a regex's leading literal by itself; a regex that starts with
+        # something else (".*" in SageMaker's XGBoost regexes) is tried at every position,
+        # so where its required literal is rare only the lines holding it are searched.
+        first = parsed.data[0][0] if parsed.data else None
+        self.by_literal = bool(self.literal) and first is not _sre.LITERAL
+
+    def _candidates(self, text: str, newlines: np.ndarray) -> _Matches | None:
+        """Search only the lines holding the required literal; None when it is not rare.
+
+        Exact: the twin is line-local, so its search between a line's start and end is the
+        search of that line, and a line without the literal holds no match.
+        """
+        literal = self.literal
+        if text.count(literal) * _RARE > len(newlines) + 1:
+            return None
+        positions, at = [], text.find(literal)
+        while at >= 0:
+            positions.append(at)
+            at = text.find(literal, at + len(literal))
+        index = np.unique(np.searchsorted(newlines, np.asarray(positions, np.int64)))
+        starts = np.concatenate(([0], newlines + 1))[index].tolist()
+        ends = np.concatenate((newlines, [len(text)]))[index].tolist()
+        search = self.twin.search
+        found_lines, captures = [], []
+        for k, start, end in zip(index.tolist(), starts, ends):
+            m = search(text, start, end)
+            if m is not None:
+                found_lines.append(k)
+                captures.append(m.group(1))
+        return _Matches(np.asarray(found_lines, np.int64), captures)
 
     def find(self, text: str, newlines: np.ndarray, lines: "_Lines",
              per_line: bool = False) -> _Matches:
@@ -257,6 +289,10 @@ class _Matcher:
         if self.groups < 1 or (self.literal and self.literal not in text):
             return _Matches(np.empty(0, np.int64), [])
         if self.twin is not None and not per_line:
+            if self.by_literal:
+                rare = self._candidates(text, newlines)
+                if rare is not None:
+                    return rare
             found = [(m.start(), m.group(1)) for m in self.twin.finditer(text)]
             if not found:
                 return _Matches(np.empty(0, np.int64), [])

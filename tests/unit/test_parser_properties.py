@@ -91,3 +91,17 @@ def test_feed_lines_equals_reference_for_cloudwatch_events(events, defs):
     assert [drop_key(d) for d in b.drops] == [drop_key(d) for d in a.drops]
     assert stats_key(fast.stats) == stats_key(ref.stats)
     assert fast.lines == ref.lines
+
+
+@SETTINGS
+@given(texts, definition_lists, st.lists(st.integers(0, 10_000), max_size=4))
+def test_searching_only_lines_with_the_required_literal_equals_reference(text, defs, cuts):
+    # Force the rare-literal path (taken on big chunks where the literal is rare) everywhere.
+    import metricwidgets.core.parser as parser_module
+
+    saved, parser_module._RARE = parser_module._RARE, 0
+    try:
+        expected = run(ReferenceParser(defs), [text])
+        assert run(LogParser(defs), _chunks(text, cuts)) == expected
+    finally:
+        parser_module._RARE = saved
