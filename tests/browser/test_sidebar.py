@@ -73,11 +73,32 @@ def wait_for_listed(page, expected: dict[str, str], timeout: float = 30_000):
     assert listed(page) == expected
 
 
+def output_errors(page) -> list[str]:
+    """Error outputs and stderr lines of the notebook that mention an error."""
+    texts = page.eval_on_selector_all(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
+        ".jp-OutputArea-output.jp-mod-error", "els => els.map(e => e.textContent)")
+    return [text for text in texts if "Traceback" in text or "Error" in text]
+
+
+#: The sources of the cells of the notebook in front ([] while there is none).
+CELLS_JS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const model = panel && panel.content && panel.content.model;
+    return model && model.sharedModel && model.sharedModel.cells
+        ? model.sharedModel.cells.map(c => c.getSource()) : [];
+}"""
+
+
 def code_cells(page) -> list[str]:
-    return page.evaluate("""() => {
-        const nb = window.jupyterapp.shell.currentWidget.content;
-        return nb.model.sharedModel.cells.map(c => c.getSource());
-    }""")
+    return page.evaluate(CELLS_JS)
+
+
+def wait_for_cell(page, predicate: str, arg: str, timeout: float = 60_000):
+    """Wait until a cell of the notebook in front satisfies ``predicate(source, arg)``."""
+    page.wait_for_function(
+        f"([arg]) => ({CELLS_JS})().some(source => ({predicate})(source, arg))",
+        arg=[arg], timeout=timeout)
 
 
 def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page, aws):
@@ -114,9 +135,7 @@ def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page, aws)
     wait_for_listed(page, {DONE: "Completed"})
 
     page.click(f"{JOB}[data-job='{DONE}']")
-    page.wait_for_function(
-        "name => window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells"
-        ".some(c => c.getSource().includes('%metrics ' + name))", arg=DONE, timeout=30_000)
+    wait_for_cell(page, "(source, name) => source.includes('%metrics ' + name)", DONE)
     cells = code_cells(page)
     assert cells[1] == f"%load_ext metricwidgets\n%metrics {DONE}"
 
@@ -126,10 +145,7 @@ def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page, aws)
                   .some(p => (p.getAttribute('d') || '').split(/[ML]/).length > 5)""",
         timeout=90_000)
     wait_for_idle_kernel(page)
-    errors = page.eval_on_selector_all(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
-        ".jp-OutputArea-output.jp-mod-error", "els => els.map(e => e.textContent)")
-    assert not [e for e in errors if "Traceback" in e or "Error" in e], errors
+    assert not output_errors(page)
     screenshot(page, "sidebar.png")
 
     # keyboard: focus the other job and press Enter; the magics are not loaded twice
@@ -137,27 +153,32 @@ def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page, aws)
     wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress"})
     page.focus(f"{JOB}[data-job='{RUNNING}']")
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "name => window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells"
-        ".some(c => c.getSource() === '%metrics ' + name)", arg=RUNNING, timeout=30_000)
+    wait_for_cell(page, "(source, name) => source === '%metrics ' + name", RUNNING)
     assert sum("%load_ext metricwidgets" in cell for cell in code_cells(page)) == 1
     assert page.dialogs == []
 
 
-def test_playground_command_inserts_from_job(lab_on_standin, page):
-    url, _ = lab_on_standin
-    open_notebook(page, url, "jobs.ipynb")
+def test_playground_from_the_context_menu_goes_into_a_new_notebook(lab_on_standin, page):
+    url, root = lab_on_standin
+    page.goto(f"{url}/lab")
+    page.wait_for_selector(".jp-LabShell")
     page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
     page.wait_for_selector(f"{JOB}[data-job='{DONE}']", timeout=30_000)
 
     page.click(f"{JOB}[data-job='{DONE}']", button="right")
     page.click(".lm-Menu-item:has-text(\"Test metric regexes\")")
-    page.wait_for_function(
-        "name => window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells"
-        ".some(c => c.getSource().includes('RegexPlayground.from_job(\"' + name + '\")'))",
-        arg=DONE, timeout=30_000)
-    assert code_cells(page)[1] == (
-        f'import metricwidgets\nmetricwidgets.RegexPlayground.from_job("{DONE}")')
+    # no notebook was open: one is created, and the cell is its only cell
+    wait_for_cell(page, """(source, name) =>
+        source.includes('RegexPlayground.from_job("' + name + '")')""", DONE)
+    assert code_cells(page) == [
+        f'import metricwidgets\nmetricwidgets.RegexPlayground.from_job("{DONE}")']
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path") \
+        .endswith(".ipynb")
+    # and it ran: the playground's widgets are drawn, with no error
+    page.wait_for_selector(".jp-Notebook .jp-OutputArea-output .jupyter-widgets",
+                           timeout=90_000)
+    wait_for_idle_kernel(page)
+    assert not output_errors(page)
     assert page.dialogs == []
 
 
