@@ -164,10 +164,15 @@ async def test_unknown_tuning_job_is_404(jp_fetch):
     assert (status, body["code"]) == (404, "not-found")
 
 
-async def test_bad_status_filter_is_400_naming_the_allowed_values(jp_fetch):
-    status, body = await get_error(jp_fetch, "jobs", status="Running")
-    assert status == 400
-    assert "InProgress" in body["message"]
+@pytest.mark.parametrize("params, says", [
+    ({"status": "Running"}, "InProgress"),
+    ({"page_size": "500"}, "1..100"),
+    ({"page_size": "many"}, "whole number"),
+])
+async def test_bad_filters_are_400_saying_what_is_allowed(jp_fetch, params, says):
+    status, body = await get_error(jp_fetch, "jobs", **params)
+    assert (status, body["code"]) == (400, "input")
+    assert says in body["message"]
 
 
 async def test_request_without_the_token_is_refused(jp_fetch):

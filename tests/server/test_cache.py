@@ -1,0 +1,110 @@
+"""The server's answer cache: many tabs asking the same thing cost one AWS call."""
+
+from __future__ import annotations
+
+import asyncio
+
+from metricwidgets.server.cache import AnswerCache
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def counting(answers):
+    """A compute function returning the next answer, counting its calls."""
+    calls = []
+
+    async def compute():
+        calls.append(1)
+        await asyncio.sleep(0.01)
+        answer = answers[len(calls) - 1]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return compute, calls
+
+
+def test_concurrent_requests_for_one_key_share_one_call():
+    async def main():
+        cache = AnswerCache(ttl=5)
+        compute, calls = counting(["page"])
+        answers = await asyncio.gather(*[cache.get("jobs", compute) for _ in range(10)])
+        return answers, calls
+
+    answers, calls = asyncio.run(main())
+    assert answers == ["page"] * 10
+    assert len(calls) == 1
+
+
+def test_an_answer_is_reused_until_the_ttl_passes():
+    clock = Clock()
+
+    async def main():
+        cache = AnswerCache(ttl=5, clock=clock)
+        compute, calls = counting(["old", "new"])
+        first = await cache.get("jobs", compute)
+        clock.now = 4.9
+        cached = await cache.get("jobs", compute)
+        clock.now = 5.0
+        fresh = await cache.get("jobs", compute)
+        return first, cached, fresh, calls
+
+    first, cached, fresh, calls = asyncio.run(main())
+    assert (first, cached, fresh) == ("old", "old", "new")
+    assert len(calls) == 2
+
+
+def test_different_keys_are_answered_separately():
+    async def main():
+        cache = AnswerCache(ttl=5)
+        compute_a, calls_a = counting(["a"])
+        compute_b, calls_b = counting(["b"])
+        return (await cache.get("a", compute_a), await cache.get("b", compute_b),
+                calls_a, calls_b)
+
+    a, b, calls_a, calls_b = asyncio.run(main())
+    assert (a, b, len(calls_a), len(calls_b)) == ("a", "b", 1, 1)
+
+
+def test_a_failure_reaches_every_waiter_and_is_not_cached():
+    async def main():
+        cache = AnswerCache(ttl=5)
+        compute, calls = counting([RuntimeError("throttled"), "page"])
+        results = await asyncio.gather(*[cache.get("jobs", compute) for _ in range(3)],
+                                       return_exceptions=True)
+        again = await cache.get("jobs", compute)
+        return results, again, calls
+
+    results, again, calls = asyncio.run(main())
+    assert all(isinstance(r, RuntimeError) for r in results)
+    assert again == "page"
+    assert len(calls) == 2
+
+
+def test_oldest_answers_are_dropped_beyond_max_entries():
+    async def main():
+        cache = AnswerCache(ttl=60, max_entries=2)
+        for key in ("a", "b", "c"):
+            compute, _ = counting([key])
+            await cache.get(key, compute)
+        compute, calls = counting(["a again"])
+        return await cache.get("a", compute), calls
+
+    answer, calls = asyncio.run(main())
+    assert answer == "a again" and len(calls) == 1
+
+
+def test_zero_ttl_caches_nothing():
+    async def main():
+        cache = AnswerCache(ttl=0.0)
+        compute, calls = counting(["one", "two"])
+        return await cache.get("k", compute), await cache.get("k", compute), calls
+
+    one, two, calls = asyncio.run(main())
+    assert (one, two, len(calls)) == ("one", "two", 2)
