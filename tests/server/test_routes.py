@@ -18,7 +18,6 @@ import tornado.httpclient
 
 from metricwidgets.standin import StandIn
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
 pytestmark = pytest.mark.aws
 
 REGION = "ap-southeast-2"
