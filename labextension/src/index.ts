@@ -56,12 +56,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(panel, 'left', { rank: 650 });
     restorer?.add(panel, 'metricwidgets-jobs');
 
-    const jobName = async (args: any, label: string): Promise<string | null> => {
-      const given = (args && args.name) || panel.focusedJob || panel.contextJob;
+    // The job a command acts on: its `name` argument, else the job of the context menu;
+    // from the palette, the user confirms or types it (the focused job is proposed).
+    const jobName = async (args: any, title: string): Promise<string | null> => {
+      const fromMenu = args?.isPalette ? null : panel.takeContextJob();
+      const given = args?.name || fromMenu;
       if (given) {
         return String(given);
       }
-      const answer = await InputDialog.getText({ title: label, placeholder: 'job name' });
+      const answer = await InputDialog.getText({
+        title,
+        placeholder: 'training job name',
+        text: panel.focusedJob ?? ''
+      });
       return answer.button.accept && answer.value ? answer.value.trim() : null;
     };
 
@@ -75,7 +82,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => panel.refresh()
     });
     app.commands.addCommand(CommandIDs.plot, {
-      label: args => (args.name ? `Plot Metrics of ${args.name}` : 'Plot Training Job Metrics…'),
+      label: args =>
+        args.isPalette ? 'Plot Metrics of a Training Job…' : 'Plot metrics of this job',
       caption: 'Insert and run %metrics JOB in the active notebook',
       execute: async args => {
         const name = await jobName(args, 'Plot the metrics of training job');
@@ -86,8 +94,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     app.commands.addCommand(CommandIDs.playground, {
       label: args =>
-        args.name
-          ? `Test Metric Regexes on ${args.name}'s Logs`
+        args.isPalette
+          ? "Test Metric Regexes on a Training Job's Logs…"
           : "Test metric regexes on this job's logs",
       caption: "Open the regex playground on the job's CloudWatch logs",
       execute: async args => {
@@ -110,7 +118,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     if (palette) {
       for (const command of Object.values(CommandIDs)) {
-        palette.addItem({ command, category: CATEGORY });
+        palette.addItem({ command, category: CATEGORY, args: { isPalette: true } });
       }
     }
 

@@ -41,9 +41,14 @@ export class JobsPanel extends Widget {
     this._build();
   }
 
-  /** The job the last context menu was opened on (what the playground command uses). */
-  get contextJob(): string | null {
-    return this._contextJob;
+  /**
+   * The job the context menu was opened on, forgotten once read (so that a later command
+   * from the palette does not act on a stale choice).
+   */
+  takeContextJob(): string | null {
+    const job = this._contextJob;
+    this._contextJob = null;
+    return job;
   }
 
   /** The job whose item has the focus, if any. */
@@ -288,9 +293,6 @@ export class JobsPanel extends Widget {
       }
     });
     item.addEventListener('contextmenu', () => {
-      this._contextJob = job.name;
-    });
-    item.addEventListener('focus', () => {
       this._contextJob = job.name;
     });
     return item;

@@ -192,4 +192,13 @@ def test_without_credentials_the_sidebar_says_how_to_configure_them(lab_without_
     assert "aws configure" in hint and "c.MetricWidgets.profile" in hint
     assert page.get_attribute(".jp-MetricWidgets-message", "data-code") == "credentials"
     screenshot(page, "sidebar-no-credentials.png")
+
+    # the command palette offers the extension's commands
+    page.keyboard.press("Control+Shift+C")
+    page.fill(".lm-CommandPalette-input", "training job")
+    page.wait_for_selector(".lm-CommandPalette-item:has-text('Refresh Training Jobs')")
+    labels = page.eval_on_selector_all(".lm-CommandPalette-item .lm-CommandPalette-itemLabel",
+                                       "els => els.map(e => e.textContent)")
+    assert {"Show Training Jobs", "Refresh Training Jobs", "Plot Metrics of a Training Job…",
+            "Test Metric Regexes on a Training Job's Logs…"} <= set(labels), labels
     assert page.dialogs == []
