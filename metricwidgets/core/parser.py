@@ -22,6 +22,12 @@ line start: if it matches at some position of a line it also matches at the line
 ``.*`` absorbs the gap), and a search returns the leftmost match, so the result is the same
 while the quadratic retry at every position disappears.
 
+Every match must contain a regex's *required literal* (the longest run of plain characters
+at its top level, e.g. ``#011validation-rmse:``). A chunk without it is skipped; and when the
+regex does not start with it (sre then cannot jump ahead to it) and it is rare (on under a
+quarter of the lines), only the lines holding it are searched, each with the twin bounded to
+the line (``search(text, start, end)``, exact for the same reason as above).
+
 What is not rewritten (a literal ``\\n`` in a regex, or a parse node this module does not
 know) is searched line by line with ``re``, as the reference does. Definitions that
 :mod:`metricwidgets.core.regex_guard` calls risky are searched line by line under a time
