@@ -210,7 +210,7 @@ def render_report(report: SampleReport) -> str:
                      f"with metrics no definition takes</div>")
     parts.append(render_sample(report))
     parts.extend(render_definition(d) for d in report.definitions)
-    parts.append(f'<div class="mw-muted">{report.total_lines:,} lines, '
+    parts.append(f'<div class="mw-muted">{count_text(report.total_lines, "line", "lines")}, '
                  f"{report.seconds * 1000:.0f} ms</div></div>")
     return "".join(parts)
 

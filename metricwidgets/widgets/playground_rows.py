@@ -96,7 +96,8 @@ class DefinitionRow(widgets.VBox):
             if warning.suggestion:
                 button = widgets.Button(description="apply fix", icon="wrench",
                                         tooltip=f"Replace the regex by {warning.suggestion}",
-                                        layout=widgets.Layout(width="auto"))
+                                        layout=widgets.Layout(width="auto", min_width="110px",
+                                                              flex="0 0 auto"))
                 button.add_class("mw-apply-fix")
                 button.suggestion = warning.suggestion
                 button.on_click(self._apply)
@@ -115,7 +116,8 @@ class DefinitionRow(widgets.VBox):
 
 def _issue_html(kind: str, html_text: str) -> widgets.HTML:
     colours = {"error": "#c00", "warning": "#b35900", "info": "#666"}
-    widget = widgets.HTML(f'<span style="color:{colours.get(kind, "#666")}">{html_text}</span>')
+    widget = widgets.HTML(f'<span style="color:{colours.get(kind, "#666")}">{html_text}</span>',
+                          layout=widgets.Layout(flex="1 1 auto"))
     widget.add_class(f"mw-issue-{kind}")
     return widget
 
