@@ -11,7 +11,10 @@ from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, running_lab
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is active its event loop counts as
+# running in this thread, and pytest-jupyter's io_loop fixture (server tests) fails to close
+# its own loop after any test that runs then.
+@pytest.fixture(scope="module")
 def browser():
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     from playwright.sync_api import sync_playwright
