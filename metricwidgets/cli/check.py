@@ -1,7 +1,8 @@
 """``metricwidgets check LOGFILE --definitions DEFS.json``: will these definitions work?
 
 Prints each definition's match count, dropped captures with an example, errors and lint
-warnings; exits 1 when any definition matches nothing or has an error. The log is streamed,
+warnings; exits 1 when any definition matches nothing (or only captures SageMaker drops) or
+has an error. The log is streamed,
 so a 1 GB log is checked in bounded memory; lint sees the log's first few megabytes.
 """
 
@@ -70,6 +71,9 @@ def run(args) -> int:
             verdict = "  ERROR"
         elif stats.matches == 0:
             verdict = "  MATCHES NOTHING"
+        elif stats.points == 0:
+            # It matches, but SageMaker would publish nothing: as useless as no match.
+            verdict = "  NO POINTS (every capture dropped)"
         failed = failed or bool(verdict)
         print(f"{name:<{width}}  {stats.matches} matching lines, {stats.points} points{verdict}",
               file=out)

@@ -118,3 +118,10 @@ def test_parse_streams_a_log_larger_than_one_chunk(tmp_path):
     assert len(rows) == 60_000
     assert rows[-1] == "60000,loss,59999.5"
     assert [r.split(",")[0] for r in rows] == [str(k + 1) for k in range(60_000)]
+
+
+def test_check_fails_a_definition_whose_every_capture_is_dropped():
+    out = cli("check", DATA / "huggingface.log", "--definition", r"loss=loss': (\S+)")
+    assert out.returncode == 1
+    assert "5 matching lines, 0 points  NO POINTS (every capture dropped)" in out.stdout
+    assert "dropped 5: the capture is not a number (e.g. line 6: '0.4373,')" in out.stdout
