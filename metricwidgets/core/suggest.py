@@ -51,7 +51,7 @@ def _anchored(name: str) -> str:
 # Each shape: (pattern finding candidates, how a match becomes (Name, Regex)).
 def _linear_learner(m: re.Match) -> tuple[str, str]:
     dataset, metric, kind = m.group("set"), m.group("metric"), m.group("kind")
-    regex = (r"#quality_metric: host=\S+,(?: epoch=\S+,)?(?: batch=\S+,)? "
+    regex = (r"#quality_metric: host=\S+,(?: epoch=\S+,)?(?: batch=\S+,?)? "
              + _escape(dataset) + " " + _escape(metric) + " <" + _escape(kind) + ">="
              + SAFE_NUMBER)
     return f"{dataset}:{metric}", regex
@@ -79,13 +79,14 @@ def _colon(m: re.Match) -> tuple[str, str]:
     return name, _anchored(name) + r":\s*" + SAFE_NUMBER
 
 
+_EQUALS = re.compile(r"(?<![\w\-<./])(?P<name>" + _NAME + r")\s*=\s*" + _NUM)
 _SHAPES: list[tuple[re.Pattern[str], Callable[[re.Match], tuple[str, str]]]] = [
-    (re.compile(r"#quality_metric: host=\S+,(?: epoch=\S+,)?(?: batch=\S+,)? (?P<set>\w+) "
+    (re.compile(r"#quality_metric: host=\S+,(?: epoch=\S+,)?(?: batch=\S+,?)? (?P<set>\w+) "
                 r"(?P<metric>\S+) <(?P<kind>\w+)>=" + _NUM), _linear_learner),
     (re.compile(r"#011(?P<name>" + _NAME + r"):\s*" + _NUM), _xgboost),
     (re.compile(r"(?P<q>['\"])(?P<name>" + _NAME + r")(?P=q):\s*" + _NUM), _quoted),
-    (re.compile(r"(?<![\w\-<])(?P<name>" + _NAME + r")\s*=\s*" + _NUM), _equals),
-    (re.compile(r"(?<![\w\-'\"#])(?P<name>" + _NAME + r"):\s*" + _NUM), _colon),
+    (_EQUALS, _equals),
+    (re.compile(r"(?<![\w\-'\"#./])(?P<name>" + _NAME + r"):\s*" + _NUM), _colon),
 ]
 
 #: Names that are not metrics although they carry a number.
@@ -93,8 +94,21 @@ _NOT_METRICS = {"host", "pid", "port", "rank", "local_rank", "world_size", "seed
                 "worker", "gpu", "device", "id", "num_workers", "thread", "line", "http", "https"}
 
 
+#: SageMaker built-in algorithms' own JSON records (timings, record counts), not metrics.
+_RECORD_LINE = "#metrics {"
+#: ``Num examples = 25000``: a setting printed as a multi-word label with an integer.
+_SETTING = re.compile(r"[A-Za-z]+ $")
+
+
+def _is_setting(line: str, m: re.Match) -> bool:
+    return (m.re is _EQUALS and " =" in m.group() and "." not in m.group("value")
+            and _SETTING.search(line, 0, m.start()) is not None)
+
+
 def _occurrences(line: str):
     """Yield ``(name, regex, match)`` for each metric-looking ``name value`` in ``line``."""
+    if _RECORD_LINE in line:
+        return
     taken: list[tuple[int, int]] = []
     for pattern, build in _SHAPES:
         for m in pattern.finditer(line):
@@ -104,7 +118,7 @@ def _occurrences(line: str):
                 continue
             taken.append(m.span())
             name, regex = build(m)
-            if name.lower() not in _NOT_METRICS:
+            if name.lower() not in _NOT_METRICS and not _is_setting(line, m):
                 yield name, regex, m
 
 

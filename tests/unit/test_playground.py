@@ -293,3 +293,40 @@ def test_close_cancels_the_pending_refresh(doc):
     time.sleep(DEBOUNCE_SECONDS * 2)  # the cancelled timer would have fired by now
     assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)
                 and t.is_alive()]
+
+
+@pytest.mark.aws
+def test_from_job_reads_the_real_log_and_the_jobs_definitions(standin, job_name):
+    standin.create_job(job_name, metric_definitions=DOC_DEFS, started_seconds_ago=60)
+    standin.write_logs(job_name, "algo-1", ["Starting training", DOC, "[0]\ttrain-rmse:0.5"])
+    standin.finish_job(job_name)
+    playground = RegexPlayground.from_job(job_name, **standin.aws_kwargs)
+    try:
+        assert playground.messages == []
+        assert playground.metric_definitions == DOC_DEFS
+        assert "[0]#011train-rmse:0.5" in playground.sample_text  # as CloudWatch holds it
+        assert [d.matches for d in playground.report.definitions] == [1, 0]
+        assert "train:rmse" in [n.value for n, _ in playground.suggestions.items]
+        assert playground.watch_button.layout.display == ""
+        playground.rows.rows[1].fix_buttons[0].click()
+        playground.watch_button.click()
+        (plot,) = playground.watch_box.children
+        assert type(plot).__name__ == "LivePlot"
+        assert playground.messages == []
+    finally:
+        playground.close()
+
+
+@pytest.mark.aws
+def test_from_unknown_job_shows_a_message_instead_of_raising(standin):
+    playground = RegexPlayground.from_job("no-such-job-anywhere", **standin.aws_kwargs)
+    try:
+        assert any("no-such-job-anywhere" in m for m in playground.messages)
+        assert "no-such-job-anywhere" in playground.status.value
+    finally:
+        playground.close()
+
+
+def test_playground_not_from_a_job_hides_the_watch_button(doc):
+    assert doc.watch_button.layout.display == "none"
+    assert doc.watch_job() is None and "did not come from a job" in doc.messages[-1]

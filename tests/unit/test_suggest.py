@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+
+import pytest
 
 from metricwidgets.core.escaping import escape_text
 from metricwidgets.core.lint import lint_definitions
@@ -130,3 +134,36 @@ def test_every_regex_captures_a_number_on_some_line_of_the_sample():
         for s in suggest_definitions(sample):
             captured = [m.group(1) for m in map(re.compile(s["Regex"]).search, lines) if m]
             assert captured and all(float(c) == float(c) for c in captured)
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.mark.parametrize("log, expected", [
+    ("xgboost_local.log", ["train:rmse", "validation:rmse"]),
+    ("xgboost_cloudwatch.log", ["train:rmse", "validation:rmse"]),
+    ("keras.log", ["loss", "accuracy", "val_loss", "val_accuracy"]),
+    ("huggingface.log", ["loss", "learning_rate", "epoch", "eval_loss", "eval_accuracy"]),
+    ("linear_learner.log", ["train:binary_classification_cross_entropy_objective",
+                            "validation:binary_classification_cross_entropy_objective"]),
+    ("pytorch_mnist.log", ["Loss", "loss"]),
+    ("sagemaker_doc.log", ["Train_error", "Valid_error"]),
+])
+def test_real_framework_logs_give_their_metrics_and_not_settings(log, expected):
+    text = (DATA / log).read_text(encoding="utf-8", errors="replace")
+    got = suggest_definitions(text)
+    names = [s["Name"] for s in got]
+    assert set(expected) <= set(names)
+    # Settings and records are not metrics: "Num examples = 25000", "#metrics {...}", file:line.
+    assert not {"examples", "Epochs", "size", "StartTime", "sum", "cpu_feature_guard.cc",
+                "batch"} & set(names)
+    for name in expected:
+        assert values(text, got, name), name
+
+
+def test_real_xgboost_suggestions_equal_sagemakers_own_regexes_on_the_log():
+    text = (DATA / "xgboost_cloudwatch.log").read_text(encoding="utf-8")
+    builtin = json.loads((DATA / "xgboost_definitions.json").read_text())
+    got = suggest_definitions(text)
+    for name in ("train:rmse", "validation:rmse"):
+        assert values(text, got, name) == values(text, builtin, name) != []
