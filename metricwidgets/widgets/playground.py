@@ -70,7 +70,7 @@ class RegexPlayground(widgets.VBox):
     Notes
     -----
     The widget is usable from the kernel's main thread and from the debounce timer thread;
-    :meth:`refresh` is serialised by a lock.
+    :meth:`refresh` is serialised by a lock, and a keystroke never waits for it.
     """
 
     def __init__(self, sample_text: str = "", metric_definitions: Any = None, *,
@@ -78,7 +78,10 @@ class RegexPlayground(widgets.VBox):
         self.messages: list[str] = []
         self.report: SampleReport | None = None
         self._job = _job
-        self._lock = threading.RLock()
+        # _state guards the timer and the generation (held for microseconds, so a keystroke
+        # never waits); _work serialises report building (which may take a second).
+        self._state = threading.Lock()
+        self._work = threading.Lock()
         self._timer: threading.Timer | None = None
         self._generation = 0
         self._sample_text = ""
@@ -150,7 +153,7 @@ class RegexPlayground(widgets.VBox):
     @sample_text.setter
     def sample_text(self, text: str) -> None:
         text = strip_ansi(text or "")
-        with self._lock:
+        with self._state:
             self._sample_text = text
             big = len(text) > EDITABLE_CHARS
             self.sample.unobserve(self._sample_edited, names="value")
@@ -184,10 +187,11 @@ class RegexPlayground(widgets.VBox):
 
     def refresh(self) -> SampleReport | None:
         """Recompute the results now (the debounce timer calls this too); never raises."""
-        with self._lock:
+        with self._state:
             self._cancel_timer()
             self._generation += 1
             generation = self._generation
+        with self._work:
             try:
                 return self._refresh(generation)
             except Exception as exc:  # never a traceback in the widget
@@ -331,7 +335,7 @@ class RegexPlayground(widgets.VBox):
         if immediate:
             self.refresh()
             return
-        with self._lock:
+        with self._state:
             self._cancel_timer()
             self._timer = threading.Timer(DEBOUNCE_SECONDS, self._refresh_later,
                                           args=(self._generation,))
@@ -339,7 +343,7 @@ class RegexPlayground(widgets.VBox):
             self._timer.start()
 
     def _refresh_later(self, generation: int) -> None:
-        with self._lock:
+        with self._state:
             if generation != self._generation or self._closed:
                 return  # a newer edit or a refresh already took over
         self.refresh()
@@ -352,7 +356,6 @@ class RegexPlayground(widgets.VBox):
     def _refresh(self, generation: int) -> SampleReport:
         definitions = self.rows.definitions
         text = self._sample_text
-        self.status.value = "<i>computing…</i>"
         report = build_report(text, definitions)
         if generation != self._generation:
             return report  # stale: a newer refresh is on its way
