@@ -6,6 +6,8 @@ import re
 import time
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from metricwidgets.core.escaping import escape_line
 from metricwidgets.core.lint import (LINT_CODES, SAFE_NUMBER, LintWarning, lint_definition,
@@ -167,3 +169,22 @@ def test_every_warning_is_data_with_a_known_code():
 ])
 def test_replace_group_one_replaces_only_the_first_capturing_group(regex, body, expected):
     assert replace_group_one(regex, body) == expected
+
+
+_ATOMS = [r"a", r"=", r"\t", r"\s*", r"(", r")", r"(?:", r"(?P<v>", r"[0-9]", r"[^;]", r".*?",
+          r".*", r"+", r"?", r"^", r"$", r"\\", r"\(", r"|", r"{2}", r"(?<![\w-])", r"loss",
+          r":", r" ", r"\d+", r"[\]]", r"(?#c)", r"\x41", r"#011"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=8),
+       st.sampled_from([None, "", "loss=0.5;", "  loss: 1e-3", "a\tb=(3)", "val_loss: 2"]))
+def test_lint_never_raises_and_every_suggestion_compiles(atoms, sample):
+    regex = "".join(atoms)
+    try:
+        re.compile(regex)
+    except re.error:
+        assume(False)
+    for warning in one(regex, sample):
+        if warning.suggestion is not None:
+            re.compile(warning.suggestion)
