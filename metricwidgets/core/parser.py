@@ -31,7 +31,10 @@ the line (``search(text, start, end)``, exact for the same reason as above).
 What is not rewritten (a literal ``\\n`` in a regex, or a parse node this module does not
 know) is searched line by line with ``re``, as the reference does. Definitions that
 :mod:`metricwidgets.core.regex_guard` calls risky are searched line by line under a time
-budget; one that runs out is disabled and the others continue.
+budget; one that runs out is disabled and the others continue. Lines longer than
+:data:`LONG_LINE` characters (a progress bar redrawn with ``\r`` for an hour) are searched
+under the same budget by every definition, because polynomial backtracking
+(``.*.*.*=(x)``) grows with a power of the line length and would otherwise freeze the kernel.
 
 SageMaker's escaping is applied to the whole chunk at once (an ANSI sequence never spans a
 line break, so escaping the chunk equals escaping each line).
@@ -86,6 +89,8 @@ _CATEGORY_HAS_NL = {
 #: A whole batch of captures that are plain numbers, joined by NUL (the fast conversion path).
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _ALL_NUMBERS = re.compile(rf"(?:{_NUMBER}\x00)*{_NUMBER}")
+#: Lines longer than this (characters) are searched by the time-budgeted engine (_Chunk).
+LONG_LINE = 20_000
 #: A literal found on fewer than one line in this many is "rare" (see _Matcher._candidates).
 _RARE = 4
 _MAX = 2.0 ** 360
@@ -255,11 +260,34 @@ class _Matcher:
             else None
         self.twin = None if self.guarded else line_local(definition.regex)
         self.pattern = pattern
+        self.timeout = timeout
+        self.long_guard: GuardedPattern | None = None
         # sre skips quickly to a regex's leading literal by itself; a regex that starts with
         # something else (".*" in SageMaker's XGBoost regexes) is tried at every position,
         # so where its required literal is rare only the lines holding it are searched.
         first = parsed.data[0][0] if parsed.data else None
         self.by_literal = bool(self.literal) and first is not _sre.LITERAL
+
+    def find_long(self, long: dict[int, str]) -> _Matches:
+        """First match on each long line (index -> line), under the time budget.
+
+        Raises RegexTimeout when one line takes longer than the budget.
+        """
+        if self.groups < 1:
+            return _Matches(np.empty(0, np.int64), [])
+        if self.long_guard is None:
+            self.long_guard = self.guarded or GuardedPattern(self.definition.regex,
+                                                             self.timeout)
+        found_lines, captures = [], []
+        for k in sorted(long):
+            line = long[k]
+            if self.literal and self.literal not in line:
+                continue
+            m = self.long_guard.search(line)
+            if m is not None:
+                found_lines.append(k)
+                captures.append(m.group(1))
+        return _Matches(np.asarray(found_lines, np.int64), captures)
 
     def _candidates(self, text: str, newlines: np.ndarray) -> _Matches | None:
         """Search only the lines holding the required literal; None when it is not rare.
@@ -327,12 +355,61 @@ class _Lines:
 
     def __init__(self, text: str, count: int):
         self.text, self.count, self._lines = text, count, None
-        self.per_line = False
 
     def get(self) -> list[str]:
         if self._lines is None:
             self._lines = self.text.split("\n")[:self.count]
         return self._lines
+
+
+class _Chunk:
+    """Complete lines to parse, with over-long lines set aside for the guarded engine.
+
+    A line longer than :data:`LONG_LINE` is replaced by an empty line in ``text`` (so line
+    numbers stay) and kept in ``long``: polynomial backtracking (``.*.*.*=(x)``) costs a
+    power of the line's length, and only there can it freeze the kernel.
+    """
+
+    def __init__(self, text: str, joined_lines: list[str] | None = None):
+        self.per_line = joined_lines is not None and "\n" in text
+        self.long: dict[int, str] = {}
+        if joined_lines is not None:
+            self.long = {k: line for k, line in enumerate(joined_lines) if len(line) > LONG_LINE}
+            if self.long:
+                joined_lines = ["" if k in self.long else line
+                                for k, line in enumerate(joined_lines)]
+                text = "\n".join(joined_lines)
+            self.newlines = np.empty(0, np.int64)
+            self.count = len(joined_lines)
+        else:
+            newlines = _newlines(text)
+            starts = np.concatenate(([0], newlines + 1))
+            ends = np.concatenate((newlines, [len(text)]))
+            longest = np.flatnonzero(ends - starts > LONG_LINE).tolist()
+            if longest:
+                self.long = {k: text[starts[k]:ends[k]] for k in longest}
+                pieces, previous = [], 0
+                for k in longest:
+                    pieces.append(text[previous:starts[k]])
+                    previous = ends[k]
+                pieces.append(text[previous:])
+                text = "".join(pieces)
+                newlines = _newlines(text)
+            self.newlines = newlines
+            self.count = len(newlines) + 1
+        self.text = text
+        self.lines = _Lines(text, self.count)
+        if joined_lines is not None:
+            self.lines._lines = joined_lines
+
+
+def _without(found: _Matches, long: dict[int, str], extra: _Matches) -> _Matches:
+    """``found`` minus matches on the (blanked) long lines, plus ``extra``, in line order."""
+    keep = ~np.isin(found.lines, np.fromiter(long, np.int64, count=len(long)))
+    lines = np.concatenate((found.lines[keep], extra.lines))
+    captures = [c for c, k in zip(found.captures, keep.tolist()) if k] + extra.captures
+    order = np.argsort(lines, kind="stable")
+    return _Matches(lines[order], [captures[i] for i in order.tolist()])
 
 
 class LogParser:
@@ -446,26 +523,27 @@ class LogParser:
 
     # -- the work ------------------------------------------------------------------------
 
-    def _find(self, matcher: _Matcher, text, newlines, lines) -> _Matches | None:
+    def _find(self, matcher: _Matcher, chunk: _Chunk) -> _Matches | None:
+        """First match per line of ``chunk``; None when the regex ran out of time."""
         try:
-            return matcher.find(text, newlines, lines, per_line=lines.per_line)
+            found = matcher.find(chunk.text, chunk.newlines, chunk.lines,
+                                 per_line=chunk.per_line)
+            if chunk.long:
+                found = _without(found, chunk.long, matcher.find_long(chunk.long))
+            return found
         except RegexTimeout:
             return None
 
     def _parse(self, text: str, timestamp, stamps=None, joined_lines=None) -> ParseResult:
         """Parse ``text``: complete lines joined by ``\\n`` (no trailing newline)."""
-        newlines = _newlines(text) if joined_lines is None else np.empty(0, np.int64)
-        count = len(newlines) + 1
-        lines = _Lines(text, count)
-        if joined_lines is not None:
-            lines._lines = joined_lines
-            lines.per_line = "\n" in text
+        chunk = _Chunk(text, joined_lines)
+        count = chunk.count
         base = self.lines
         self.lines += count
         if stamps is None:
             stamps = np.full(count, math.nan if timestamp is None else float(timestamp))
 
-        step_lines, step_values = self._steps(text, newlines, lines)
+        step_lines, step_values = self._steps(chunk)
         carried = self.step
         if len(step_values):
             self.step = float(step_values[-1])
@@ -474,7 +552,7 @@ class LogParser:
         for index, matcher in enumerate(self.matchers):
             if matcher is None or self.stats[index].disabled:
                 continue
-            found = self._find(matcher, text, newlines, lines)
+            found = self._find(matcher, chunk)
             if found is None:
                 self.stats[index].disabled = disabled_message(matcher.definition.name,
                                                               self.regex_timeout)
@@ -506,12 +584,12 @@ class LogParser:
                            self._step_at(line, step_lines, step_values, carried),
                            stamps[line], marks)
 
-    def _steps(self, text, newlines, lines):
+    def _steps(self, chunk: _Chunk):
         """Valid step captures of this chunk: (0-based line indexes, values)."""
         empty = (np.empty(0, np.int64), np.empty(0, np.float64))
         if self.step_matcher is None or self.step_disabled:
             return empty
-        found = self._find(self.step_matcher, text, newlines, lines)
+        found = self._find(self.step_matcher, chunk)
         if found is None:
             self.step_disabled = disabled_message(self.step_definition.name, self.regex_timeout)
             return empty

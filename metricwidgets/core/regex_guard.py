@@ -28,8 +28,10 @@ is unsafe; google-re2 refuses back-references and lookarounds, which SageMaker's
 Known limits, stated honestly: ``regex`` differs from ``re`` in a few Unicode details (which
 characters count as ``\\w``/``\\s``, case folding of some scripts); only risky definitions
 are affected, and only on such characters. Polynomial backtracking (``.*.*.*x``) is not
-triaged as risky: its cost is bounded by a power of the line length, which is small for log
-lines.
+triaged as risky: its cost grows with a power of the line length, harmless on ordinary log
+lines; the parser sends every line longer than ``metricwidgets.core.parser.LONG_LINE``
+characters through :class:`GuardedPattern` for every definition, so that a very long line
+cannot freeze the kernel either.
 """
 
 from __future__ import annotations

@@ -105,3 +105,17 @@ def test_searching_only_lines_with_the_required_literal_equals_reference(text, d
         assert run(LogParser(defs), _chunks(text, cuts)) == expected
     finally:
         parser_module._RARE = saved
+
+
+@SETTINGS
+@given(texts, definition_lists, st.lists(st.integers(0, 10_000), max_size=4))
+def test_long_lines_searched_by_the_guarded_engine_give_the_reference_points(text, defs, cuts):
+    # Force every line of 6+ characters through the long-line path (normally 20,000+).
+    import metricwidgets.core.parser as parser_module
+
+    saved, parser_module.LONG_LINE = parser_module.LONG_LINE, 5
+    try:
+        expected = run(ReferenceParser(defs), [text])
+        assert run(LogParser(defs), _chunks(text, cuts)) == expected
+    finally:
+        parser_module.LONG_LINE = saved

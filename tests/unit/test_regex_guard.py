@@ -86,3 +86,29 @@ def test_risky_but_benign_definition_gives_the_reference_points():
     assert parser.matchers[0].guarded is not None
     assert run(parser, [text]) == run(ReferenceParser(defs), [text])
     assert result_rows(LogParser(defs).feed(text))
+
+
+LONG = "a=1 " * 12_500  # 50,000 characters: a progress bar redrawn with "\r" gets this long
+
+
+@pytest.mark.timeout(60)
+def test_polynomial_regex_on_a_very_long_line_is_disabled_not_left_running():
+    # Not triaged risky (no nested repeat), but O(n^4) on a 50,000-character line: re would
+    # run for ages; lines that long go to the time-budgeted engine.
+    text = f"loss=0.5 acc=0.1;\n{LONG}\nloss=0.25 acc=0.2;\n"
+    parser = LogParser([*GOOD, M("poly", r".*.*.*.*=(\d+)x")], regex_timeout=0.2)
+    observed = run(parser, [text])
+    assert "'poly' was disabled" in parser.stats[2].disabled
+    expected = run(ReferenceParser(GOOD), [text])
+    assert observed["rows"] == expected["rows"] and observed["stats"][:2] == expected["stats"]
+
+
+def test_metrics_on_very_long_lines_are_still_found_as_the_reference_finds_them():
+    defs = [*GOOD, M("last", r"a=(\d+) $"), M("step", r"^(?:a=\d+ )+?a=(\d)")]
+    text = f"{LONG}loss=3 acc=0.5;\nloss=4\n{LONG}"
+    expected = run(ReferenceParser(defs), [text])
+    assert run(LogParser(defs), [text[:30_000], text[30_000:]]) == expected
+    assert expected["rows"]
+    events = text.split("\n")
+    ref, fast = ReferenceParser(defs), LogParser(defs)
+    assert result_rows(fast.feed_lines(events)) == result_rows(ref.feed_lines(events))
