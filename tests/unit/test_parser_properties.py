@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -93,29 +94,20 @@ def test_feed_lines_equals_reference_for_cloudwatch_events(events, defs):
     assert fast.lines == ref.lines
 
 
+
+# Paths the parser takes only on big chunks, forced on every line here:
+# "_RARE" = 0: search only the lines holding a regex's required literal;
+# "LONG_LINE" = 5: every line of 6+ characters goes to the time-budgeted engine.
+@pytest.mark.parametrize("setting, value", [("_RARE", 0), ("LONG_LINE", 5)])
 @SETTINGS
-@given(texts, definition_lists, st.lists(st.integers(0, 10_000), max_size=4))
-def test_searching_only_lines_with_the_required_literal_equals_reference(text, defs, cuts):
-    # Force the rare-literal path (taken on big chunks where the literal is rare) everywhere.
+@given(text=texts, defs=definition_lists, cuts=st.lists(st.integers(0, 10_000), max_size=4))
+def test_paths_for_big_chunks_equal_the_reference(setting, value, text, defs, cuts):
     import metricwidgets.core.parser as parser_module
 
-    saved, parser_module._RARE = parser_module._RARE, 0
+    saved = getattr(parser_module, setting)
+    setattr(parser_module, setting, value)
     try:
         expected = run(ReferenceParser(defs), [text])
         assert run(LogParser(defs), _chunks(text, cuts)) == expected
     finally:
-        parser_module._RARE = saved
-
-
-@SETTINGS
-@given(texts, definition_lists, st.lists(st.integers(0, 10_000), max_size=4))
-def test_long_lines_searched_by_the_guarded_engine_give_the_reference_points(text, defs, cuts):
-    # Force every line of 6+ characters through the long-line path (normally 20,000+).
-    import metricwidgets.core.parser as parser_module
-
-    saved, parser_module.LONG_LINE = parser_module.LONG_LINE, 5
-    try:
-        expected = run(ReferenceParser(defs), [text])
-        assert run(LogParser(defs), _chunks(text, cuts)) == expected
-    finally:
-        parser_module.LONG_LINE = saved
+        setattr(parser_module, setting, saved)
