@@ -33,7 +33,7 @@ from typing import Iterable, Sequence
 
 import regex as _regex
 
-from metricwidgets.core.definitions import MetricDefinition, load_definitions
+from metricwidgets.core.definitions import load_definitions
 from metricwidgets.core.escaping import escape_text
 from metricwidgets.core.values import convert
 

@@ -19,7 +19,6 @@ the status line.
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any, Sequence
 
 import ipywidgets as widgets
@@ -30,6 +29,8 @@ from metricwidgets.core.sample_report import SampleReport, build_report
 from metricwidgets.core.suggest import suggest_definitions
 from metricwidgets.widgets.playground_html import (esc, render_export, render_limits,
                                                    render_report)
+from metricwidgets.widgets.playground_loaders import (SampleLoader, job_definitions, read_file,
+                                                      read_job, run_command)
 from metricwidgets.widgets.playground_rows import DefinitionRows, ImportBox
 from metricwidgets.widgets.playground_suggestions import SuggestionsBox
 
@@ -42,8 +43,6 @@ DEBOUNCE_SECONDS = 0.3
 EDITABLE_CHARS = 1_000_000
 #: Lines shown in the read-only text area for a large sample.
 _PREVIEW_LINES = 200
-#: Most bytes read from a file or a command's output.
-MAX_SAMPLE_BYTES = 20_000_000
 
 
 class RegexPlayground(widgets.VBox):
@@ -105,7 +104,10 @@ class RegexPlayground(widgets.VBox):
         self.rows = DefinitionRows(definitions, on_change=self._changed)
         self.limits = widgets.HTML()
         self.limits.add_class("mw-limits-box")
-        self.importer = ImportBox(self.extend_definitions, self._message, _job_definitions)
+        aws = (_job or {}).get("aws", {})
+        self.importer = ImportBox(self.extend_definitions, self._message,
+                                  lambda name: job_definitions(name, **aws))
+        self.loader = SampleLoader(self._loaded, aws)
         self.import_panel = widgets.Accordion([self.importer])
         self.import_panel.set_title(0, "Import definitions (JSON, NAME=REGEX, a job)")
         self.import_panel.selected_index = None
@@ -127,7 +129,7 @@ class RegexPlayground(widgets.VBox):
                                                         self.watch_box])])
         export_panel.set_title(0, "Export")
         export_panel.selected_index = 0
-        super().__init__([self.title, self.sample_note, self.sample,
+        super().__init__([self.title, self.loader, self.sample_note, self.sample,
                           widgets.HTML("<b>Definitions</b>"), self.rows, self.limits,
                           self.import_panel, self.suggestions, self.status, self.results,
                           export_panel])
@@ -212,19 +214,7 @@ class RegexPlayground(widgets.VBox):
     @classmethod
     def from_file(cls, path, metric_definitions: Any = None) -> "RegexPlayground":
         """A playground on a log file's text (at most 20 MB of it, read as UTF-8)."""
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_SAMPLE_BYTES + 1)
-        except OSError as exc:
-            playground = cls("", metric_definitions)
-            playground._message(f"cannot read {str(path)!r}: {exc.strerror or exc}")
-            return playground
-        playground = cls(data[:MAX_SAMPLE_BYTES].decode("utf-8", errors="replace"),
-                         metric_definitions)
-        if len(data) > MAX_SAMPLE_BYTES:
-            playground._message(f"{path}: only the first {MAX_SAMPLE_BYTES // 1_000_000} MB "
-                                f"were read")
-        return playground
+        return cls._with_notes(*read_file(path), metric_definitions)
 
     @classmethod
     def from_command(cls, argv, metric_definitions: Any = None,
@@ -234,42 +224,7 @@ class RegexPlayground(widgets.VBox):
         The command is stopped after ``timeout`` seconds; what it printed until then is the
         sample.
         """
-        from metricwidgets.sources.local_process import LocalProcessSource
-
-        chunks: list[str] = []
-        note = None
-        try:
-            source = LocalProcessSource(argv)
-        except Exception as exc:
-            playground = cls("", metric_definitions)
-            playground._message(_one_line(exc))
-            return playground
-        try:
-            deadline = time.monotonic() + timeout
-            size = 0
-            while True:
-                update = source.poll()
-                for batch in update.logs:
-                    text = batch.text if batch.text is not None else "\n".join(
-                        batch.lines or []) + "\n"
-                    if isinstance(text, bytes):
-                        text = text.decode("utf-8", errors="replace")
-                    chunks.append(text)
-                    size += len(text)
-                if source.finished or size > MAX_SAMPLE_BYTES:
-                    break
-                if time.monotonic() > deadline:
-                    note = f"the command was stopped after {timeout:g} s"
-                    break
-                time.sleep(0.05)
-        except Exception as exc:
-            note = f"reading the command's output failed: {_one_line(exc)}"
-        finally:
-            source.close()
-        playground = cls("".join(chunks), metric_definitions)
-        if note:
-            playground._message(note)
-        return playground
+        return cls._with_notes(*run_command(argv, timeout), metric_definitions)
 
     @classmethod
     def from_job(cls, name: str, metric_definitions: Any = None, first: int = 200,
@@ -280,24 +235,18 @@ class RegexPlayground(widgets.VBox):
         ``aws``: ``region``, ``profile``, ``endpoint_url``, ``session``. Errors (unknown job,
         no credentials) are shown in the playground, not raised.
         """
-        from metricwidgets.sources.log_sample import read_job_log_sample
-
-        notes = []
-        sample = ""
-        try:
-            hosts = read_job_log_sample(name, first=first, last=last, **aws)
-            # Hosts one after the other; lines stay exactly as CloudWatch holds them.
-            sample = "\n".join(line for host in sorted(hosts) for line in hosts[host])
-            if not hosts:
-                notes.append(f"training job {name!r} has written no log yet")
-        except Exception as exc:
-            notes.append(f"cannot read the log of {name!r}: {_one_line(exc)}")
+        sample, notes = read_job(name, first, last, **aws)
         if metric_definitions is None:
             try:
-                metric_definitions = _job_definitions(name, **aws)
+                metric_definitions = job_definitions(name, **aws)
             except Exception as exc:
                 notes.append(f"cannot read the definitions of {name!r}: {_one_line(exc)}")
-        playground = cls(sample, metric_definitions, _job={"name": name, "aws": aws})
+        return cls._with_notes(sample, notes, metric_definitions,
+                               _job={"name": name, "aws": aws})
+
+    @classmethod
+    def _with_notes(cls, text: str, notes: list, metric_definitions, **kwargs):
+        playground = cls(text, metric_definitions, **kwargs)
         for note in notes:
             playground._message(note)
         return playground
@@ -323,6 +272,12 @@ class RegexPlayground(widgets.VBox):
         return plot
 
     # -- internals -----------------------------------------------------------------------
+
+    def _loaded(self, text: str, notes: list) -> None:
+        for note in notes:
+            self._message(note)
+        if text:
+            self.sample_text = text
 
     def _sample_edited(self, change) -> None:
         if not self.sample.disabled:
@@ -386,14 +341,6 @@ class RegexPlayground(widgets.VBox):
     def _show_status(self) -> None:
         self.status.value = "".join(f'<div style="color:#c00">{esc(m)}</div>'
                                     for m in self.messages)
-
-
-def _job_definitions(name: str, **aws) -> list[MetricDefinition]:
-    """A training job's own metric definitions (``DescribeTrainingJob``)."""
-    from metricwidgets.sources.aws import AWSOptions
-    from metricwidgets.sources.sagemaker_job import SageMakerJobSource
-
-    return list(SageMakerJobSource(name, AWSOptions.from_kwargs(**aws)).describe().definitions)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -330,3 +330,22 @@ def test_from_unknown_job_shows_a_message_instead_of_raising(standin):
 def test_playground_not_from_a_job_hides_the_watch_button(doc):
     assert doc.watch_button.layout.display == "none"
     assert doc.watch_job() is None and "did not come from a job" in doc.messages[-1]
+
+
+def test_load_sample_row_reads_a_file_and_a_commands_output(tmp_path, doc):
+    path = tmp_path / "run.log"
+    path.write_text("Valid_error = 0.5;\nValid_error = 0.25;\n")
+    doc.loader.kind.value, doc.loader.target.value = "file", str(path)
+    doc.loader.load().join(30)
+    assert doc.sample_text == path.read_text()
+    assert "0 matches" in doc.rows.rows[1].count.value  # the broken regex, on the new sample
+
+    code = "print('Valid_error=0.125;')"
+    doc.loader.kind.value = "command"
+    doc.loader.target.value = f"{sys.executable} -c \"{code}\""
+    doc.loader.load().join(60)
+    assert doc.report.definitions[1].rows[0].value == 0.125
+
+    doc.loader.kind.value, doc.loader.target.value = "file", str(tmp_path / "missing.log")
+    doc.loader.load().join(30)
+    assert "cannot read" in doc.messages[-1] and "Valid_error=0.125;" in doc.sample_text
