@@ -360,15 +360,16 @@ class StandIn:
             try:
                 self._play(player, lines_per_host, interval, instance_count, kind,
                            fail_reason, phase_seconds, seed, publish_metrics)
-            except BaseException as exc:  # reported by the player, not lost in a thread
+            except Exception as exc:  # reported by the player, not lost in a thread
                 player.error = exc
 
         if background:
             player.thread = threading.Thread(target=run, name=f"standin-{name}", daemon=True)
             self._players.append(player)
             player.thread.start()
-        else:
-            run()
+        else:  # on the caller's thread: errors and Ctrl-C reach the caller
+            self._play(player, lines_per_host, interval, instance_count, kind, fail_reason,
+                       phase_seconds, seed, publish_metrics)
         return player
 
     def _play(self, player, lines_per_host, interval, instance_count, kind, fail_reason,
@@ -414,7 +415,7 @@ class StandIn:
     def write_finished_job(self, name: str, lines_per_host: int = 100,
                            instance_count: int = 2, kind: str = "simple",
                            metric_definitions=None, seconds: float = 600.0,
-                           publish_metrics: bool = True) -> dict[str, list[str]]:
+                           publish_metrics: bool = True, seed: int = 0) -> dict[str, list[str]]:
         """A job that ran in the past ``seconds`` and is Completed: every line at once,
         timestamps spread over its run. Returns the raw lines by host."""
         if metric_definitions is None:
@@ -426,7 +427,7 @@ class StandIn:
         written, last, metrics = {}, {}, {}
         for i in range(instance_count):
             host = f"algo-{i + 1}"
-            rows = list(training_lines(kind, lines_per_host, 0, i))
+            rows = list(training_lines(kind, lines_per_host, seed, i))
             stamps = [start + seconds * k / max(lines_per_host, 1) for k in range(len(rows))]
             self.write_logs(name, host, [r[0] for r in rows], stamps,
                             stream_epoch=int(start))
@@ -564,9 +565,14 @@ def _demo(port: int | None) -> None:
     aws.write_finished_job("demo-completed-simple", lines_per_host=150, kind="simple")
     aws.play_job("demo-failed", lines_per_host=40, interval=0.5, fail_reason="CUDA out of memory")
     aws.create_tuning_job("demo-tuning")
+    best = None
     for k in range(3):
         child = f"demo-tuning-{k + 1:03d}"
+        aws.write_finished_job(child, lines_per_host=60, instance_count=1, seed=k + 1)
         aws.add_tuning_child("demo-tuning", child)
+        value = aws.training_job(child).final_metric_data_list[-1]["Value"]
+        best = min(best or (value, child), (value, child))
+    aws.finish_tuning_job("demo-tuning", best[1], best[0])
     print(f"jobs: demo-completed-xgboost demo-completed-simple demo-failed demo-live "
           f"demo-tuning; env: {' '.join(f'{k}={v}' for k, v in aws.env.items())}",
           flush=True)

@@ -1,0 +1,68 @@
+"""The stand-in itself: what it writes looks like SageMaker's, and its command serves demos."""
+
+from __future__ import annotations
+
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from metricwidgets.fetch import fetch_job_metrics
+
+pytestmark = pytest.mark.aws
+
+
+def test_played_lines_use_sagemaker_stream_names_and_octal_escapes(standin, job_name):
+    standin.play_job(job_name, lines_per_host=3, interval=0.01, kind="xgboost",
+                     background=False)
+    logs = standin.client("logs")
+    streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs",
+                                        logStreamNamePrefix=job_name + "/")["logStreams"]
+    names = sorted(s["logStreamName"] for s in streams)
+    assert len(names) == 2
+    for host, name in zip(("algo-1", "algo-2"), names):
+        prefix, epoch = name.rsplit("-", 1)
+        assert prefix == f"{job_name}/{host}" and epoch.isdigit() and len(epoch) == 10
+    events = logs.get_log_events(logGroupName="/aws/sagemaker/TrainingJobs",
+                                 logStreamName=names[0], startFromHead=True)["events"]
+    assert events[0]["message"].startswith("[0]#011train-rmse:")
+    assert "\t" not in events[0]["message"]
+    description = standin.client("sagemaker").describe_training_job(TrainingJobName=job_name)
+    assert description["TrainingJobStatus"] == "Completed"
+    assert description["AlgorithmSpecification"]["MetricDefinitions"][0]["Name"] == "train:rmse"
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_standin_command_prints_its_endpoint_first_and_serves_demo_jobs(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "metricwidgets.standin", "--port", str(port), "--demo-jobs"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        assert selector.select(timeout=60), "no endpoint printed"
+        first = process.stdout.readline().strip()
+        assert first == f"http://127.0.0.1:{port}"
+        assert selector.select(timeout=120), "the demo jobs were not announced"
+        assert process.stdout.readline().startswith("jobs: ")
+        frame = fetch_job_metrics("demo-completed-xgboost", endpoint_url=first,
+                                  region="us-east-1")
+        assert set(frame.host) == {"algo-1", "algo-2"}
+        assert len(frame[frame.metric == "validation:rmse"]) == 400
+        process.send_signal(signal.SIGINT)  # Ctrl-C ends it cleanly
+        assert process.wait(20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
