@@ -38,9 +38,10 @@ __all__ = ["RegexPlayground", "DEBOUNCE_SECONDS", "EDITABLE_CHARS"]
 
 #: Quiet time after the last keystroke before results are recomputed.
 DEBOUNCE_SECONDS = 0.3
-#: Larger samples are not put in the text area (a browser text box of megabytes is slow);
-#: they are analysed in full and the text area shows their first lines, read-only.
-EDITABLE_CHARS = 1_000_000
+#: Larger samples are not put in the text area (each keystroke sends the whole box to the
+#: kernel, and a browser text box of megabytes is slow); they are analysed in full and the
+#: text area shows their first lines, read-only.
+EDITABLE_CHARS = 300_000
 #: Lines shown in the read-only text area for a large sample.
 _PREVIEW_LINES = 200
 
@@ -164,7 +165,7 @@ class RegexPlayground(widgets.VBox):
                     head = "\n".join(text.split("\n", _PREVIEW_LINES)[:_PREVIEW_LINES])
                     self.sample.value = head
                     self.sample_note.value = (
-                        f"<i>A large sample ({len(text) / 1e6:.1f} million characters): "
+                        f"<i>A large sample ({len(text) / 1e6:.2f} million characters): "
                         f"every line is counted; the box shows the first {_PREVIEW_LINES} "
                         f"lines, read-only.</i>")
                 else:
