@@ -26,7 +26,7 @@ from typing import Sequence
 from metricwidgets.errors import InputError
 from metricwidgets.sources.base import JobStatus, LogBatch, Source, SourceUpdate
 
-__all__ = ["LocalProcessSource", "LOCAL_HOST"]
+__all__ = ["LocalProcessSource", "LOCAL_HOST", "stop_all"]
 
 #: The host name local output is filed under.
 LOCAL_HOST = "local"
@@ -219,7 +219,13 @@ def _kill_group(process: subprocess.Popen, grace: float) -> None:
         pass
 
 
-@atexit.register
-def _kill_all() -> None:
-    for source in list(_LIVE):
-        source.close(grace=0.5)
+def stop_all(grace: float = 0.5) -> int:
+    """Kill every command still running (a door calls this when the kernel is
+    interrupted); return how many there were."""
+    sources = list(_LIVE)
+    for source in sources:
+        source.close(grace=grace)
+    return len(sources)
+
+
+atexit.register(stop_all)

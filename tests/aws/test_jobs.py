@@ -212,3 +212,35 @@ def test_a_tuning_job_watches_children_as_they_launch(standin, job_name, poller)
     frame = watch.store.to_dataframe()
     assert sorted(frame[frame.metric == "validation:error"]["value"]) == [0.4, 0.6]
     assert set(frame.source) == {f"{tuning}-001", f"{tuning}-002"}
+
+
+def test_published_metrics_are_read_incrementally_in_period_aligned_windows(
+        standin, job_name, calls):
+    from metricwidgets.sources.base import JobStatus
+    from metricwidgets.sources.cloudwatch_metrics import CloudWatchMetricsSource
+
+    now = time.time()
+    job_start = now - 1000  # not on a minute boundary
+    standin.create_job(job_name)
+    stamps = [job_start + 15 * k for k in range(60)]  # every 15 s for 15 minutes
+    standin.put_metrics(job_name, {"loss": [(t, float(k)) for k, t in enumerate(stamps)]})
+    windows = []
+    calls.session.events.register(
+        "provide-client-params.cloudwatch.GetMetricData",
+        lambda params, **_: windows.append((params["StartTime"].timestamp(),
+                                            params["EndTime"].timestamp())))
+    clock = [job_start + 500]
+    source = CloudWatchMetricsSource(job_name, client=calls.session.client(
+        "cloudwatch", endpoint_url=standin.endpoint_url), clock=lambda: clock[0])
+    source.on_status(JobStatus(job_name, "InProgress", start_time=job_start))
+    first = source.poll().points
+    clock[0] = now + 120
+    second = source.poll().points
+    origin = job_start // 60 * 60
+    assert windows[0][0] == origin  # aligned down to the period that holds the job's start
+    assert all(start % 60 == 0 and end % 60 == 0 for start, end in windows)
+    assert windows[1][0] == windows[0][1]  # the second call asks only for what is new
+    got = np.concatenate([b.timestamps for b in first + second])
+    assert len(got) == len(set(got.tolist())) == len({t // 60 for t in stamps})
+    # Only complete minutes are delivered while the job runs.
+    assert all(t + 60 <= job_start + 500 for b in first for t in b.timestamps)

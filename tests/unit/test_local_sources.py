@@ -222,3 +222,16 @@ def test_rotated_file_gives_the_rest_of_the_old_then_the_new(tmp_path):
     with open(path, "ab") as handle:
         handle.write(b"b=2\n")
     assert _read(source) == b"b=2\n"
+
+
+def test_stop_all_kills_every_running_command():
+    from metricwidgets.sources.local_process import stop_all
+
+    sources = [LocalProcessSource(_python("import time; time.sleep(60)")) for _ in range(2)]
+    try:
+        assert stop_all() >= 2
+        assert all(_wait_dead(s.process.pid) for s in sources)
+        assert all(s.status().status == "Stopped" for s in sources)
+    finally:
+        for source in sources:
+            source.close()
