@@ -53,6 +53,8 @@ def running_lab(root: Path, env: dict | None = None, args: list[str] = ()):
         [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser",
          "--ip=127.0.0.1", f"--port={port}", "--IdentityProvider.token=",
          "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+         # A workspace of its own: Lab would otherwise restore another test's open notebooks.
+         f"--LabApp.workspaces_dir={root / '.lab-workspaces'}",
          "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
          *args],
         stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=root)
@@ -102,13 +104,17 @@ def open_notebook(page, url: str, name: str, timeout: float = 60_000):
 
 
 def wait_for_idle_kernel(page, timeout: float = 60_000):
-    page.wait_for_function(
-        """() => {
-            const el = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
-            const status = document.querySelector('.jp-Toolbar-kernelStatus, [data-status]');
-            return el && (!status || !['busy','starting','restarting','unknown']
-                .includes(status.getAttribute('data-status')));
-        }""", timeout=timeout)
+    """Until the current notebook's kernel is connected and idle.
+
+    Asked through Lab's own objects, not the toolbar's DOM: running cells before the kernel
+    is there makes Lab open a "Select Kernel" dialog that blocks the test.
+    """
+    page.wait_for_function("""() => {
+        const w = window.jupyterapp.shell.currentWidget;
+        const kernel = w && w.sessionContext && w.sessionContext.session
+            && w.sessionContext.session.kernel;
+        return kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+    }""", timeout=timeout)
 
 
 def run_all_cells(page):

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from tests.browser.lab import (open_notebook, run_all_cells, running_lab, screenshot,
+                               wait_for_idle_kernel,
                                write_notebook)
 
 pytestmark = pytest.mark.browser
@@ -27,21 +28,9 @@ XSS_DEFS = [{"Name": "<img src=y onerror=alert(3)>", "Regex": "loss=(.*?);"}]
 
 @pytest.fixture
 def lab_alone(tmp_path):
-    """A lab with a workspace of its own (no state restored from another test's lab)."""
     write_notebook(tmp_path / "playground.ipynb", cells())
-    with running_lab(tmp_path, args=[f"--LabApp.workspaces_dir={tmp_path / 'ws'}"]) as url:
+    with running_lab(tmp_path) as url:
         yield url
-
-
-def wait_for_kernel(page, timeout: float = 60_000):
-    """Until the notebook's kernel is connected and idle: running cells earlier makes Lab
-    ask for a kernel in a dialog that blocks the test."""
-    page.wait_for_function("""() => {
-        const w = window.jupyterapp.shell.currentWidget;
-        const kernel = w && w.sessionContext && w.sessionContext.session
-            && w.sessionContext.session.kernel;
-        return kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
-    }""", timeout=timeout)
 
 
 def cells() -> list[str]:
@@ -66,7 +55,7 @@ def wait_count(page, playground: str, row: int, text: str, timeout: float = 20_0
 
 def test_playground_counts_follow_typing_and_apply_fix_and_log_text_stays_text(lab_alone, page):
     open_notebook(page, lab_alone, "playground.ipynb")
-    wait_for_kernel(page)
+    wait_for_idle_kernel(page)
     run_all_cells(page)
 
     doc, evil = ".mw-test-doc", ".mw-test-evil"
