@@ -179,6 +179,7 @@ class Watch:
         self._suggested_at = 0.0
         self._step_definition = step_definition
         self._units = list(units)
+        self._round_errors: list[tuple[str, str]] = []
         self._tuning = tuning
         self._parsers: dict[tuple[str, str], _HostParser] = {}
         self._listeners: list[Callable[["Watch"], None]] = []
@@ -425,6 +426,7 @@ class Watch:
                   tuple((k, id(v)) for k, v in self.statuses.items()))
         flowed = False
         failed: UserFacingError | None = None
+        self._round_errors: list[tuple[str, str]] = []
         if self._tuning is not None:
             try:
                 self._poll_tuning()
@@ -445,6 +447,9 @@ class Watch:
             self._failures += 1
             base = min(self.max_backoff, self.min_interval * 2 ** self._failures)
             delay = base * random.uniform(0.5, 1.0)
+            if not (self.error is not None or self._closed):
+                for level, text in self._round_errors:
+                    self._message(level, f"{text} Trying again in {delay:.1f} s.")
         else:
             if self._failures:
                 self._message("info", "recovered; polling again")
@@ -474,9 +479,10 @@ class Watch:
                 self.statuses.setdefault(name, JobStatus(name, status="NotFound"))
             self._poller.remove(self)
             return error
+        # Throttling, 5xx and an unreachable endpoint pass by themselves (a warning); other
+        # errors (credentials, permission) need the user, but may be fixed while we wait.
         retry = isinstance(error, AWSError) and is_retryable(error)
-        self._message("warning" if retry else "error",
-                      f"{error} Retrying in a while." if retry else f"{error} Will try again.")
+        self._round_errors.append(("warning" if retry else "error", str(error)))
         return error
 
     def _poll_tuning(self) -> None:

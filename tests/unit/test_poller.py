@@ -161,7 +161,9 @@ def test_errors_become_messages_with_growing_jittered_backoff_then_recovery(poll
     for k, delay in enumerate(delays, start=1):
         assert 0.1 * 2 ** k * 0.5 <= delay <= 0.1 * 2 ** k
     assert isinstance(watch.last_error, AWSError)
-    assert "throttling" in watch.messages[-1].text and watch.messages[-1].level == "warning"
+    last = watch.messages[-1]
+    assert "throttling" in last.text and last.level == "warning"
+    assert last.text.endswith(f"Trying again in {delays[-1]:.1f} s.")  # what it does about it
     source.push_lines("algo-1", ["loss=1"])
     assert watch.poll_once() == 0.1
     assert watch.last_error is None
