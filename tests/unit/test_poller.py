@@ -285,3 +285,21 @@ def test_budget_never_allows_more_than_the_rate_in_any_window():
         in_window = sum(1 for u in times[i:] if u < t + 0.25 - 1e-3)
         assert in_window <= limit
     assert budget.acquire("logs", "Unlisted")  # unlisted operations are not limited
+
+
+def test_a_followed_file_is_parsed_across_split_characters_and_rotation(tmp_path, poller):
+    path = tmp_path / "train.log"
+    path.write_bytes("epoch 1 loss=0.5 \u00b5\n".encode()[:-2])  # ends inside "µ"
+    watch = Watch.for_file(path, DEFS, start=False, poller=poller)
+    watch.poll_once()
+    with open(path, "ab") as handle:
+        handle.write("epoch 1 loss=0.5 \u00b5\n".encode()[-2:] + b"loss=0.25\n")
+    watch.poll_once()
+    path.rename(tmp_path / "train.log.1")
+    path.write_bytes(b"loss=0.125\n")
+    watch.poll_once()
+    frame = watch.store.to_dataframe()
+    assert frame["value"].tolist() == [0.5, 0.25, 0.125]
+    assert frame["line"].tolist() == [1, 2, 3]
+    assert not watch.finished  # a file can always grow
+    watch.close()
