@@ -1,0 +1,98 @@
+"""LivePlot in a real JupyterLab and chromium: the curve grows, a zoom survives new points.
+
+The notebook runs ``%metrics_run`` on the quick-start's real training script (a small
+scikit-learn MLP that prints ``Train_error=...;  Valid_error=...;`` every epoch), with a short
+pause between epochs so the chart can be seen growing.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from tests.browser.lab import open_notebook, screenshot, wait_until, write_notebook
+
+pytestmark = pytest.mark.browser
+
+EPOCHS = 45
+DELAY = 0.4
+CHART = ".metricwidgets-liveplot .metricwidgets-chart"
+
+
+def path_points(page) -> int:
+    """Points of the first smoothed line drawn: the commands of its SVG path (``M``/``L``)."""
+    accept_kernel_dialog(page)
+    return page.evaluate(
+        """(chart) => {
+            const lines = [...document.querySelectorAll(chart + ' g.curve path.line')]
+                .filter(p => !(p.getAttribute('style') || '').includes('opacity: 0.25'));
+            const d = lines.length ? (lines[0].getAttribute('d') || '') : '';
+            return (d.match(/[ML]/g) || []).length;
+        }""", CHART)
+
+
+def accept_kernel_dialog(page) -> None:
+    """Lab sometimes asks for a kernel although the notebook names one: take the default."""
+    button = page.locator(".jp-Dialog button.jp-mod-accept")
+    if button.count():
+        button.first.click()
+
+
+def x_ticks(page) -> list:
+    return page.evaluate(
+        """(chart) => {
+            const axes = [...document.querySelectorAll(chart + ' g.axis')];
+            const x = axes.find(a => !a.classList.contains('axisy')) || axes[0];
+            return x ? [...x.querySelectorAll('.tick text')].map(t => t.textContent) : [];
+        }""", CHART)
+
+
+def header_points(page) -> int:
+    text = page.inner_text(".metricwidgets-counts")
+    counts = [int(n) for n in re.findall(r"_error: (\d+)", text)]
+    return min(counts) if counts else 0
+
+
+def test_live_curve_grows_and_keeps_the_users_zoom(lab, page):
+    url, root = lab
+    command = (f"{sys.executable} -m metricwidgets.examples.train_digits "
+               f"--epochs {EPOCHS} --delay {DELAY}")
+    write_notebook(root / "live.ipynb", [
+        "%load_ext metricwidgets",
+        f"plot = %metrics_run -- {command}\nplot",
+    ])
+    open_notebook(page, url, "live.ipynb")
+    # Not awaited: the command's promise waits for the kernel, and a kernel dialog (if Lab
+    # shows one) is answered by the waits below.
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+    # The curve grows while the script runs: more points in the SVG path over time.
+    try:
+        wait_until(lambda: path_points(page) >= 5, 90, what="a first few points in the path")
+    except TimeoutError:
+        screenshot(page, "live_plot_failed.png")
+        raise
+    first = path_points(page)
+    wait_until(lambda: path_points(page) >= first + 5, 60, what="the path to grow")
+    assert not page.dialogs
+
+    # Zoom in with the mouse wheel over the chart (bqplot's PanZoom).
+    before = x_ticks(page)
+    box = page.locator(CHART + " svg.svg-figure").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    for _ in range(3):
+        page.mouse.wheel(0, -200)
+    wait_until(lambda: x_ticks(page) != before, 20, what="the x-axis to zoom")
+    zoomed = x_ticks(page)
+
+    # New epochs arrive; the zoom stays where the user put it.
+    points = header_points(page)
+    wait_until(lambda: header_points(page) >= points + 3, 60, what="new points after zooming")
+    grown = path_points(page)
+    wait_until(lambda: header_points(page) >= points + 5, 60, what="more new points")
+    assert x_ticks(page) == zoomed
+    assert path_points(page) >= 2  # the zoomed view still draws its points
+    screenshot(page, "live_plot.png")
+    assert grown >= 2
