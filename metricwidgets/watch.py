@@ -422,8 +422,9 @@ class Watch:
     def _round(self) -> float:
         if self._closed or self.finished:
             return self.max_interval
-        before = (self.store.version, self._message_count,
-                  tuple((k, id(v)) for k, v in self.statuses.items()))
+        # Statuses compare by value: sources build a new one each poll, mostly unchanged,
+        # and an idle poll must not make every chart redraw.
+        before = (self.store.version, self._message_count, dict(self.statuses))
         flowed = False
         failed: UserFacingError | None = None
         self._round_errors: list[tuple[str, str]] = []
@@ -457,8 +458,7 @@ class Watch:
             self._interval = self.min_interval if flowed else min(
                 self.max_interval, self._interval * 1.5)
             delay = self._interval
-        after = (self.store.version, self._message_count,
-                 tuple((k, id(v)) for k, v in self.statuses.items()))
+        after = (self.store.version, self._message_count, dict(self.statuses))
         if after != before or self.finished:
             self._notify()
         return delay

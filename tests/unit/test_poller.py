@@ -303,3 +303,17 @@ def test_a_followed_file_is_parsed_across_split_characters_and_rotation(tmp_path
     assert frame["line"].tolist() == [1, 2, 3]
     assert not watch.finished  # a file can always grow
     watch.close()
+
+
+def test_idle_polls_do_not_call_the_listeners(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller, start=False)
+    calls = []
+    watch.add_listener(calls.append)
+    watch.poll_once()  # the first status is news
+    for _ in range(5):
+        watch.poll_once()
+    assert len(calls) == 1
+    source.push_lines("algo-1", ["loss=1"])
+    watch.poll_once()
+    assert len(calls) == 2
