@@ -218,8 +218,24 @@ class LivePlot(widgets.VBox):
         return min(firsts) if firsts else time.time()
 
     def _best_source(self):
+        """A tuning job's best child: SageMaker's answer once it has one, else the child
+        whose last parsed value of the tuning objective is best so far."""
         status = self.watch.statuses.get(getattr(self.watch, "name", None))
-        return (status.extra or {}).get("best_job") if status is not None else None
+        extra = (status.extra or {}) if status is not None else {}
+        if extra.get("best_job"):
+            return extra["best_job"]
+        objective = extra.get("objective") or {}
+        metric = objective.get("MetricName")
+        if not metric:
+            return None
+        last = {}
+        for snap in self.watch.store.snapshots():
+            if snap.key.metric == metric and len(snap):
+                last[snap.key.source] = float(snap.value[-1])
+        if not last:
+            return None
+        pick = max if str(objective.get("Type", "")).lower().startswith("max") else min
+        return pick(last, key=last.get)
 
     def refresh(self, force: bool = False) -> None:
         """Redraw now (on the calling thread). Never raises: a failure is shown in the

@@ -297,3 +297,30 @@ def test_unknown_job_is_a_one_line_error(standin):
     with pytest.raises(UserFacingError) as caught:
         LivePlot.for_job("no-such-job-anywhere", **standin.aws_kwargs)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.aws
+def test_tuning_job_children_are_overlaid_filterable_and_the_best_highlighted(standin,
+                                                                              job_name):
+    tuning = job_name[:28] + "-hpo"
+    children = [f"{tuning}-c1", f"{tuning}-c2"]
+    standin.create_tuning_job(tuning, objective="validation:error")
+    for child in children:
+        standin.write_finished_job(child, lines_per_host=15, instance_count=1)
+        standin.add_tuning_child(tuning, child)
+    standin.finish_tuning_job(tuning, children[1], 0.1)
+    plot = LivePlot.for_tuning_job(tuning, **standin.aws_kwargs)
+    try:
+        assert plot.wait(90)
+        assert list(plot.controls.sources.options) == children
+        assert plot.controls.sources.layout.display == ""
+        chart = plot.charts["error"]
+        smooth = {k.source: s.smooth for k, s in chart.series.items()
+                  if k.metric == "validation:error"}
+        assert smooth[children[1]].stroke_width > smooth[children[0]].stroke_width
+        assert smooth[children[0]].colors != smooth[children[1]].colors
+        assert children[0] in smooth[children[0]].labels[0]  # legend names the job
+        plot.controls.sources.value = (children[1],)
+        assert not smooth[children[0]].visible and smooth[children[1]].visible
+    finally:
+        plot.close()
