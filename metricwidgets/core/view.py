@@ -39,6 +39,9 @@ DEFAULT_SMOOTHING = 0.6
 MAX_SMOOTHING = 0.999
 #: Points drawn per pixel of plot width (a min and a max per bucket).
 POINTS_PER_PIXEL = 2
+#: Points per block whose min and max a series cache keeps: a wide view is downsampled from
+#: these (about 2/BLOCK of the points) instead of from every point.
+BLOCK = 256
 #: Keeps ``w ** -block`` below this so the blocked EMA never overflows float64.
 _MAX_GROWTH_LOG10 = 150.0
 
@@ -125,6 +128,7 @@ class SeriesCache:
         self._count = 0
         self._sorted: dict[str, tuple[int, bool]] = {}
         self._finite: dict[str, tuple[int, bool]] = {}
+        self._extremes = np.empty(0, np.int64)
 
     def smoothed(self, values: np.ndarray, weight: float) -> np.ndarray:
         """The debiased EMA of ``values`` (an append-only series), reusing earlier work."""
@@ -153,6 +157,23 @@ class SeriesCache:
         self._buffer[done:n] = part
         self._smoothed = self._buffer[:n]
         return self._smoothed
+
+    def block_extremes(self, value: np.ndarray) -> np.ndarray:
+        """Sorted indices of the min and the max of every complete block of
+        :data:`BLOCK` points of ``value`` (append-only, all finite), kept incrementally:
+        an append costs O(new points)."""
+        n_blocks = len(value) // BLOCK
+        done = len(self._extremes) // 2
+        if n_blocks < done:
+            self._extremes, done = np.empty(0, np.int64), 0
+        if n_blocks > done:
+            part = value[done * BLOCK:n_blocks * BLOCK].reshape(-1, BLOCK)
+            base = np.arange(done, n_blocks, dtype=np.int64) * BLOCK
+            lo = base + np.argmin(part, axis=1)
+            hi = base + np.argmax(part, axis=1)
+            new = np.sort(np.stack([lo, hi], axis=1), axis=1).ravel()
+            self._extremes = np.concatenate([self._extremes, new])
+        return self._extremes
 
     def all_finite(self, column: np.ndarray, name: str) -> bool:
         """True when every value of ``column`` (append-only) is finite; checks new points only."""
@@ -345,6 +366,23 @@ def mark_points(drops: Sequence, mode: str, origin: float = 0.0, step_fallback=N
     return MarkPoints(np.asarray(xs, np.float64), kinds, lines)
 
 
+def _downsample_by_blocks(x, value, cache: SeriesCache, start: int, stop: int,
+                          n_out: int) -> np.ndarray:
+    """:func:`downsample_indices` of ``value[start:stop]`` computed from the cached block
+    extremes plus the raw points of the partial blocks at both ends: every block's min and
+    max are candidates, so a spike is never lost, at O(visible / BLOCK) cost. Returns
+    indices relative to ``start``."""
+    extremes = cache.block_extremes(value)
+    first = -(-start // BLOCK) * BLOCK   # first complete block inside the range
+    last = (stop // BLOCK) * BLOCK        # end of the last complete block inside
+    inner = extremes[np.searchsorted(extremes, first):np.searchsorted(extremes, last)]
+    candidates = np.concatenate([np.arange(start, min(first, stop), dtype=np.int64), inner,
+                                 np.arange(max(last, first, start), stop, dtype=np.int64)])
+    picked = downsample_indices(x[candidates], value[candidates], n_out, True, finite=True)
+    index = candidates[picked] - start
+    return np.unique(np.concatenate(([0], index, [stop - start - 1])))
+
+
 def _even_pick(n: int, count: int) -> np.ndarray:
     """``count`` evenly spread indices of ``range(n)``, first and last included."""
     if n <= count:
@@ -427,8 +465,12 @@ def series_view(step: np.ndarray, timestamp: np.ndarray, value: np.ndarray,
         vx, vy, vs = vx[keep], vy[keep], vs[keep]
         bounds = (keep + offset) if offset is not None else bounds[keep]
         offset = None
-    raw_idx = downsample_indices(vx, vy, n_out, is_sorted,
-                                 finite=True if cache.all_finite(value, "y") else None)
+    finite = cache.all_finite(value, "y")
+    if offset is not None and finite and is_sorted and len(vx) > 8 * BLOCK * 2 and \
+            len(vx) > 8 * n_out:
+        raw_idx = _downsample_by_blocks(x, value, cache, offset, offset + len(vx), n_out)
+    else:
+        raw_idx = downsample_indices(vx, vy, n_out, is_sorted, finite=True if finite else None)
     # The smoothed line has no spikes to keep: an even pick, one point per two raw ones.
     smooth_idx = _even_pick(len(vs), max(2, n_out // 2)) if smoothing else raw_idx
     to_full = (lambda i: i + offset) if offset is not None else (lambda i: bounds[i])

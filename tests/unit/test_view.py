@@ -161,3 +161,27 @@ def test_series_view_with_unknown_times_draws_only_placed_points():
     view = series_view(step, ts, np.arange(4.0), SeriesCache(), mode="wall")
     assert view.x.tolist() == [10.0, 30.0, 40.0]
     assert view.index.tolist() == [0, 2, 3]
+
+
+def test_wide_views_are_downsampled_from_cached_block_extremes_without_losing_spikes():
+    rng = np.random.default_rng(5)
+    n = 300_001
+    step = np.arange(n, dtype=np.float64)
+    value = rng.normal(size=n)
+    spikes = [3, 100_000, 257_123, n - 2]
+    value[spikes] = [40.0, -55.0, 80.0, 33.0]
+    cache = SeriesCache()
+    for stop in (200_000, n):  # the second call reuses the first call's blocks
+        view = series_view(step[:stop], step[:stop], value[:stop], cache, smoothing=0.0,
+                           n_out=1000)
+        assert len(view.x) <= 1010
+        kept = set(view.index.tolist())
+        assert {i for i in spikes if i < stop} <= kept
+    # Zoomed into a range that starts and ends inside blocks: the edges are exact.
+    view = series_view(step, step, value, cache, x_range=(99_000.5, 251_000.5), smoothing=0.0,
+                       n_out=1000)
+    assert view.x[0] == 99_000.0 and view.x[-1] == 251_001.0
+    assert 100_000 in view.index.tolist()
+    direct = downsample_indices(step[99_000:251_002], value[99_000:251_002], 1000)
+    assert value[view.index].max() == value[99_000 + direct].max()
+    assert value[view.index].min() == value[99_000 + direct].min()
