@@ -19,7 +19,8 @@ __all__ = ["Export", "csv_data_url", "safe_filename"]
 def safe_filename(name: str, suffix: str) -> str:
     """A file name made of ``name``'s safe characters plus ``suffix``."""
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "metrics"
-    return stem[:80] + suffix
+    # Keep the end of a long name (a command line ends with what tells runs apart).
+    return stem[-60:].lstrip("._-") + re.sub(r"[^A-Za-z0-9_.-]+", "_", suffix)
 
 
 def csv_data_url(csv_text: str) -> str:
@@ -67,7 +68,7 @@ class Export(widgets.HBox):
         """Ask the browser to save each shown chart as a PNG (bqplot's ``save_png``)."""
         names = []
         for chart in self._charts():
-            filename = safe_filename(f"{self._name}-{chart.group.quantity}", ".png")
+            filename = safe_filename(self._name, f"-{chart.group.quantity}.png")
             chart.figure.save_png(filename)
             names.append(filename)
         return names

@@ -324,3 +324,23 @@ def test_tuning_job_children_are_overlaid_filterable_and_the_best_highlighted(st
         assert not smooth[children[0]].visible and smooth[children[1]].visible
     finally:
         plot.close()
+
+
+def test_png_export_asks_the_browser_to_save_each_chart(finished_plot):
+    sent = []
+    chart = finished_plot.charts["error"]
+    original = chart.figure.send
+    chart.figure.send = lambda content, buffers=None: sent.append(content)
+    try:
+        names = finished_plot.export.save_pngs()
+    finally:
+        chart.figure.send = original
+    assert sent == [{"type": "save_png", "filename": names[0], "scale": None}]
+    assert names[0].endswith("-error.png") and "/" not in names[0]
+
+
+def test_displaying_the_plot_twice_shows_one_live_model(finished_plot):
+    first = finished_plot._repr_mimebundle_()
+    second = finished_plot._repr_mimebundle_()
+    view = "application/vnd.jupyter.widget-view+json"
+    assert first[view]["model_id"] == second[view]["model_id"] == finished_plot.model_id
