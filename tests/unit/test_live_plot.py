@@ -344,3 +344,23 @@ def test_displaying_the_plot_twice_shows_one_live_model(finished_plot):
     second = finished_plot._repr_mimebundle_()
     view = "application/vnd.jupyter.widget-view+json"
     assert first[view]["model_id"] == second[view]["model_id"] == finished_plot.model_id
+
+
+def test_many_metrics_get_a_chart_selector(poller, tmp_path):
+    log = tmp_path / "many.log"
+    names = ["loss", "acc", "lr", "grad_norm", "throughput", "auc"]
+    log.write_text("".join(" ".join(f"{n}={i / 10 + k}" for k, n in enumerate(names)) + "\n"
+                           for i in range(5)))
+    defs = [{"Name": n, "Regex": rf"\b{n}=([0-9.]+)"} for n in names]
+    watch = Watch.for_file(str(log), defs, start=False, poller=poller)
+    plot = LivePlot(watch)
+    try:
+        watch.poll_once()
+        plot.refresh()
+        selector = plot.controls.charts
+        assert selector.layout.display == "" and list(selector.options) == names
+        assert [c.group.quantity for c in plot.charts_box.children] == names[:4]
+        selector.value = ("auc",)
+        assert [c.group.quantity for c in plot.charts_box.children] == ["auc"]
+    finally:
+        plot.close()
