@@ -491,8 +491,10 @@ class Watch:
             with self._state_lock:
                 self.statuses[self._tuning.name] = update.status
         for child in self._tuning.take_new_children():
+            shared = child.startswith(self._tuning.name + "-")
             unit = _job_unit(child, self._tuning.options, self._tuning.child_source,
-                             self._tuning.interval, clients=self._tuning.clients)
+                             self._tuning.interval, clients=self._tuning.clients,
+                             directory=self._tuning.directory if shared else None)
             with self._state_lock:
                 self._units.append(unit)
             self._message("info", f"tuning job {self._tuning.name}: child {child} launched")
@@ -648,7 +650,7 @@ def _is_aws_exception(exc: BaseException) -> bool:
 
 
 def _job_unit(name: str, options, source: str, describe_interval: float, cursor=None,
-              clients: dict | None = None) -> _Unit:
+              clients: dict | None = None, directory=None) -> _Unit:
     from metricwidgets.errors import InputError
     from metricwidgets.sources.sagemaker_job import SageMakerJobSource
 
@@ -658,7 +660,8 @@ def _job_unit(name: str, options, source: str, describe_interval: float, cursor=
     if source == "logs":
         from metricwidgets.sources.cloudwatch_logs import CloudWatchLogsSource
 
-        data = CloudWatchLogsSource(name, options, client=clients.get("logs"), cursor=cursor)
+        data = CloudWatchLogsSource(name, options, client=clients.get("logs"), cursor=cursor,
+                                    directory=directory)
     elif source == "metrics":
         from metricwidgets.sources.cloudwatch_metrics import CloudWatchMetricsSource
 

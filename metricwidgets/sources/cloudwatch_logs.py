@@ -17,6 +17,7 @@ group itself may not exist before the first job of the account writes. This sour
 from __future__ import annotations
 
 import re
+import threading
 import time
 from typing import Callable
 
@@ -24,7 +25,8 @@ from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.base import LogBatch, Source, SourceUpdate
 from metricwidgets.sources.budget import LazyClient
 
-__all__ = ["LOG_GROUP", "CloudWatchLogsSource", "host_from_stream"]
+__all__ = ["LOG_GROUP", "CloudWatchLogsSource", "StreamDirectory", "describe_streams",
+           "host_from_stream"]
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 
@@ -57,6 +59,8 @@ class CloudWatchLogsSource(Source):
         Most ``GetLogEvents`` pages read from one stream in one poll, so one chatty stream
         cannot hold up every other watch; the rest comes at the next poll.
     group : str
+    directory : StreamDirectory, optional
+        Lists the streams instead of this source (shared by a tuning job's children).
 
     Attributes
     ----------
@@ -69,6 +73,7 @@ class CloudWatchLogsSource(Source):
     def __init__(self, job_name: str, options: AWSOptions | None = None, client=None,
                  cursor: dict | None = None, stream_refresh: float = 30.0,
                  max_pages: int = 50, group: str = LOG_GROUP,
+                 directory: "StreamDirectory | None" = None,
                  clock: Callable[[], float] = time.monotonic):
         self.name = job_name
         self.job_name = job_name
@@ -82,7 +87,9 @@ class CloudWatchLogsSource(Source):
         self._tokens: dict[str, str | None] = dict((cursor or {}).get("streams", {}))
         self._listed_at: float | None = None
         self._final = False
+        self._final_at = 0.0
         self._drained = False
+        self.directory = directory
         self.started = bool(self._tokens)
         self.calls: dict[str, int] = {}
 
@@ -105,41 +112,30 @@ class CloudWatchLogsSource(Source):
     def final_drain(self) -> None:
         """The job has ended: the next poll lists the streams again, reads everything
         still there, and then the source is finished."""
-        self._final = True
+        if not self._final:
+            self._final = True
+            self._final_at = self._clock()
 
     def _call(self, operation: str, method, **kwargs):
-        self.calls[operation] = self.calls.get(operation, 0) + 1
-        return method(**kwargs)
+        return _counted(self.calls, operation, method, **kwargs)
 
     def list_streams(self) -> list[str]:
         """List the job's streams (every page); return the names that are new.
 
         A missing log group leaves the list empty (the job has not written yet).
         """
-        self._listed_at = self._clock()
-        new, token = [], None
-        while True:
-            kwargs = dict(logGroupName=self.group, logStreamNamePrefix=self.job_name + "/",
-                          limit=_STREAMS_PAGE)
-            if token:
-                kwargs["nextToken"] = token
-            try:
-                page = self._call("DescribeLogStreams", self.client.describe_log_streams,
-                                  **kwargs)
-            except Exception as exc:
-                if _missing_group(exc):
-                    return new
-                raise translate_error(exc, f"listing the log streams of {self.job_name!r}") \
-                    from None
-            for stream in page.get("logStreams", []):
-                name = stream["logStreamName"]
-                if name not in self._tokens:
-                    self._tokens[name] = None
-                    new.append(name)
-            next_token = page.get("nextToken")
-            if not next_token or next_token == token:
-                break
-            token = next_token
+        now = self._clock()
+        if self.directory is not None:
+            # Shared with the other children of a tuning job: one listing serves them all.
+            names = self.directory.streams(self.job_name,
+                                           newer_than=self._final_at if self._final else None)
+        else:
+            names = describe_streams(self.client, self.group, self.job_name + "/",
+                                     self.calls, f"listing the log streams of {self.job_name!r}")
+        self._listed_at = now
+        new = [name for name in names if name not in self._tokens]
+        for name in new:
+            self._tokens[name] = None
         if self._tokens:
             self.started = True
         return new
@@ -205,3 +201,79 @@ def _missing_group(exc: BaseException) -> bool:
     code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
     return code == "ResourceNotFoundException"
 
+
+
+def _counted(calls: dict, operation: str, method, **kwargs):
+    calls[operation] = calls.get(operation, 0) + 1
+    return method(**kwargs)
+
+
+def describe_streams(client, group: str, prefix: str, calls: dict, what: str) -> list[str]:
+    """Every stream of ``group`` whose name starts with ``prefix``, following ``nextToken``
+    (the SDK does not, and hangs beyond 50 streams). [] when the group does not exist yet.
+
+    Raises
+    ------
+    AWSError
+        Any other failure, translated (``what`` says what was being done).
+    """
+    names, token = [], None
+    while True:
+        kwargs = dict(logGroupName=group, logStreamNamePrefix=prefix, limit=_STREAMS_PAGE)
+        if token:
+            kwargs["nextToken"] = token
+        try:
+            page = _counted(calls, "DescribeLogStreams", client.describe_log_streams, **kwargs)
+        except Exception as exc:
+            if _missing_group(exc):
+                return names
+            raise translate_error(exc, what) from None
+        names.extend(stream["logStreamName"] for stream in page.get("logStreams", []))
+        next_token = page.get("nextToken")
+        if not next_token or next_token == token:
+            return names
+        token = next_token
+
+
+class StreamDirectory:
+    """The log streams of many jobs whose names share a prefix, listed together.
+
+    A tuning job's children are named ``<tuning job>-<NNN>-<hash>``: one paged
+    ``DescribeLogStreams`` with the prefix ``<tuning job>-`` lists every child's streams,
+    where each child listing its own would spend the whole 5 calls/s quota on 100 children.
+
+    Parameters
+    ----------
+    client : botocore ``logs`` client
+    prefix : str
+    min_age : float
+        Seconds a listing is reused by the children that ask.
+
+    Thread-safe.
+    """
+
+    def __init__(self, client, prefix: str, group: str = LOG_GROUP, min_age: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.client = client
+        self.prefix = prefix
+        self.group = group
+        self.min_age = min_age
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._names: list[str] | None = None
+        self._listed_at = -float("inf")
+        self.calls: dict[str, int] = {}
+
+    def streams(self, job_name: str, newer_than: float | None = None) -> list[str]:
+        """The streams of ``job_name``, from a listing younger than ``min_age`` (and made
+        after ``newer_than``, a clock time, when given)."""
+        with self._lock:
+            now = self._clock()
+            stale = self._names is None or now - self._listed_at >= self.min_age or (
+                newer_than is not None and self._listed_at < newer_than)
+            if stale:
+                self._names = describe_streams(self.client, self.group, self.prefix,
+                                               self.calls, f"listing the log streams of "
+                                               f"the jobs {self.prefix}*")
+                self._listed_at = now
+            return [n for n in self._names if n.startswith(job_name + "/")]

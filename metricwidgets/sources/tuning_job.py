@@ -49,6 +49,7 @@ class TuningJobSource(Source):
         self._clock = clock
         self._last_call: float | None = None
         self._clients: dict = {}
+        self._directory = None
         self.children: list[str] = []
         self._handed_out = 0
         self.status: JobStatus | None = None
@@ -62,6 +63,15 @@ class TuningJobSource(Source):
                              "logs": budgeted_client("logs", self.options),
                              "cloudwatch": budgeted_client("cloudwatch", self.options)}
         return self._clients
+
+    @property
+    def directory(self):
+        """One stream listing shared by every child (their names start ``<name>-``)."""
+        if self._directory is None:
+            from metricwidgets.sources.cloudwatch_logs import StreamDirectory
+
+            self._directory = StreamDirectory(self.clients["logs"], self.name + "-")
+        return self._directory
 
     @property
     def finished(self) -> bool:
