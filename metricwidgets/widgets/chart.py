@@ -371,6 +371,11 @@ def tooltip_html(series: _SeriesMarks, event) -> str:
     point = (event or {}).get("data") or (event or {}).get("point") or {}
     index = point.get("index")
     hover_count = len(series.hover.x) if series.hover.x is not None else 0
+    if index is None and point.get("x") is not None and hover_count:
+        # No index in the event: the nearest hover target by x.
+        xs = np.asarray(series.hover.x)
+        target = np.datetime64(point["x"]) if xs.dtype.kind == "M" else float(point["x"])
+        index = int(np.argmin(np.abs(xs - target)))
     if index is None or not (0 <= int(index) < max(hover_count, 1)):
         return ""
     # Hover targets are an even pick of the drawn smoothed points; map back to the series.

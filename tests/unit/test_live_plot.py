@@ -364,3 +364,10 @@ def test_many_metrics_get_a_chart_selector(poller, tmp_path):
         assert [c.group.quantity for c in plot.charts_box.children] == ["auc"]
     finally:
         plot.close()
+
+
+def test_tooltip_finds_the_point_by_x_when_the_event_has_no_index(finished_plot):
+    chart = finished_plot.charts["error"]
+    series = next(s for k, s in chart.series.items() if k.metric == "validation:error")
+    text = tooltip_html(series, {"event": "hover", "point": {"x": 7.2, "y": 0.1}})
+    assert "<td>7</td>" in text
