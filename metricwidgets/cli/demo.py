@@ -64,7 +64,10 @@ def lab_command(root: Path, port: int, token: str, open_browser: bool) -> list[s
     command = [sys.executable, "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={port}",
                "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
                f"--IdentityProvider.token={token}",
-               f"--LabApp.default_url=/lab/tree/{QUICKSTART}"]
+               f"--LabApp.default_url=/lab/tree/{QUICKSTART}",
+               # A local demo asks the internet nothing (no news, no update check).
+               "--LabApp.news_url=None",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if not open_browser:
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
