@@ -244,3 +244,30 @@ def test_published_metrics_are_read_incrementally_in_period_aligned_windows(
     assert len(got) == len(set(got.tolist())) == len({t // 60 for t in stamps})
     # Only complete minutes are delivered while the job runs.
     assert all(t + 60 <= job_start + 500 for b in first for t in b.timestamps)
+
+
+def test_cli_fetch_takes_extra_definitions_and_prints_json(standin, job_name, tmp_path):
+    import json
+
+    standin.write_finished_job(job_name, lines_per_host=4, instance_count=1)
+    defs = tmp_path / "defs.json"
+    defs.write_text(json.dumps([{"Name": "epoch", "Regex": r"epoch=(\d+)"}]))
+    env = dict(os.environ, **standin.env)
+    result = subprocess.run([sys.executable, "-m", "metricwidgets", "fetch", job_name,
+                             "--definitions", str(defs), "--format", "json"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["value"] for r in rows if r["metric"] == "epoch"] == [0.0, 1.0, 2.0, 3.0]
+    assert rows[0]["timestamp"].endswith("Z")
+
+
+def test_cli_fetch_of_an_unknown_job_is_one_line_on_stderr(standin):
+    env = dict(os.environ, **standin.env)
+    result = subprocess.run([sys.executable, "-m", "metricwidgets", "fetch", "no-such-job"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "metricwidgets fetch: error: training job 'no-such-job' was not found (check the name "
+        "and the region)."]
