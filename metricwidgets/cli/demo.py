@@ -79,16 +79,17 @@ def run(args: argparse.Namespace) -> int:
     from metricwidgets.examples.workspace import QUICKSTART, copy_examples
 
     root = args.dir.expanduser().resolve()
+    port = _choose_port(args.port)  # a bad port fails before anything is written
     try:
         report = copy_examples(root)
     except FileNotFoundError as exc:
         raise InputError(str(exc)) from None
     except OSError as exc:
         raise InputError(f"cannot write the notebooks to {root}: {exc.strerror or exc}") from None
-    port = _choose_port(args.port)
     token = secrets.token_hex(16)
     if report.copied:
-        print(f"Copied {len(report.copied)} example notebook{'s' if len(report.copied) != 1 else ''} to {root}")
+        plural = "s" if len(report.copied) != 1 else ""
+        print(f"Copied {len(report.copied)} example notebook{plural} to {root}")
     if report.kept:
         print(f"Kept your copies of {', '.join(report.kept)} in {root}")
     print(f"JupyterLab is starting on the quick-start notebook:\n"
