@@ -48,3 +48,24 @@ def test_demo_serves_the_quickstart_notebook_headless_and_keeps_user_edits(tmp_p
     assert "Kept your copies of 02-regex-playground.ipynb" in log.read_text()
     copied = sorted(p.name for p in workdir.glob("*.ipynb"))
     assert copied == sorted(p.name for p in (REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+def test_demo_refuses_a_busy_port_in_one_line_and_writes_nothing(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    workdir = tmp_path / "demo"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "metricwidgets", "demo", "--no-browser", f"--port={port}",
+             f"--dir={workdir}"], capture_output=True, text=True, timeout=60,
+            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"metricwidgets demo: error: port {port} on 127.0.0.1 is already in use")
+    assert not workdir.exists()
