@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -51,11 +55,6 @@ def test_demo_serves_the_quickstart_notebook_headless_and_keeps_user_edits(tmp_p
 
 
 def test_demo_refuses_a_busy_port_in_one_line_and_writes_nothing(tmp_path):
-    import os
-    import socket
-    import subprocess
-    import sys
-
     workdir = tmp_path / "demo"
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
