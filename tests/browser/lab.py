@@ -47,14 +47,17 @@ def wait_until(predicate, timeout: float, interval: float = 0.2, what: str = "co
 def running_lab(root: Path, env: dict | None = None, args: list[str] = ()):
     """Run ``jupyter lab`` serving ``root``; yield its base URL (no token, 127.0.0.1 only)."""
     port = free_port()
+    args = list(args)
+    if not any(arg.startswith("--LabApp.workspaces_dir") for arg in args):
+        # A workspace of its own: Lab would otherwise restore another test's open notebooks.
+        # (Given twice on the command line, traitlets config breaks other LabApp options.)
+        args.append(f"--LabApp.workspaces_dir={root / '.lab-workspaces'}")
     log = open(root / "jupyter-lab.log", "w")
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser",
          "--ip=127.0.0.1", f"--port={port}", "--IdentityProvider.token=",
          "--ServerApp.password=", f"--ServerApp.root_dir={root}",
-         # A workspace of its own: Lab would otherwise restore another test's open notebooks.
-         f"--LabApp.workspaces_dir={root / '.lab-workspaces'}",
          "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
          *args],
         stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=root)
@@ -110,7 +113,8 @@ def wait_for_idle_kernel(page, timeout: float = 60_000):
     is there makes Lab open a "Select Kernel" dialog that blocks the test.
     """
     page.wait_for_function("""() => {
-        const w = window.jupyterapp.shell.currentWidget;
+        const app = window.jupyterapp;  // assigned once Lab has started, maybe after the DOM
+        const w = app && app.shell && app.shell.currentWidget;
         const kernel = w && w.sessionContext && w.sessionContext.session
             && w.sessionContext.session.kernel;
         return kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
