@@ -29,7 +29,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 
@@ -389,7 +389,7 @@ class StandIn:
                 return
             if fail_at is not None and index == fail_at:
                 for host in hosts:
-                    self.write_logs(name, host, [f"Traceback (most recent call last):",
+                    self.write_logs(name, host, ["Traceback (most recent call last):",
                                                  f"RuntimeError: {fail_reason}"])
                 self.finish_job(name, "Failed", last, failure_reason=fail_reason)
                 return

@@ -34,3 +34,16 @@ def job_name(request):
     """A job name unique in the session, readable in moto's state (``test-foo-7``)."""
     base = request.node.name.replace("_", "-").replace("[", "-").replace("]", "")
     return f"{base[:40].strip('-')}-{next(_names)}"
+
+
+@pytest.fixture
+def poller(request):
+    """A private :class:`metricwidgets.watch.Poller`; its watches are closed and its thread
+    must have ended within 10 s of the test (a leaked poller thread fails the test)."""
+    from metricwidgets.watch import Poller
+
+    poller = Poller(name=f"test-poller-{request.node.name}")
+    yield poller
+    for watch in poller.watches:
+        watch.close()
+    assert poller.join(10)

@@ -8,21 +8,12 @@ import pytest
 
 from metricwidgets.errors import AWSError
 from metricwidgets.fetch import fetch_job_metrics
-from metricwidgets.watch import Poller, Watch
+from metricwidgets.watch import Watch
 
 pytestmark = pytest.mark.aws
 
 FAST = dict(min_interval=0.05, max_interval=0.2, describe_interval=0.1)
 DEFS = [{"Name": "v", "Regex": r"v=(\d+)"}]
-
-
-@pytest.fixture
-def poller():
-    poller = Poller(name="fault-test-poller")
-    yield poller
-    for watch in poller.watches:
-        watch.close()
-    assert poller.join(10)
 
 
 def _until(predicate, timeout=30.0):

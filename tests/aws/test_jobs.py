@@ -16,20 +16,11 @@ from metricwidgets.sources.cloudwatch_logs import CloudWatchLogsSource, host_fro
 from metricwidgets.sources.log_sample import read_job_log_sample
 from metricwidgets.sources.sagemaker_job import SageMakerJobSource
 from metricwidgets.standin import training_lines
-from metricwidgets.watch import Poller, Watch
+from metricwidgets.watch import Watch
 
 pytestmark = pytest.mark.aws
 
 FAST = dict(min_interval=0.05, max_interval=0.2, describe_interval=0.1)
-
-
-@pytest.fixture
-def poller():
-    poller = Poller(name="aws-test-poller")
-    yield poller
-    for watch in poller.watches:
-        watch.close()
-    assert poller.join(10)
 
 
 def _expected(kind, lines, instances):

@@ -10,7 +10,6 @@ Printed: seconds and the ratio (a)/(b), measured in the same run.
 from __future__ import annotations
 
 import random
-import re
 import time
 
 from metricwidgets.core.definitions import MetricDefinition

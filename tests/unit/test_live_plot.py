@@ -20,7 +20,7 @@ from metricwidgets.core.pairing import group_metrics
 from metricwidgets.core.store import MetricStore, SeriesKey
 from metricwidgets.core.view import ema
 from metricwidgets.errors import UserFacingError
-from metricwidgets.watch import Poller, Watch
+from metricwidgets.watch import Watch
 from metricwidgets.widgets.chart import Chart, tooltip_html
 from metricwidgets.widgets.controls import ChartSettings
 from metricwidgets.widgets.live_plot import LivePlot
@@ -52,15 +52,6 @@ def array(state_value):
 def mark_xy(mark):
     state = mark.get_state()
     return array(state["x"]), array(state["y"])
-
-
-@pytest.fixture
-def poller():
-    poller = Poller(name="liveplot-test-poller")
-    yield poller
-    for watch in poller.watches:
-        watch.close()
-    assert poller.join(10)
 
 
 @pytest.fixture

@@ -139,7 +139,7 @@ def test_close_kills_the_whole_process_group():
 
 def test_commands_still_running_are_killed_when_the_interpreter_exits():
     # A kernel that exits runs atexit: the command it started must not outlive it.
-    driver = _python(f"""
+    driver = _python("""
         import sys
         from metricwidgets.sources.local_process import LocalProcessSource
         source = LocalProcessSource([sys.executable, "-c", "import time; time.sleep(60)"])

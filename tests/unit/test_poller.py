@@ -13,7 +13,7 @@ from metricwidgets.core.definitions import DefinitionError, MetricDefinition
 from metricwidgets.errors import AWSError
 from metricwidgets.sources.base import JobStatus, LogBatch, Source, SourceUpdate
 from metricwidgets.sources.budget import CallBudget
-from metricwidgets.watch import Poller, Watch, _Unit, merge_definitions
+from metricwidgets.watch import Watch, _Unit, merge_definitions
 
 
 def _until(predicate, timeout=15.0):
@@ -61,15 +61,6 @@ class ScriptedSource(Source):
 
 
 DEFS = [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]
-
-
-@pytest.fixture
-def poller():
-    poller = Poller(name="test-poller")
-    yield poller
-    for watch in poller.watches:
-        watch.close()
-    assert poller.join(10)
 
 
 def _watch(source, poller, **kwargs):
