@@ -116,7 +116,7 @@ class Chart(widgets.VBox):
         self.x_axis = Axis(scale=self.x_scale, label=_X_LABEL[self._mode], grid_lines="dashed",
                            num_ticks=6)
         self.y_axis = Axis(scale=self.y_scale, orientation="vertical", label=group.quantity,
-                           grid_lines="dashed", tick_format=".3g")
+                           grid_lines="dashed", tick_format=".3~g")  # ~: no trailing zeros
         scales = self._mark_scales()
         self.nan_marks = Scatter(x=[], y=[], scales=scales, marker="cross",
                                  colors=[_NAN_COLOUR], default_size=80,

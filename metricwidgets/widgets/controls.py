@@ -57,7 +57,7 @@ class Controls(widgets.VBox):
         self._on_change = on_change
         self.x_mode = widgets.ToggleButtons(
             options=[("step", "step"), ("relative time", "relative"), ("wall time", "wall")],
-            value="step", description="x:", style={"button_width": "90px"},
+            value="step", description="x:", style={"button_width": "110px"},
             tooltips=["step recovered from the log", "seconds since the start",
                       "time of day"])
         self.smoothing = widgets.FloatSlider(
