@@ -175,29 +175,30 @@ class SeriesCache:
             self._extremes = np.concatenate([self._extremes, new])
         return self._extremes
 
-    def all_finite(self, column: np.ndarray, name: str) -> bool:
-        """True when every value of ``column`` (append-only) is finite; checks new points only."""
+    @staticmethod
+    def _holds_so_far(cache: dict, key: str, column: np.ndarray, overlap: int, check) -> bool:
+        """Whether ``check`` holds on all of an append-only ``column``, checking only the
+        points added since the last call (plus ``overlap`` earlier ones); a shorter column
+        than last time (a new series) starts over."""
         n = len(column)
-        done, ok = self._finite.get(name, (0, True))
+        done, ok = cache.get(key, (0, True))
         if n < done:
             done, ok = 0, True
         if ok and n > done:
-            ok = bool(np.isfinite(column[done:n]).all())
-        self._finite[name] = (n, ok)
+            ok = bool(check(column[max(done - overlap, 0):n]))
+        cache[key] = (n, ok)
         return ok
+
+    def all_finite(self, column: np.ndarray, name: str) -> bool:
+        """True when every value of ``column`` (append-only) is finite; checks new points only."""
+        return self._holds_so_far(self._finite, name, column, 0,
+                                  lambda part: np.isfinite(part).all())
 
     def is_sorted(self, x: np.ndarray, mode: str) -> bool:
         """True when ``x`` (an append-only column) is non-decreasing; checks new points only."""
-        n = len(x)
-        done, ok = self._sorted.get(mode, (0, True))
-        if n < done:
-            done, ok = 0, True
-        if ok and n > done:
-            start = max(done - 1, 0)
-            tail = x[start:n]
-            ok = bool(np.all(tail[1:] >= tail[:-1]))
-        self._sorted[mode] = (n, ok)
-        return ok
+        # One point of overlap: the first new point must not be below the last old one.
+        return self._holds_so_far(self._sorted, mode, x, 1,
+                                  lambda part: np.all(part[1:] >= part[:-1]))
 
 
 # --------------------------------------------------------------------------- x and range
