@@ -528,6 +528,8 @@ def _install_moto_additions() -> None:
 
             raise ValidationError(message=f"Could not find tuning job '{name}'.")
         children = _TUNING_CHILDREN.get((self.region, name), [])
+        tuning = self.sagemaker_backend.hyper_parameter_tuning_jobs[name]
+        objective = tuning.hyper_parameter_tuning_job_config["HyperParameterTuningJobObjective"]
         max_results = int(self._get_param("MaxResults") or 50)
         start = int(self._get_param("NextToken") or 0)
         page = children[start:start + max_results]
@@ -541,9 +543,11 @@ def _install_moto_additions() -> None:
                        "TrainingJobStatus": job.training_job_status,
                        "TunedHyperParameters": job.hyper_parameters or {}}
             final = {m["MetricName"]: m["Value"] for m in job.final_metric_data_list or []}
-            if final:
+            # SageMaker reports the child's value of the tuning job's objective metric.
+            if objective["MetricName"] in final:
                 summary["FinalHyperParameterTuningJobObjectiveMetric"] = {
-                    "MetricName": next(iter(final)), "Value": next(iter(final.values()))}
+                    "Type": objective["Type"], "MetricName": objective["MetricName"],
+                    "Value": final[objective["MetricName"]]}
             summaries.append(summary)
         result = {"TrainingJobSummaries": summaries}
         if start + max_results < len(children):

@@ -66,3 +66,19 @@ def test_standin_command_prints_its_endpoint_first_and_serves_demo_jobs(monkeypa
         if process.poll() is None:
             process.kill()
             process.wait(10)
+
+
+def test_tuning_children_report_the_tuning_objective_not_their_first_metric(standin, job_name):
+    tuning = job_name[:24]
+    child = f"{tuning}-001"
+    standin.create_tuning_job(tuning, objective="validation:error")
+    standin.add_tuning_child(tuning, child)
+    standin.finish_job(child, "Completed",
+                       final_metrics={"train:error": 0.01, "validation:error": 0.2})
+
+    summaries = standin.client("sagemaker").list_training_jobs_for_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=tuning)["TrainingJobSummaries"]
+
+    objective = summaries[0]["FinalHyperParameterTuningJobObjectiveMetric"]
+    assert objective["MetricName"] == "validation:error"
+    assert objective["Value"] == pytest.approx(0.2, rel=1e-6)
