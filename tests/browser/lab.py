@@ -52,6 +52,15 @@ def running_lab(root: Path, env: dict | None = None, args: list[str] = ()):
         # A workspace of its own: Lab would otherwise restore another test's open notebooks.
         # (Given twice on the command line, traitlets config breaks other LabApp options.)
         args.append(f"--LabApp.workspaces_dir={root / '.lab-workspaces'}")
+    if not any(arg.startswith("--LabApp.user_settings_dir") for arg in args):
+        # Settings of its own, with Lab's "get notified about Jupyter news?" toast turned off:
+        # it would cover the bottom right of every screenshot.
+        settings = root / ".lab-settings"
+        notification = settings / "@jupyterlab" / "apputils-extension"
+        notification.mkdir(parents=True, exist_ok=True)
+        (notification / "notification.jupyterlab-settings").write_text(
+            json.dumps({"fetchNews": "false"}))
+        args.append(f"--LabApp.user_settings_dir={settings}")
     log = open(root / "jupyter-lab.log", "w")
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.Popen(
