@@ -126,6 +126,9 @@ class MetricMagics(Magics):
               help="metric definitions (SageMaker's JSON) added to the job's own")
     @argument("--regex", action="append", metavar="NAME=REGEX", default=[],
               help="one more metric definition (repeatable)")
+    @argument("--step", metavar="REGEX",
+              help="a regex whose group 1 is the step (e.g. 'epoch=(\\d+)'); default: each "
+                   "point's index in its series")
     @argument("--source", choices=("logs", "metrics"), default="logs",
               help="parse the CloudWatch logs here (default) or read the published metrics")
     @argument("--region", help="AWS region")
@@ -154,6 +157,8 @@ class MetricMagics(Magics):
             return self._show(self._cell_key(f"tuning:{args.tuning_job}"),
                               lambda cls: cls.for_tuning_job(args.tuning_job, definitions,
                                                              **aws))
+        if args.step:
+            aws["step_definition"] = args.step
         return self._show(self._cell_key(f"job:{args.job}"),
                           lambda cls: cls.for_job(args.job, definitions, args.source, **aws))
 
@@ -161,6 +166,9 @@ class MetricMagics(Magics):
     @argument("--definitions", metavar="FILE", help="metric definitions (SageMaker's JSON)")
     @argument("--regex", action="append", metavar="NAME=REGEX", default=[],
               help="a metric definition (repeatable)")
+    @argument("--step", metavar="REGEX",
+              help="a regex whose group 1 is the step (e.g. 'epoch=(\\d+)'); default: each "
+                   "point's index in its series")
     @argument("command", nargs=argparse.REMAINDER,
               help="the training command, after --")
     @line_magic
@@ -187,7 +195,8 @@ class MetricMagics(Magics):
             _say(exc)
             return None
         return self._show(self._cell_key("run:" + " ".join(command)),
-                          lambda cls: cls.for_command(command, definitions))
+                          lambda cls: cls.for_command(command, definitions,
+                                                      step_definition=args.step))
 
     @magic_arguments()
     @argument("--definitions", metavar="FILE", help="metric definitions to start from")

@@ -94,6 +94,20 @@ def test_metrics_run_with_quoted_regex_and_definitions_file(shell, tmp_path):
     assert {k.metric for k in plot.watch.store.keys()} == {"train:error", "validation:error"}
 
 
+def test_metrics_run_step_option_takes_the_step_from_the_log(tmp_path, shell):
+    script = tmp_path / "steps.py"
+    script.write_text("for epoch in (5, 10, 20):\n"
+                      "    print(f'epoch {epoch}: Train_error=0.{epoch};', flush=True)\n")
+    line = (f'--step "epoch (\\d+):" --regex "train:error=Train_error=(.*?);" '
+            f"-- {sys.executable} {script}")
+    plot = shell.run_line_magic("metrics_run", line)
+    assert plot.wait(60)
+    frame = plot.to_dataframe().sort_values("line")
+    # without --step the points would be numbered 0, 1, 2
+    assert frame["step"].tolist() == [5.0, 10.0, 20.0]
+    assert frame["value"].tolist() == [0.5, 0.1, 0.2]
+
+
 def test_rerunning_the_cell_closes_the_previous_plot(shell):
     line = f"-- {sys.executable} {TINY} --epochs 1000 --delay 0.05"
     first = shell.run_line_magic("metrics_run", line)
