@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from metricwidgets.errors import AWSError
 from metricwidgets.fetch import fetch_job_metrics
 from metricwidgets.watch import Watch
+from tests.waiting import poll_until
 
 pytestmark = pytest.mark.aws
 
 FAST = dict(min_interval=0.05, max_interval=0.2, describe_interval=0.1)
 DEFS = [{"Name": "v", "Regex": r"v=(\d+)"}]
-
-
-def _until(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def _lines(host, start, stop):
@@ -35,10 +26,10 @@ def test_server_stopped_and_restarted_mid_job_loses_and_repeats_nothing(
     for host in ("algo-1", "algo-2"):
         standin.write_logs(job_name, host, _lines(host, 0, 50))
     watch = Watch.for_job(job_name, poller=poller, max_backoff=0.5, **FAST, **calls.aws)
-    assert _until(lambda: len(watch.store) == 100)
+    assert poll_until(lambda: len(watch.store) == 100, 30)
     standin.stop(players=False)
     try:
-        assert _until(lambda: watch.last_error is not None)
+        assert poll_until(lambda: watch.last_error is not None, 30)
         assert watch.last_error.code == "unreachable"
         assert any("could not be reached" in m.text for m in watch.messages)
     finally:

@@ -8,6 +8,7 @@ import pytest
 
 from metricwidgets.sources.budget import default_budget
 from metricwidgets.watch import Poller, Watch
+from tests.waiting import poll_until
 
 pytestmark = pytest.mark.aws
 
@@ -72,7 +73,7 @@ def test_100_tuning_children_watched_at_once_stay_within_the_call_budget(
                                  describe_interval=0.5, **calls.aws)
     # Demand far beyond the budget: 100 jobs polled every 0.05 s. A first round over them
     # all takes 10 s at 10 DescribeTrainingJob a second; a few seconds of it prove the point.
-    assert _wait(lambda: len(watch.statuses) >= 25, 30), len(watch.statuses)
+    assert poll_until(lambda: len(watch.statuses) >= 25, 30), len(watch.statuses)
     watch.close()
     for operation, service in (("GetLogEvents", "logs"), ("DescribeLogStreams", "logs"),
                                ("DescribeTrainingJob", "sagemaker")):
@@ -86,12 +87,3 @@ def test_100_tuning_children_watched_at_once_stay_within_the_call_budget(
     assert calls.count("DescribeLogStreams") <= 2 * 4
     assert len(watch.store) > 0
     assert all(m.level != "error" for m in watch.messages), list(watch.messages)[-3:]
-
-
-def _wait(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False

@@ -13,9 +13,10 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
+
+from tests.waiting import wait_until  # noqa: F401  (re-exported for the browser tests)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: Screenshots and other evidence kept after the run (the README shows one of them).
@@ -29,18 +30,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.2, what: str = "condition"):
-    """Poll ``predicate`` until it returns a truthy value; raise TimeoutError at ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
 
 
 @contextlib.contextmanager

@@ -24,20 +24,12 @@ from metricwidgets.watch import Watch
 from metricwidgets.widgets.chart import Chart, tooltip_html
 from metricwidgets.widgets.controls import ChartSettings
 from metricwidgets.widgets.live_plot import LivePlot
+from tests.waiting import wait_until
 
 TINY = str(Path(__file__).resolve().parents[1] / "data" / "train_tiny.py")
 DEFS = [{"Name": "train:error", "Regex": r"Train_error=(.*?);"},
         {"Name": "validation:error", "Regex": r"Valid_error=(.*?);"}]
 EPOCH = r"epoch ([0-9]+):"
-
-
-def until(predicate, timeout=30.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def array(state_value):
@@ -195,7 +187,8 @@ def test_user_zoom_survives_new_points_and_reset_follows_again(poller, tmp_path)
         assert chart.user_x
         with log.open("a") as handle:
             handle.write("".join(f"Train_error={1 / (i + 1):.4f};\n" for i in range(200, 400)))
-        until(lambda: (watch.poll_once() or True) and len(watch.store) == 400, what="400 points")
+        wait_until(lambda: (watch.poll_once() or True) and len(watch.store) == 400, 30, 0.02,
+                   what="400 points")
         plot.refresh()
         assert (chart.x_scale.min, chart.x_scale.max) == (50.0, 60.0)
         x, _ = mark_xy(next(iter(chart.series.values())).raw)
@@ -247,13 +240,13 @@ def test_close_stops_the_process_and_leaves_no_thread(poller):
     watch = Watch.for_command([sys.executable, TINY, "--epochs", "1000", "--delay", "0.05"],
                               DEFS, poller=poller)
     plot = LivePlot(watch)
-    until(lambda: len(watch.store) > 0, what="first points")
+    wait_until(lambda: len(watch.store) > 0, 30, 0.02, what="first points")
     process = watch.sources[0]
     plot.close()
     assert watch.closed and plot.closed
     assert poller.join(10)
-    until(lambda: process.finished or getattr(process, "_proc", None) is None
-          or process._proc.poll() is not None, 10, "the process to end")
+    wait_until(lambda: process.finished or getattr(process, "_proc", None) is None
+               or process._proc.poll() is not None, 10, 0.02, what="the process to end")
     assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
     assert plot not in LivePlot.instances
 

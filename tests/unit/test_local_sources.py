@@ -13,6 +13,7 @@ import pytest
 from metricwidgets.errors import InputError
 from metricwidgets.sources.local_file import LocalFileSource
 from metricwidgets.sources.local_process import LocalProcessSource
+from tests.waiting import poll_until
 
 
 def _drain(source, timeout=20.0):
@@ -40,15 +41,6 @@ def _alive(pid: int) -> bool:
             return handle.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
-
-
-def _wait_dead(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def _python(code: str) -> list[str]:
@@ -132,8 +124,8 @@ def test_close_kills_the_whole_process_group():
         assert _alive(grandchild)
     finally:
         source.close()
-    assert _wait_dead(source.process.pid)
-    assert _wait_dead(grandchild)
+    assert poll_until(lambda: not _alive(source.process.pid), 10)
+    assert poll_until(lambda: not _alive(grandchild), 10)
     assert source.status().status == "Stopped"
 
 
@@ -147,7 +139,7 @@ def test_commands_still_running_are_killed_when_the_interpreter_exits():
     """)
     result = subprocess.run(driver, capture_output=True, text=True, timeout=60)
     pid = int(result.stdout.split()[0])
-    assert _wait_dead(pid)
+    assert poll_until(lambda: not _alive(pid), 10)
 
 
 def test_a_command_that_does_not_exist_is_a_clear_input_error():
@@ -230,7 +222,7 @@ def test_stop_all_kills_every_running_command():
     sources = [LocalProcessSource(_python("import time; time.sleep(60)")) for _ in range(2)]
     try:
         assert stop_all() >= 2
-        assert all(_wait_dead(s.process.pid) for s in sources)
+        assert all(poll_until(lambda: not _alive(s.process.pid), 10) for s in sources)
         assert all(s.status().status == "Stopped" for s in sources)
     finally:
         for source in sources:

@@ -14,15 +14,7 @@ from metricwidgets.errors import AWSError
 from metricwidgets.sources.base import JobStatus, LogBatch, Source, SourceUpdate
 from metricwidgets.sources.budget import CallBudget
 from metricwidgets.watch import Watch, _Unit, merge_definitions
-
-
-def _until(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
+from tests.waiting import poll_until
 
 
 class ScriptedSource(Source):
@@ -113,11 +105,11 @@ def test_listener_is_told_of_changes_and_a_broken_listener_becomes_a_message(pol
     watch.add_listener(lambda w: seen.append(len(w.store)))
     watch.add_listener(broken)
     source.push_lines("algo-1", ["loss=1", "loss=2"])
-    assert _until(lambda: 2 in seen)
-    assert _until(lambda: any("listener bug" in m.text for m in watch.messages))
+    assert poll_until(lambda: 2 in seen, 15)
+    assert poll_until(lambda: any("listener bug" in m.text for m in watch.messages), 15)
     watch.remove_listener(broken)
     source.push_lines("algo-1", ["loss=3"])
-    assert _until(lambda: 3 in seen)
+    assert poll_until(lambda: 3 in seen, 15)
     watch.close()
 
 
@@ -166,7 +158,7 @@ def test_a_bug_in_a_source_is_reported_not_silent(poller):
     source = ScriptedSource()
     source.failures = [ZeroDivisionError("oops")]
     watch = _watch(source, poller)
-    assert _until(lambda: any("ZeroDivisionError: oops" in m.text for m in watch.messages))
+    assert poll_until(lambda: any("ZeroDivisionError: oops" in m.text for m in watch.messages), 15)
     assert poller.thread is not None and poller.thread.is_alive()
     watch.close()
 
@@ -174,14 +166,14 @@ def test_a_bug_in_a_source_is_reported_not_silent(poller):
 def test_pause_stops_polling_until_resume(poller):
     source = ScriptedSource()
     watch = _watch(source, poller)
-    assert _until(lambda: len(source.polls) > 2)
+    assert poll_until(lambda: len(source.polls) > 2, 15)
     watch.pause()
     time.sleep(0.1)  # let a poll already under way end
     count = len(source.polls)
     time.sleep(0.3)
     assert len(source.polls) == count
     watch.resume()
-    assert _until(lambda: len(source.polls) > count)
+    assert poll_until(lambda: len(source.polls) > count, 15)
     watch.close()
 
 
