@@ -209,15 +209,15 @@ class LivePlot(widgets.VBox):
         shown = self.controls.shown_charts()
         return [k for k, c in self.charts.items() if c.group.quantity in shown]
 
-    def _origin(self) -> float:
+    def _origin(self, snapshots) -> float:
         starts = [s.start_time for s in list(self.watch.statuses.values()) if s.start_time]
         if starts:
             return float(min(starts))
-        firsts = [float(s.timestamp[0]) for s in self.watch.store.snapshots()
+        firsts = [float(s.timestamp[0]) for s in snapshots
                   if len(s) and math.isfinite(s.timestamp[0])]
         return min(firsts) if firsts else time.time()
 
-    def _best_source(self):
+    def _best_source(self, snapshots):
         """A tuning job's best child: SageMaker's answer once it has one, else the child
         whose last parsed value of the tuning objective is best so far."""
         status = self.watch.statuses.get(getattr(self.watch, "name", None))
@@ -229,7 +229,7 @@ class LivePlot(widgets.VBox):
         if not metric:
             return None
         last = {}
-        for snap in self.watch.store.snapshots():
+        for snap in snapshots:
             if snap.key.metric == metric and len(snap):
                 last[snap.key.source] = float(snap.value[-1])
         if not last:
@@ -265,9 +265,11 @@ class LivePlot(widgets.VBox):
             self._last_version = version
             if version:
                 self._last_update = time.time()
+        # One snapshot per redraw: the origin, the best child and every chart see the same moment.
+        snapshots = store.snapshots()
         settings = self.controls.settings(self._settings)
-        settings.origin = self._origin()
-        settings.best_source = self._best_source()
+        settings.origin = self._origin(snapshots)
+        settings.best_source = self._best_source(snapshots)
         groups = group_metrics(store.metrics(), self.directions)
         for group in groups:
             key = _chart_key(group.quantity)
@@ -283,7 +285,6 @@ class LivePlot(widgets.VBox):
         children = tuple(self.charts[k] for k in shown)
         if self.charts_box.children != children:
             self.charts_box.children = children
-        snapshots = store.snapshots()
         for key in shown:
             self.charts[key].update(snapshots, settings)
         now = time.monotonic()
