@@ -10,7 +10,7 @@ from metricwidgets.core.definitions import MetricDefinition as M
 from metricwidgets.core.parser import LogParser
 from metricwidgets.core.reference import ReferenceParser
 from metricwidgets.core.regex_guard import GuardedPattern, RegexTimeout, is_risky
-from tests.unit.parser_oracle import result_rows, run
+from tests.core.parser_oracle import result_rows, run
 
 NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
 # (The x line holds a "y" before the x's: a line without the regex's required "y" is never

@@ -13,7 +13,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from metricwidgets import magics
 from metricwidgets.widgets.live_plot import LivePlot
 
-TINY = str(Path(__file__).resolve().parents[1] / "data" / "train_tiny.py")
+TINY = str(Path(__file__).resolve().parent / "data" / "train_tiny.py")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from metricwidgets.core.definitions import load_definitions
 from metricwidgets.core.parser import LogParser, line_local, parse_log
 from metricwidgets.core.reference import ReferenceParser
 from metricwidgets.core.results import ParseResult
-from tests.unit.parser_oracle import run
+from tests.core.parser_oracle import run
 
 DATA = pathlib.Path(__file__).parent.parent / "data"
 NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
