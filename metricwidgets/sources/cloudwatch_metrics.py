@@ -29,6 +29,8 @@ NAMESPACE = "/aws/sagemaker/TrainingJobs"
 JOB_HOST = "all"
 #: Most queries one GetMetricData call takes.
 MAX_QUERIES = 500
+#: Most datapoints one GetMetricData call returns (more come in NextToken pages).
+MAX_DATAPOINTS = 100_800
 
 
 def _utc(seconds: float) -> dt.datetime:
@@ -51,6 +53,9 @@ class CloudWatchMetricsSource(Source):
         Seconds after a period's end before it counts as complete.
     list_interval : float
         Seconds between two ``ListMetrics`` while the job runs (new metric names).
+    max_datapoints : int
+        Most datapoints asked of one ``GetMetricData`` call: a longer window (a long job
+        read at once) is split into period-aligned windows of at most this many.
 
     Attributes
     ----------
@@ -60,7 +65,8 @@ class CloudWatchMetricsSource(Source):
 
     def __init__(self, job_name: str, options: AWSOptions | None = None, client=None,
                  period: int = 60, stat: str = "Average", settle: float = 0.0,
-                 list_interval: float = 60.0, clock: Callable[[], float] = time.time):
+                 list_interval: float = 60.0, clock: Callable[[], float] = time.time,
+                 max_datapoints: int = MAX_DATAPOINTS):
         self.name = job_name
         self.job_name = job_name
         self.options = options or AWSOptions.from_kwargs()
@@ -69,6 +75,7 @@ class CloudWatchMetricsSource(Source):
         self.stat = stat
         self.settle = settle
         self.list_interval = list_interval
+        self.max_datapoints = max_datapoints
         self._clock = clock
         self.metric_names: list[str] = []
         self._listed_at: float | None = None
@@ -106,21 +113,29 @@ class CloudWatchMetricsSource(Source):
     def list_metrics(self) -> None:
         """Add the names ``ListMetrics`` knows for the job (every page)."""
         self._listed_at = self._clock()
+        for metric in self._list_pages([{"Name": "TrainingJobName", "Value": self.job_name}]):
+            dims = {d["Name"] for d in metric.get("Dimensions", [])}
+            if dims == {"TrainingJobName"} and metric["MetricName"] not in self.metric_names:
+                self.metric_names.append(metric["MetricName"])
+
+    def _list_pages(self, dimensions: list[dict]):
+        """Every metric ``ListMetrics`` returns for ``dimensions`` (a filter), page by page."""
         token = None
         while True:
-            kwargs = dict(Namespace=NAMESPACE,
-                          Dimensions=[{"Name": "TrainingJobName", "Value": self.job_name}])
+            kwargs = dict(Namespace=NAMESPACE, Dimensions=dimensions)
             if token:
                 kwargs["NextToken"] = token
             self._count("ListMetrics")
             page = self.client.list_metrics(**kwargs)
-            for metric in page.get("Metrics", []):
-                dims = {d["Name"] for d in metric.get("Dimensions", [])}
-                if dims == {"TrainingJobName"} and metric["MetricName"] not in self.metric_names:
-                    self.metric_names.append(metric["MetricName"])
+            yield from page.get("Metrics", [])
             token = page.get("NextToken")
             if not token:
                 return
+
+    def series(self) -> list[tuple[str, list[dict], str]]:
+        """What to fetch: ``(metric name, dimensions, host)`` per series."""
+        dimensions = [{"Name": "TrainingJobName", "Value": self.job_name}]
+        return [(name, dimensions, JOB_HOST) for name in self.metric_names]
 
     def _window(self, now: float) -> tuple[float, float, float]:
         """(start, end, delivered-until) of the next query, aligned to periods."""
@@ -146,13 +161,14 @@ class CloudWatchMetricsSource(Source):
             if self._listed_at is None or final or now - self._listed_at >= self.list_interval:
                 self.list_metrics()
             update = SourceUpdate()
-            if not self.metric_names:
+            series = self.series()
+            if not series:
                 if final:
                     self._drained = True
                 return update
             start, end, complete = self._window(now)
             if complete > start:
-                update.points = self._fetch(start, min(end, complete))
+                update.points = self._fetch(series, start, min(end, complete))
                 self._next_start = complete
         except Exception as exc:
             raise translate_error(exc, f"reading the CloudWatch metrics of {self.job_name!r}") \
@@ -161,40 +177,48 @@ class CloudWatchMetricsSource(Source):
             self._drained = True
         return update
 
-    def _fetch(self, start: float, end: float) -> list[PointBatch]:
-        names = list(self.metric_names)
-        found: dict[str, list] = {name: [] for name in names}
-        for first in range(0, len(names), MAX_QUERIES):
-            batch = names[first:first + MAX_QUERIES]
+    def _fetch(self, series, start: float, end: float) -> list[PointBatch]:
+        found: list[list] = [[] for _ in series]
+        # At most max_datapoints per call: a long window is split into aligned chunks.
+        span = max(1, self.max_datapoints // max(1, min(len(series), MAX_QUERIES)))
+        step = span * self.period
+        for first in range(0, len(series), MAX_QUERIES):
+            batch = series[first:first + MAX_QUERIES]
             queries = [{"Id": f"m{first + i}", "Label": name, "ReturnData": True,
                         "MetricStat": {"Metric": {
                             "Namespace": NAMESPACE, "MetricName": name,
-                            "Dimensions": [{"Name": "TrainingJobName",
-                                            "Value": self.job_name}]},
+                            "Dimensions": dimensions},
                             "Period": self.period, "Stat": self.stat}}
-                       for i, name in enumerate(batch)]
-            token = None
-            while True:
-                kwargs = dict(MetricDataQueries=queries, StartTime=_utc(start),
-                              EndTime=_utc(end), ScanBy="TimestampAscending")
-                if token:
-                    kwargs["NextToken"] = token
-                self._count("GetMetricData")
-                page = self.client.get_metric_data(**kwargs)
-                for result in page.get("MetricDataResults", []):
-                    name = names[int(result["Id"][1:])]
-                    found[name].extend(zip(result.get("Timestamps", []),
-                                           result.get("Values", [])))
-                token = page.get("NextToken")
-                if not token:
-                    break
+                       for i, (name, dimensions, _) in enumerate(batch)]
+            chunk = start
+            while chunk < end:
+                self._fetch_pages(queries, chunk, min(end, chunk + step), found)
+                chunk += step
         batches = []
-        for name, points in found.items():
+        for (name, _, host), points in zip(series, found):
             if not points:
                 continue
             points.sort(key=lambda p: p[0])
             batches.append(PointBatch(
-                metric=name, host=JOB_HOST,
+                metric=name, host=host,
                 timestamps=np.array([p[0].timestamp() for p in points], np.float64),
                 values=np.array([p[1] for p in points], np.float64)))
         return batches
+
+    def _fetch_pages(self, queries: list[dict], start: float, end: float,
+                     found: list[list]) -> None:
+        """One GetMetricData window, every ``NextToken`` page followed."""
+        token = None
+        while True:
+            kwargs = dict(MetricDataQueries=queries, StartTime=_utc(start),
+                          EndTime=_utc(end), ScanBy="TimestampAscending")
+            if token:
+                kwargs["NextToken"] = token
+            self._count("GetMetricData")
+            page = self.client.get_metric_data(**kwargs)
+            for result in page.get("MetricDataResults", []):
+                found[int(result["Id"][1:])].extend(zip(result.get("Timestamps", []),
+                                                        result.get("Values", [])))
+            token = page.get("NextToken")
+            if not token:
+                return

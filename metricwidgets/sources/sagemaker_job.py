@@ -56,7 +56,8 @@ def status_from_description(description: dict) -> JobStatus:
         billable_seconds=description.get("BillableTimeInSeconds"),
         failure_reason=description.get("FailureReason"),
         extra={"instance_count": (description.get("ResourceConfig") or {}).get(
-            "InstanceCount"), "creation_time": epoch(description.get("CreationTime"))},
+            "InstanceCount"), "creation_time": epoch(description.get("CreationTime")),
+            "instance_type": (description.get("ResourceConfig") or {}).get("InstanceType")},
     )
 
 
