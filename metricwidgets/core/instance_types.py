@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Devices", "devices_of", "UTILIZATION_METRICS", "SUMMED_OVER", "LABELS"]
+__all__ = ["LABELS", "SUMMED_OVER", "UTILIZATION_METRICS", "Devices", "devices_of"]
 
 #: The instance metrics SageMaker publishes per host, in the order the panel shows them.
 UTILIZATION_METRICS = ("CPUUtilization", "MemoryUtilization", "DiskUtilization",
