@@ -1,0 +1,59 @@
+"""Utilization findings: idle GPU, memory nearly out, disk nearly full, in plain words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from metricwidgets.core.instance_types import devices_of
+from metricwidgets.core.utilization_findings import utilization_findings
+
+T0 = 1_800_000_000.0
+STAMPS = T0 + 60 * np.arange(20)
+P3_8X = devices_of("ml.p3.8xlarge")  # 4 GPUs
+
+
+def test_four_gpus_summing_to_80_percent_are_idle_most_of_the_run():
+    # 80 % summed over 4 GPUs is 20 % each: idle, though the reported figure looks busy.
+    values = np.full(20, 80.0)
+    (finding,) = utilization_findings({("algo-1", "GPUUtilization"): (STAMPS, values)}, P3_8X)
+    assert finding.kind == "idle-gpu" and finding.severity == "warning"
+    assert finding.text.startswith("algo-1: the GPU sat mostly idle")
+    assert "median 20 % per GPU" in finding.text
+
+
+def test_busy_gpus_and_short_runs_are_not_called_idle():
+    busy = np.full(20, 360.0)  # 90 % on each of 4 GPUs
+    assert utilization_findings({("algo-1", "GPUUtilization"): (STAMPS, busy)}, P3_8X) == []
+    short = np.full(3, 5.0)
+    assert utilization_findings({("algo-1", "GPUUtilization"): (STAMPS[:3], short)},
+                                P3_8X) == []
+
+
+def test_idle_before_training_does_not_count_when_the_window_is_known():
+    values = np.where(np.arange(20) < 12, 0.0, 380.0)  # downloading, then busy
+    series = {("algo-1", "GPUUtilization"): (STAMPS, values)}
+    assert utilization_findings(series, P3_8X)  # over the whole run: mostly idle
+    assert utilization_findings(series, P3_8X, window=(STAMPS[12], STAMPS[-1])) == []
+
+
+def test_memory_and_disk_nearly_full_name_the_host_and_when():
+    memory = np.linspace(50, 99, 20)
+    disk = np.full(20, 93.0)
+    found = utilization_findings({("algo-2", "MemoryUtilization"): (STAMPS, memory),
+                                  ("algo-1", "DiskUtilization"): (STAMPS, disk),
+                                  ("algo-1", "MemoryUtilization"): (STAMPS, memory / 2)},
+                                 devices_of(None))
+    assert [(f.kind, f.text.split(":")[0]) for f in found] == [
+        ("disk-full", "algo-1"), ("memory-full", "algo-2")]
+    memory_finding = found[1]
+    assert memory_finding.step == STAMPS[np.argmax(memory >= 95)]
+    assert "memory reached 99 %" in memory_finding.text
+    assert "running out" in memory_finding.text
+
+
+def test_nan_samples_are_ignored():
+    values = np.full(20, np.nan)
+    values[:2] = 96.0
+    (finding,) = utilization_findings({("algo-1", "MemoryUtilization"): (STAMPS, values)},
+                                      devices_of(None))
+    assert finding.value == 96.0
