@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from metricwidgets.core.definitions import MetricDefinition, load_definitions
+from metricwidgets.core.parser import LogParser
 from metricwidgets.core.results import DefinitionStats, ParseResult
 from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import AWSError, UserFacingError
@@ -53,15 +54,6 @@ class WatchMessage:
     time: float
 
 
-def _parser_class():
-    try:  # the fast parser; the reference one has the same interface
-        from metricwidgets.core.parser import LogParser
-        return LogParser
-    except ImportError:
-        from metricwidgets.core.reference import ReferenceParser
-        return ReferenceParser
-
-
 def merge_definitions(job: Iterable[MetricDefinition],
                       user: Iterable[MetricDefinition]) -> list[MetricDefinition]:
     """The job's definitions, then the user's; a user's definition replaces the job's of the
@@ -91,7 +83,7 @@ class _HostParser:
     def __init__(self, definitions, step_definition, text_mode: bool):
         self.definitions = list(definitions)
         self.names = [d.name for d in self.definitions]
-        self.parser = _parser_class()(self.definitions, escape=True,
+        self.parser = LogParser(self.definitions, escape=True,
                                       step_definition=step_definition)
         self.step_definition = step_definition
         self.text_mode = text_mode

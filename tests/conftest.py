@@ -16,9 +16,9 @@ _names = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def standin():
-    """A running :class:`metricwidgets.standin.StandIn` (``.aws_kwargs`` for the APIs,
+    """A running :class:`metricwidgets.testing.standin.StandIn` (``.aws_kwargs`` for the APIs,
     ``.env`` for a subprocess, ``.client(service)`` for a plain boto3 client)."""
-    from metricwidgets.standin import StandIn
+    from metricwidgets.testing.standin import StandIn
 
     # botocore looks for credentials even for the stand-in; never let it find real ones.
     for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):

@@ -1,6 +1,6 @@
 """The fast incremental log parser: SageMaker's rules, one regex pass per chunk.
 
-:class:`LogParser` gives exactly what :class:`metricwidgets.core.reference.ReferenceParser`
+:class:`LogParser` gives exactly what :class:`metricwidgets.testing.reference.ReferenceParser`
 gives (the oracle; property-tested against it) but searches each regex once over a whole
 chunk instead of once per line.
 
@@ -52,10 +52,9 @@ import numpy as np
 
 from metricwidgets.core.definitions import DefinitionError, MetricDefinition, load_definitions
 from metricwidgets.core.escaping import escape_line, escape_text
-from metricwidgets.core.reference import MARKED_REASONS
 from metricwidgets.core.regex_guard import (DEFAULT_TIMEOUT, GuardedPattern, RegexTimeout,
                                             disabled_message, is_risky)
-from metricwidgets.core.results import DefinitionStats, Drop, ParseResult
+from metricwidgets.core.results import MARKED_REASONS, DefinitionStats, Drop, ParseResult
 from metricwidgets.core.values import convert
 
 try:  # Python >= 3.11
@@ -415,7 +414,7 @@ def _without(found: _Matches, long: dict[int, str], extra: _Matches) -> _Matches
 class LogParser:
     """Parse log text into metric points by SageMaker's rules, fast and incrementally.
 
-    Same interface and results as :class:`~metricwidgets.core.reference.ReferenceParser`.
+    Same interface and results as :class:`~metricwidgets.testing.reference.ReferenceParser`.
 
     Parameters
     ----------

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Drop", "DefinitionStats", "ParseResult"]
+__all__ = ["Drop", "DefinitionStats", "ParseResult", "MARKED_REASONS"]
+
+#: Drops that a chart marks where they happened (a diverging loss must stay visible).
+MARKED_REASONS = frozenset({"nan", "inf", "out-of-range"})
 
 
 @dataclass(frozen=True)

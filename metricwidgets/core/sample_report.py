@@ -31,13 +31,7 @@ from metricwidgets.core.results import ParseResult
 from metricwidgets.core.suggest import metric_occurrences
 from metricwidgets.core.values import DROP_REASONS, convert
 
-try:
-    from metricwidgets.core.parser import LogParser, line_local
-except ImportError:  # pragma: no cover - only before the fast parser landed
-    from metricwidgets.core.reference import ReferenceParser as LogParser
-
-    def line_local(regex):  # noqa: D103 - the per-line fallback below is then always used
-        return None
+from metricwidgets.core.parser import LogParser, line_local
 
 __all__ = ["DETAIL_ROWS", "SHOWN_LINES", "ReportRow", "DefinitionReport", "UnmatchedLine",
            "SampleReport", "build_report"]

@@ -26,6 +26,7 @@ from typing import Callable
 from metricwidgets.core.definitions import MAX_DEFINITIONS, MetricDefinition
 from metricwidgets.core.escaping import escape_text
 from metricwidgets.core.lint import NAME_GUARD, SAFE_NUMBER
+from metricwidgets.core.parser import LogParser
 
 __all__ = ["suggest_definitions", "metric_occurrences", "MAX_SUGGESTIONS"]
 
@@ -154,10 +155,6 @@ def _verified(candidates: dict[str, str], text: str) -> list[dict[str, str]]:
 
 
 def _parser(definitions):
-    try:
-        from metricwidgets.core.parser import LogParser
-    except ImportError:  # the fast parser not there yet: the oracle has the same interface
-        from metricwidgets.core.reference import ReferenceParser as LogParser
     # Text given here is local text: the parser escapes it as SageMaker would.
     return LogParser(definitions, escape=False)
 

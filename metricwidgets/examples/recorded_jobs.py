@@ -2,7 +2,7 @@
 
 The example notebooks that analyse finished jobs need jobs with real training curves, not
 made-up ones. These functions run :mod:`metricwidgets.examples.train_digits` in this process
-and write what it printed to a :class:`~metricwidgets.standin.StandIn` the way SageMaker
+and write what it printed to a :class:`~metricwidgets.testing.standin.StandIn` the way SageMaker
 records a job that has ended: the log lines in the instance's CloudWatch Logs stream (with
 timestamps spread over the job's run), the values of the job's *own* metric definitions
 published to CloudWatch metrics, ``FinalMetricDataList`` (the last value of each, float32)
@@ -35,7 +35,7 @@ def record_digits_job(standin, name: str, metric_definitions=DIGITS_DEFINITIONS,
 
     Parameters
     ----------
-    standin : metricwidgets.standin.StandIn
+    standin : metricwidgets.testing.standin.StandIn
         A started stand-in.
     name : str
         The training job's name (must be new on the stand-in).

@@ -41,22 +41,36 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def test_standin_command_prints_its_endpoint_first_and_serves_demo_jobs(monkeypatch):
+def test_standin_command_prints_shell_exports_endpoint_first_and_serves_demo_jobs(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "metricwidgets.standin", "--port", str(port), "--demo-jobs"],
+        [sys.executable, "-m", "metricwidgets.testing.standin", "--port", str(port), "--demo-jobs"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         selector = selectors.DefaultSelector()
         selector.register(process.stdout, selectors.EVENT_READ)
         assert selector.select(timeout=60), "no endpoint printed"
         first = process.stdout.readline().strip()
-        assert first == f"http://127.0.0.1:{port}"
-        assert selector.select(timeout=120), "the demo jobs were not announced"
-        assert process.stdout.readline().startswith("jobs: ")
-        frame = fetch_job_metrics("demo-completed-xgboost", endpoint_url=first,
+        endpoint = f"http://127.0.0.1:{port}"
+        assert first == f"export METRICWIDGETS_ENDPOINT_URL={endpoint}"
+        announced = []
+        while not announced or not announced[-1].startswith("# jobs: "):
+            assert selector.select(timeout=120), f"the demo jobs were not announced: {announced}"
+            announced.append(process.stdout.readline().strip())
+        exports = dict(line.removeprefix("export ").split("=", 1)
+                       for line in [first] + announced if line.startswith("export "))
+        assert exports["METRICWIDGETS_REGION"] == "us-east-1"
+        assert exports["AWS_ACCESS_KEY_ID"] == exports["AWS_SECRET_ACCESS_KEY"] == "testing"
+        assert any("fake" in line and line.startswith("#") for line in announced)
+        # Every line is shell: pasted (here: sourced by sh), it sets what it printed.
+        shell = subprocess.run(["sh", "-c", "\n".join([first] + announced)
+                                + "\necho $METRICWIDGETS_ENDPOINT_URL $AWS_DEFAULT_REGION"],
+                               capture_output=True, text=True, timeout=30)
+        assert shell.returncode == 0, shell.stderr
+        assert shell.stdout.split() == [endpoint, "us-east-1"]
+        frame = fetch_job_metrics("demo-completed-xgboost", endpoint_url=endpoint,
                                   region="us-east-1")
         assert set(frame.host) == {"algo-1", "algo-2"}
         assert len(frame[frame.metric == "validation:rmse"]) == 400

@@ -34,7 +34,7 @@ import numpy as np
 
 from metricwidgets.core.definitions import MetricDefinition
 from metricwidgets.core.parser import LogParser
-from metricwidgets.core.reference import ReferenceParser
+from metricwidgets.testing.reference import ReferenceParser
 
 LINES = 1_000_000
 NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"

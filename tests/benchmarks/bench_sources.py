@@ -30,7 +30,7 @@ import time
 import boto3
 
 from metricwidgets.sources.budget import default_budget
-from metricwidgets.standin import StandIn
+from metricwidgets.testing.standin import StandIn
 from metricwidgets.watch import Watch
 
 METRICS = [f"m{i}" for i in range(10)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from metricwidgets.standin import StandIn
+from metricwidgets.testing.standin import StandIn
 from tests.browser.lab import (open_notebook, running_lab, screenshot, wait_for_idle_kernel,
                                write_notebook)
 

@@ -12,7 +12,7 @@ import pytest
 from metricwidgets.core.definitions import MetricDefinition as M
 from metricwidgets.core.definitions import load_definitions
 from metricwidgets.core.parser import LogParser, line_local, parse_log
-from metricwidgets.core.reference import ReferenceParser
+from metricwidgets.testing.reference import ReferenceParser
 from metricwidgets.core.results import ParseResult
 from tests.core.parser_oracle import run
 

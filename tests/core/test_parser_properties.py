@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from metricwidgets.core.definitions import MetricDefinition
 from metricwidgets.core.parser import LogParser
-from metricwidgets.core.reference import ReferenceParser
+from metricwidgets.testing.reference import ReferenceParser
 from tests.core.parser_oracle import drop_key, result_rows, run, stats_key
 
 SETTINGS = settings(max_examples=150, deadline=None,

@@ -8,7 +8,7 @@ import pytest
 
 from metricwidgets.core.definitions import MetricDefinition as M
 from metricwidgets.core.parser import LogParser
-from metricwidgets.core.reference import ReferenceParser
+from metricwidgets.testing.reference import ReferenceParser
 from metricwidgets.core.regex_guard import GuardedPattern, RegexTimeout, is_risky
 from tests.core.parser_oracle import result_rows, run
 

@@ -7,7 +7,7 @@ import re
 import time
 
 from metricwidgets.core.definitions import MetricDefinition as D
-from metricwidgets.core.reference import ReferenceParser
+from metricwidgets.testing.reference import ReferenceParser
 from metricwidgets.core.sample_report import DETAIL_ROWS, SHOWN_LINES, build_report
 
 DOC = "Train_error=0.138318;  Valid_error = 0.324557;"

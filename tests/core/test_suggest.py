@@ -10,7 +10,7 @@ import pytest
 
 from metricwidgets.core.escaping import escape_text
 from metricwidgets.core.lint import lint_definitions
-from metricwidgets.core.reference import ReferenceParser
+from metricwidgets.testing.reference import ReferenceParser
 from metricwidgets.core.definitions import load_definitions, validate_definitions
 from metricwidgets.core.suggest import MAX_SUGGESTIONS, suggest_definitions
 

@@ -16,7 +16,7 @@ import socket
 import pytest
 import tornado.httpclient
 
-from metricwidgets.standin import StandIn
+from metricwidgets.testing.standin import StandIn
 
 pytestmark = pytest.mark.aws
 

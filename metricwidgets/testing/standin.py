@@ -14,77 +14,41 @@ Used by the tests (fixture ``standin``), the demo and the browser tests::
         player = aws.play_job("demo-job", lines_per_host=120, interval=0.5)
         watch = Watch.for_job("demo-job", **aws.aws_kwargs)
 
-``python -m metricwidgets.standin --port P --demo-jobs`` serves it until killed and prints
-the endpoint URL as the first line of stdout.
+``python -m metricwidgets.testing.standin --port P --demo-jobs`` serves it until killed and
+prints the endpoint URL as the first line of stdout, then the ``export NAME=value`` lines that
+point a shell (and the Jupyter started from it) at it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import os
-import random
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import numpy as np
 
 from metricwidgets.core.escaping import escape_line
 from metricwidgets.sources.aws import AWSOptions
+from metricwidgets.testing.job_lines import (
+    ACCOUNT,
+    LOG_GROUP,
+    NAMESPACE,
+    SIMPLE_DEFINITIONS,
+    XGBOOST_DEFINITIONS,
+    training_lines,
+)
+from metricwidgets.testing.moto_additions import TUNING_CHILDREN, install_moto_additions
 
-__all__ = ["StandIn", "JobPlayer", "training_lines", "XGBOOST_DEFINITIONS",
-           "SIMPLE_DEFINITIONS", "LOG_GROUP", "NAMESPACE", "ACCOUNT"]
-
-LOG_GROUP = "/aws/sagemaker/TrainingJobs"
-NAMESPACE = "/aws/sagemaker/TrainingJobs"
-ACCOUNT = "123456789012"
-_NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
-
-#: SageMaker's built-in XGBoost definitions (written against ``#011``-escaped text).
-XGBOOST_DEFINITIONS = [
-    {"Name": "train:rmse", "Regex": r".*\[[0-9]+\].*#011train-rmse:" + _NUMBER + ".*"},
-    {"Name": "validation:rmse", "Regex": r".*\[[0-9]+\].*#011validation-rmse:" + _NUMBER + ".*"},
-]
-#: The definitions of the SageMaker docs' example (``Train_error=...;``).
-SIMPLE_DEFINITIONS = [
-    {"Name": "train:error", "Regex": "Train_error=(.*?);"},
-    {"Name": "validation:error", "Regex": "Valid_error=(.*?);"},
-]
+__all__ = ["JobPlayer", "StandIn"]
 
 _PHASES = [("Starting", "Preparing the instances for training"),
            ("Downloading", "Downloading input data"),
            ("Training", "Training image download completed. Training in progress."),
            ("Uploading", "Uploading generated training model")]
-
-
-def training_lines(kind: str = "simple", count: int = 100, seed: int = 0,
-                   host_index: int = 0) -> Iterator[tuple[str, dict[str, float]]]:
-    """Yield ``(raw line, {metric name: value})`` a training script would print.
-
-    ``kind``: ``simple`` (``Train_error=0.31;  Valid_error=0.35;``), ``xgboost``
-    (``[3]<TAB>train-rmse:...<TAB>validation-rmse:...``) or ``chatty`` (simple lines mixed
-    with lines that carry no metric). The raw line is unescaped (it has real tabs);
-    values are what SageMaker's definitions (above) capture from it.
-    """
-    rng = random.Random(seed * 1000 + host_index)
-    for i in range(count):
-        train = 0.9 * math.exp(-i / max(count / 4, 1)) + 0.05 + rng.uniform(0, 0.02)
-        valid = train + 0.03 + rng.uniform(0, 0.02)
-        if kind == "xgboost":
-            line = f"[{i}]\ttrain-rmse:{train:.5f}\tvalidation-rmse:{valid:.5f}"
-            yield line, {"train:rmse": float(f"{train:.5f}"),
-                         "validation:rmse": float(f"{valid:.5f}")}
-        else:
-            if kind == "chatty" and i % 3 == 2:
-                yield f"INFO step {i}: saving checkpoint", {}
-                continue
-            line = f"#quality_metric: epoch={i} Train_error={train:.4f};  Valid_error={valid:.4f};"
-            yield line, {"train:error": float(f"{train:.4f}"),
-                         "validation:error": float(f"{valid:.4f}")}
 
 
 def _free_port() -> int:
@@ -161,11 +125,11 @@ class StandIn:
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ server
-    def start(self) -> "StandIn":
+    def start(self) -> StandIn:
         """Start (or restart, on the same port, with the state kept) the server."""
         from moto.server import ThreadedMotoServer
 
-        _install_moto_additions()
+        install_moto_additions()
         # werkzeug logs every request to stderr; a test log or the demo drowns in it.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -198,12 +162,12 @@ class StandIn:
 
         urllib.request.urlopen(urllib.request.Request(
             self.endpoint_url + "/moto-api/reset", method="POST"), timeout=10).read()
-        _TUNING_CHILDREN.clear()
+        TUNING_CHILDREN.clear()
         with self._lock:
             self._streams.clear()
             self._created.clear()
 
-    def __enter__(self) -> "StandIn":
+    def __enter__(self) -> StandIn:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -467,7 +431,7 @@ class StandIn:
         tuning.hyper_parameter_tuning_end_time = None
         tuning.best_training_job = None
         tuning.OverallBestTrainingJob = None
-        _TUNING_CHILDREN.setdefault((self.region, name), [])
+        TUNING_CHILDREN.setdefault((self.region, name), [])
         for child in children or []:
             self.add_tuning_child(name, child)
         return tuning
@@ -477,7 +441,7 @@ class StandIn:
         if child not in self._backend().training_jobs:
             create.setdefault("metric_definitions", SIMPLE_DEFINITIONS)
             self.create_job(child, **create)
-        _TUNING_CHILDREN.setdefault((self.region, tuning_name), []).append(child)
+        TUNING_CHILDREN.setdefault((self.region, tuning_name), []).append(child)
 
     def finish_tuning_job(self, name: str, best_child: str, objective_value: float,
                           status: str = "Completed") -> None:
@@ -495,10 +459,6 @@ class StandIn:
         tuning.hyper_parameter_tuning_end_time = _now()
 
 
-#: (region, tuning job) -> child job names, in launch order.
-_TUNING_CHILDREN: dict[tuple[str, str], list[str]] = {}
-
-
 def _ensure_stream(logs, stream: str) -> None:
     try:
         logs.create_log_group(logGroupName=LOG_GROUP)
@@ -510,110 +470,8 @@ def _ensure_stream(logs, stream: str) -> None:
         pass
 
 
-_installed = False
 
+if __name__ == "__main__":  # the command lives with the demo jobs it serves
+    from metricwidgets.testing.demo_jobs import main
 
-def _install_moto_additions() -> None:
-    """Teach moto ``ListTrainingJobsForHyperParameterTuningJob`` (it lacks it)."""
-    global _installed
-    if _installed:
-        return
-    from moto.core.responses import ActionResult
-    from moto.sagemaker.responses import SageMakerResponse
-
-    def list_training_jobs_for_hyper_parameter_tuning_job(self):
-        name = self._get_param("HyperParameterTuningJobName")
-        if name not in self.sagemaker_backend.hyper_parameter_tuning_jobs:
-            from moto.sagemaker.exceptions import ValidationError
-
-            raise ValidationError(message=f"Could not find tuning job '{name}'.")
-        children = _TUNING_CHILDREN.get((self.region, name), [])
-        tuning = self.sagemaker_backend.hyper_parameter_tuning_jobs[name]
-        objective = tuning.hyper_parameter_tuning_job_config["HyperParameterTuningJobObjective"]
-        max_results = int(self._get_param("MaxResults") or 50)
-        start = int(self._get_param("NextToken") or 0)
-        page = children[start:start + max_results]
-        summaries = []
-        for child in page:
-            job = self.sagemaker_backend.training_jobs.get(child)
-            if job is None:
-                continue
-            summary = {"TrainingJobName": child, "TrainingJobArn": job.arn,
-                       "CreationTime": job.creation_time,
-                       "TrainingJobStatus": job.training_job_status,
-                       "TunedHyperParameters": job.hyper_parameters or {}}
-            final = {m["MetricName"]: m["Value"] for m in job.final_metric_data_list or []}
-            # SageMaker reports the child's value of the tuning job's objective metric.
-            if objective["MetricName"] in final:
-                summary["FinalHyperParameterTuningJobObjectiveMetric"] = {
-                    "Type": objective["Type"], "MetricName": objective["MetricName"],
-                    "Value": final[objective["MetricName"]]}
-            summaries.append(summary)
-        result = {"TrainingJobSummaries": summaries}
-        if start + max_results < len(children):
-            result["NextToken"] = str(start + max_results)
-        return ActionResult(result)
-
-    SageMakerResponse.list_training_jobs_for_hyper_parameter_tuning_job = \
-        list_training_jobs_for_hyper_parameter_tuning_job
-    _installed = True
-
-
-def _demo(port: int | None) -> None:
-    """Serve the stand-in with a few jobs in different states until killed."""
-    import sys
-
-    aws = StandIn(port=port).start()
-    print(aws.endpoint_url, flush=True)
-    aws.write_finished_job("demo-completed-xgboost", lines_per_host=200, kind="xgboost")
-    aws.write_finished_job("demo-completed-simple", lines_per_host=150, kind="simple")
-    aws.play_job("demo-failed", lines_per_host=40, interval=0.5, fail_reason="CUDA out of memory")
-    aws.create_tuning_job("demo-tuning")
-    best = None
-    for k in range(3):
-        child = f"demo-tuning-{k + 1:03d}"
-        aws.write_finished_job(child, lines_per_host=60, instance_count=1, seed=k + 1)
-        aws.add_tuning_child("demo-tuning", child)
-        value = aws.training_job(child).final_metric_data_list[-1]["Value"]
-        best = min(best or (value, child), (value, child))
-    aws.finish_tuning_job("demo-tuning", best[1], best[0])
-    print(f"jobs: demo-completed-xgboost demo-completed-simple demo-failed demo-live "
-          f"demo-tuning; env: {' '.join(f'{k}={v}' for k, v in aws.env.items())}",
-          flush=True)
-    round_ = 0
-    try:
-        while True:
-            # A live job, replayed forever so that a demo always has one running.
-            live = "demo-live" if round_ == 0 else f"demo-live-{round_}"
-            aws.play_job(live, lines_per_host=600, interval=1.0, kind="xgboost",
-                         phase_seconds=3.0, background=False)
-            round_ += 1
-    except KeyboardInterrupt:
-        pass
-    finally:
-        aws.stop()
-        sys.exit(0)
-
-
-def main(argv=None) -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m metricwidgets.standin",
-                                     description="A SageMaker stand-in on moto (127.0.0.1).")
-    parser.add_argument("--port", type=int, default=None)
-    parser.add_argument("--demo-jobs", action="store_true",
-                        help="play a few jobs in different states")
-    args = parser.parse_args(argv)
-    if args.demo_jobs:
-        _demo(args.port)
-        return
-    aws = StandIn(port=args.port).start()
-    print(aws.endpoint_url, flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        aws.stop()
-
-
-if __name__ == "__main__":
     main()

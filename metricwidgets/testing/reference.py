@@ -4,7 +4,7 @@ It is the oracle the fast parser (:mod:`metricwidgets.core.parser`) is property-
 against, so it stays plain: split into lines, escape, then for every line every definition
 ``re.search``, take group 1, convert. Do not optimise it.
 
-Rules (``../shared/SAGEMAKER.md``): every definition is tried on every line; the match is an
+Rules (``docs/sagemaker.md``): every definition is tried on every line; the match is an
 unanchored search; the value is capture group 1; only the first match on a line counts;
 non-numeric, NaN, infinite and out-of-range captures are dropped (and counted here).
 """
@@ -14,17 +14,19 @@ from __future__ import annotations
 import codecs
 import math
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from metricwidgets.core.definitions import MetricDefinition
 from metricwidgets.core.escaping import escape_line
-from metricwidgets.core.results import DefinitionStats, Drop, ParseResult
+from metricwidgets.core.results import (
+    MARKED_REASONS,
+    DefinitionStats,
+    Drop,
+    ParseResult,
+)
 from metricwidgets.core.values import convert
 
-__all__ = ["ReferenceParser", "MARKED_REASONS"]
-
-#: Drops that a chart marks where they happened (a diverging loss must stay visible).
-MARKED_REASONS = frozenset({"nan", "inf", "out-of-range"})
+__all__ = ["ReferenceParser"]
 
 
 class ReferenceParser:

@@ -1,0 +1,103 @@
+"""``python -m metricwidgets.testing.standin --demo-jobs``: jobs in every state, and how to
+point a shell at them.
+
+The stand-in's stdout is meant to be pasted into a shell: ``export NAME=value`` lines (the
+endpoint first), then ``#`` comments that say what the fake credentials are and which jobs
+exist. A Jupyter started from that shell then talks to the stand-in, never to AWS.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from collections.abc import Mapping
+
+from metricwidgets.testing.standin import StandIn
+
+__all__ = [
+    "DEMO_JOBS",
+    "create_demo_jobs",
+    "credentials_note",
+    "export_lines",
+    "main",
+    "replay_live_job",
+]
+
+#: The jobs ``--demo-jobs`` serves (``demo-live`` is replayed as ``demo-live-N`` forever).
+DEMO_JOBS = ("demo-completed-xgboost", "demo-completed-simple", "demo-failed", "demo-live",
+             "demo-tuning")
+
+# The endpoint first: a reader of the first line (a script, a test) gets the URL from it.
+_ORDER = ("METRICWIDGETS_ENDPOINT_URL", "METRICWIDGETS_REGION")
+
+
+def export_lines(env: Mapping[str, str]) -> list[str]:
+    """``export NAME=value`` lines for ``env``, values quoted for a POSIX shell."""
+    names = [n for n in _ORDER if n in env] + sorted(n for n in env if n not in _ORDER)
+    return [f"export {name}={shlex.quote(str(env[name]))}" for name in names]
+
+
+def credentials_note(endpoint_url: str) -> list[str]:
+    """Shell comments saying what the ``AWS_*`` values are (fake) and what they reach."""
+    return [f"# A SageMaker stand-in (moto) serves {endpoint_url}; no AWS account is involved.",
+            "# The AWS_* keys above are fake ('testing'): they open only this stand-in.",
+            "# Paste the export lines into the shell you start Jupyter from, then: jupyter lab"]
+
+
+def create_demo_jobs(aws) -> None:
+    """Write the finished jobs, start the failing one and record the tuning job on ``aws``
+    (a started :class:`~metricwidgets.testing.standin.StandIn`)."""
+    aws.write_finished_job("demo-completed-xgboost", lines_per_host=200, kind="xgboost")
+    aws.write_finished_job("demo-completed-simple", lines_per_host=150, kind="simple")
+    aws.play_job("demo-failed", lines_per_host=40, interval=0.5, fail_reason="CUDA out of memory")
+    aws.create_tuning_job("demo-tuning")
+    best = None
+    for k in range(3):
+        child = f"demo-tuning-{k + 1:03d}"
+        aws.write_finished_job(child, lines_per_host=60, instance_count=1, seed=k + 1)
+        aws.add_tuning_child("demo-tuning", child)
+        value = aws.training_job(child).final_metric_data_list[-1]["Value"]
+        best = min(best or (value, child), (value, child))
+    aws.finish_tuning_job("demo-tuning", best[1], best[0])
+
+
+def replay_live_job(aws) -> None:
+    """Play ``demo-live`` on this thread, then ``demo-live-1``, ... until interrupted, so that
+    a demo always has a job running."""
+    round_ = 0
+    while True:
+        live = "demo-live" if round_ == 0 else f"demo-live-{round_}"
+        aws.play_job(live, lines_per_host=600, interval=1.0, kind="xgboost",
+                     phase_seconds=3.0, background=False)
+        round_ += 1
+
+
+def _announce(aws: StandIn) -> None:
+    for line in export_lines(aws.env) + credentials_note(aws.endpoint_url):
+        print(line)
+    print(flush=True)
+
+
+def main(argv=None) -> None:
+    """Serve the stand-in on 127.0.0.1 until Ctrl-C; print how a shell points at it."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m metricwidgets.testing.standin",
+                                     description="A SageMaker stand-in on moto (127.0.0.1).")
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--demo-jobs", action="store_true",
+                        help="play a few jobs in different states")
+    args = parser.parse_args(argv)
+    aws = StandIn(port=args.port).start()
+    _announce(aws)
+    try:
+        if args.demo_jobs:
+            create_demo_jobs(aws)
+            print(f"# jobs: {' '.join(DEMO_JOBS)}", flush=True)
+            replay_live_job(aws)
+        else:
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        aws.stop()
