@@ -1,0 +1,40 @@
+"""Code, tests and docs cite documents inside the repository (docs/sagemaker.md), never outside."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SEARCHED = ["metricwidgets", "tests", "labextension/src", "docs", "notebooks"]
+TOP_FILES = ["README.md", "CONTRIBUTING.md", "Makefile", "pyproject.toml"]
+SUFFIXES = {".py", ".ts", ".tsx", ".md", ".ipynb", ".toml", ".css", ""}
+# A path outside the checkout: the team's shared notes, or any ../ climb to a markdown file.
+OUTSIDE = re.compile(r"(?:\.\./|\b)shared/[A-Z]+\.md|\.\./[\w./-]*\.md")
+CITED_DOC = re.compile(r"\bdocs/([\w-]+\.md)")
+
+
+def _files():
+    for top in SEARCHED:
+        for path in (REPO / top).rglob("*"):
+            if path.is_file() and path.suffix in SUFFIXES and "node_modules" not in path.parts:
+                yield path
+    for name in TOP_FILES:
+        yield REPO / name
+
+
+def test_nothing_cites_a_document_outside_the_repository():
+    this = Path(__file__).resolve()
+    found = [f"{p.relative_to(REPO)}: {m.group(0)}" for p in _files() if p.resolve() != this
+             for m in OUTSIDE.finditer(p.read_text(encoding="utf-8", errors="replace"))]
+    assert found == []
+
+
+def test_the_code_cites_the_in_repo_sagemaker_reference_and_it_is_there():
+    citing = {p.relative_to(REPO).as_posix() for p in _files()
+              for m in CITED_DOC.finditer(p.read_text(encoding="utf-8", errors="replace"))
+              if m.group(1) == "sagemaker.md"}
+    assert "metricwidgets/sources/budget.py" in citing
+    text = (REPO / "docs" / "sagemaker.md").read_text(encoding="utf-8")
+    for section in ("## Metric definitions", "## Escaping", "## API limits and quotas"):
+        assert section in text
