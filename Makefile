@@ -29,7 +29,7 @@ test: browser-deps install-test
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PYTHON) -m pytest -p no:cacheprovider tests notebooks
 
 test-unit:
-	$(PYTHON) -m pytest tests/core tests/sources tests/widgets tests/cli tests/test_magics.py tests/test_watch.py
+	$(PYTHON) -m pytest tests/core tests/sources tests/widgets tests/cli tests/polling tests/test_magics.py
 
 test-aws:
 	$(PYTHON) -m pytest tests/aws

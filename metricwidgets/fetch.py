@@ -1,6 +1,6 @@
 """``fetch_job_metrics``: every point of a job, once, as a DataFrame (no widget, no thread).
 
-It runs a :class:`~metricwidgets.watch.Watch` synchronously on the calling thread: poll
+It runs a :class:`~metricwidgets.polling.watch.Watch` synchronously on the calling thread: poll
 rounds until the job's logs (or published metrics) are read to their end, then the store's
 points. For a job still running it returns what exists now.
 """
@@ -44,7 +44,7 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
     DefinitionError
         A definition whose regex does not compile.
     """
-    from metricwidgets.watch import Watch
+    from metricwidgets.polling.watch import Watch
 
     watch = Watch.for_job(name, metric_definitions, source=source, start=False,
                           describe_interval=0.0, **aws)

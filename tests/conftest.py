@@ -38,11 +38,11 @@ def job_name(request):
 
 @pytest.fixture
 def poller(request):
-    """A private :class:`metricwidgets.watch.Poller`; its watches are closed and its thread
+    """A private :class:`metricwidgets.polling.scheduler.Scheduler`; its watches are closed and its thread
     must have ended within 10 s of the test (a leaked poller thread fails the test)."""
-    from metricwidgets.watch import Poller
+    from metricwidgets.polling.scheduler import Scheduler
 
-    poller = Poller(name=f"test-poller-{request.node.name}")
+    poller = Scheduler(name=f"test-poller-{request.node.name}")
     yield poller
     for watch in poller.watches:
         watch.close()

@@ -1,6 +1,6 @@
 """The LivePlot's header: what is watched, where it stands, and the warnings that matter.
 
-Rendered as one ``ipywidgets.HTML`` from a :class:`~metricwidgets.watch.Watch`'s public state;
+Rendered as one ``ipywidgets.HTML`` from a :class:`~metricwidgets.polling.watch.Watch`'s public state;
 every piece of text that came from a log, a job or a user is HTML-escaped.
 """
 

@@ -1,6 +1,6 @@
 """``LivePlot``: live training/validation curves of a watched job, updating in place.
 
-A :class:`LivePlot` wraps a :class:`~metricwidgets.watch.Watch` (anything with its API) and
+A :class:`LivePlot` wraps a :class:`~metricwidgets.polling.watch.Watch` (anything with its API) and
 shows, top to bottom: a header (status, warnings, final metrics), the controls, one chart per
 quantity (:mod:`metricwidgets.widgets.chart`) and the exports. The watch's poller thread calls
 the plot after each poll that changed something; redraws are throttled (at most about three a
@@ -51,7 +51,7 @@ class LivePlot(widgets.VBox):
 
     Parameters
     ----------
-    watch : metricwidgets.watch.Watch
+    watch : metricwidgets.polling.watch.Watch
         Owned by the plot from now on: :meth:`close` closes it.
     directions : mapping of str to str, optional
         Overrides of "lower/higher is better" by metric name or quantity.
@@ -114,7 +114,7 @@ class LivePlot(widgets.VBox):
             For an unknown job, missing credentials or a bad definition (checked by a
             first poll made before returning).
         """
-        from metricwidgets.watch import Watch
+        from metricwidgets.polling.watch import Watch
 
         watch = Watch.for_job(name, metric_definitions, source, start=False, **aws)
         return cls(_first_poll(watch))
@@ -122,7 +122,7 @@ class LivePlot(widgets.VBox):
     @classmethod
     def for_tuning_job(cls, name: str, metric_definitions=None, **aws) -> "LivePlot":
         """Watch a hyperparameter tuning job: its children overlaid, the best highlighted."""
-        from metricwidgets.watch import Watch
+        from metricwidgets.polling.watch import Watch
 
         watch = Watch.for_tuning_job(name, metric_definitions, start=False, **aws)
         return cls(_first_poll(watch))
@@ -131,14 +131,14 @@ class LivePlot(widgets.VBox):
     def for_command(cls, argv, metric_definitions=None, **kwargs) -> "LivePlot":
         """Run a training command and watch its output (``metric_definitions=None``: the
         definitions are suggested from what it prints)."""
-        from metricwidgets.watch import Watch
+        from metricwidgets.polling.watch import Watch
 
         return cls(Watch.for_command(argv, metric_definitions, **kwargs))
 
     @classmethod
     def for_file(cls, path, metric_definitions=None, **kwargs) -> "LivePlot":
         """Follow a log file as it grows."""
-        from metricwidgets.watch import Watch
+        from metricwidgets.polling.watch import Watch
 
         return cls(Watch.for_file(path, metric_definitions, **kwargs))
 

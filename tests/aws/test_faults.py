@@ -7,7 +7,7 @@ import pytest
 
 from metricwidgets.errors import AWSError
 from metricwidgets.fetch import fetch_job_metrics
-from metricwidgets.watch import Watch
+from metricwidgets.polling.watch import Watch
 from tests.waiting import poll_until
 
 pytestmark = pytest.mark.aws

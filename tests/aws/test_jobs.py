@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from metricwidgets.fetch import fetch_job_metrics
+from metricwidgets.polling.watch import Watch
 from metricwidgets.sources.cloudwatch_logs import CloudWatchLogsSource, host_from_stream
 from metricwidgets.sources.log_sample import read_job_log_sample
 from metricwidgets.sources.sagemaker_job import SageMakerJobSource
 from metricwidgets.testing.job_lines import training_lines
-from metricwidgets.watch import Watch
 
 pytestmark = pytest.mark.aws
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from metricwidgets.sources.budget import default_budget
-from metricwidgets.watch import Poller, Watch
+from metricwidgets.polling import Scheduler, Watch
 from tests.waiting import poll_until
 
 pytestmark = pytest.mark.aws
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.aws
 
 @pytest.fixture
 def poller():
-    poller = Poller(name="scale-test-poller")
+    poller = Scheduler(name="scale-test-poller")
     yield poller
     for watch in poller.watches:
         watch.close()

@@ -88,7 +88,7 @@ def _plot_widgets(plot):
 
 def measure_ours():
     from metricwidgets.core.store import SeriesKey
-    from metricwidgets.watch import Watch
+    from metricwidgets.polling.watch import Watch
     from metricwidgets.widgets import live_plot
     from metricwidgets.widgets.live_plot import LivePlot
 

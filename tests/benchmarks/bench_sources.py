@@ -7,11 +7,11 @@ Logs and the matching metrics to CloudWatch, then both readers refresh.
 
 (a) ``sagemaker.analytics.TrainingJobAnalytics``: one ``GetMetricStatistics`` per metric,
     ``Period=60``, ``Average``, window job start .. now + 60 s, all of it every refresh.
-(b) our :class:`~metricwidgets.watch.Watch` over CloudWatch Logs, incremental.
+(b) our :class:`~metricwidgets.polling.watch.Watch` over CloudWatch Logs, incremental.
 
 Measured for each: API calls and bytes on the wire (request + response bodies) per refresh
 and in total, points delivered, the cost of an idle refresh (no new line), and for (b) the
-latency from a line written to its point in the store, polled live by the real Poller.
+latency from a line written to its point in the store, polled live by the real Scheduler.
 
 Notes: the stand-in publishes, per metric and 10 s, the mean of that 10 s's 20 values (not
 each value): a 60-second ``Average`` is the same either way, (a)'s answers are the same size,
@@ -29,9 +29,9 @@ import time
 
 import boto3
 
+from metricwidgets.polling.watch import Watch
 from metricwidgets.sources.budget import default_budget
 from metricwidgets.testing.standin import StandIn
-from metricwidgets.watch import Watch
 
 METRICS = [f"m{i}" for i in range(10)]
 DEFINITIONS = [{"Name": name, "Regex": rf" {name}=([-0-9.e]+);"} for name in METRICS]
@@ -104,7 +104,7 @@ def _analytics_refresh(client, job: str, start: float, now: float) -> int:
 
 def _latency(aws: StandIn, samples: int = 6) -> list[tuple[float, float]]:
     """(latency, poll interval in effect) for lines written live to a job that the real
-    Poller polls with the defaults a notebook gets. The interval in effect is the gap between
+    Scheduler polls with the defaults a notebook gets. The interval in effect is the gap between
     the round that delivered the line and the round before it."""
     job = f"bench-latency-{int(time.time())}"
     aws.create_job(job, [{"Name": "probe", "Regex": r"probe=(\d+)"}])

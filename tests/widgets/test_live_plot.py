@@ -20,7 +20,7 @@ from metricwidgets.core.pairing import group_metrics
 from metricwidgets.core.store import MetricStore, SeriesKey
 from metricwidgets.core.view import ema
 from metricwidgets.errors import UserFacingError
-from metricwidgets.watch import Watch
+from metricwidgets.polling.watch import Watch
 from metricwidgets.widgets.chart import Chart, tooltip_html
 from metricwidgets.widgets.controls import ChartSettings
 from metricwidgets.widgets.live_plot import LivePlot

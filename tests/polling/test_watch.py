@@ -1,4 +1,4 @@
-"""The Watch and its Poller: background polling, adaptive intervals, errors, definitions."""
+"""The Watch: background polling, adaptive intervals, errors, definitions, suggestions."""
 
 from __future__ import annotations
 
@@ -9,48 +9,12 @@ import time
 
 import pytest
 
-from metricwidgets.core.definitions import DefinitionError, MetricDefinition
+from metricwidgets.core.definitions import DefinitionError
 from metricwidgets.errors import AWSError
-from metricwidgets.sources.base import JobStatus, LogBatch, Source, SourceUpdate
-from metricwidgets.sources.budget import CallBudget
-from metricwidgets.watch import Watch, _Unit, merge_definitions
+from metricwidgets.polling.watch import Watch
+from metricwidgets.polling.watched_job import WatchedJob
+from tests.polling.scripted import ScriptedSource
 from tests.waiting import poll_until
-
-
-class ScriptedSource(Source):
-    """A source that hands out what a test queues, and may fail on demand."""
-
-    def __init__(self, name="scripted"):
-        self.name = name
-        self.queue: list[SourceUpdate] = []
-        self.failures: list[BaseException] = []
-        self.polls: list[float] = []
-        self.done = False
-        self.closed = False
-        self._lock = threading.Lock()
-
-    def push_lines(self, host, lines):
-        with self._lock:
-            self.queue.append(SourceUpdate(logs=[LogBatch(host, lines=list(lines),
-                                                          timestamps=[1.0] * len(lines))]))
-
-    def poll(self):
-        self.polls.append(time.monotonic())
-        with self._lock:
-            if self.failures:
-                raise self.failures.pop(0)
-            if self.queue:
-                return self.queue.pop(0)
-        status = JobStatus(self.name, "Completed" if self.done else "InProgress")
-        return SourceUpdate(status=status)
-
-    @property
-    def finished(self):
-        return self.done
-
-    def close(self):
-        self.closed = True
-
 
 DEFS = [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]
 
@@ -58,7 +22,7 @@ DEFS = [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]
 def _watch(source, poller, **kwargs):
     kwargs.setdefault("min_interval", 0.01)
     kwargs.setdefault("max_interval", 0.05)
-    return Watch([_Unit(source.name, source)], kwargs.pop("defs", DEFS), poller=poller,
+    return Watch([WatchedJob(source.name, source)], kwargs.pop("defs", DEFS), poller=poller,
                  **kwargs)
 
 
@@ -111,19 +75,6 @@ def test_listener_is_told_of_changes_and_a_broken_listener_becomes_a_message(pol
     source.push_lines("algo-1", ["loss=3"])
     assert poll_until(lambda: 3 in seen, 15)
     watch.close()
-
-
-def test_poller_thread_ends_when_the_last_watch_is_closed(poller):
-    first, second = _watch(ScriptedSource("a"), poller), _watch(ScriptedSource("b"), poller)
-    thread = poller.thread
-    assert thread is not None and thread.is_alive() and thread.daemon
-    first.close()
-    time.sleep(0.1)
-    assert thread.is_alive()
-    second.close()
-    second.close()  # idempotent
-    assert poller.join(5)
-    assert first.closed and second.closed
 
 
 def test_interval_grows_while_idle_and_resets_when_data_flows(poller):
@@ -196,14 +147,6 @@ def test_close_closes_the_sources(poller):
     assert source.closed and watch.closed and not watch.wait(0.1)
 
 
-def test_user_definitions_win_over_the_job_ones_by_name():
-    job = [MetricDefinition("loss", "loss = (\\S+)"), MetricDefinition("acc", "acc=(\\S+)")]
-    user = [MetricDefinition("loss", "loss=(\\S+)"), MetricDefinition("lr", "lr=(\\S+)")]
-    merged = merge_definitions(job, user)
-    assert {d.name: d.regex for d in merged} == {
-        "acc": "acc=(\\S+)", "loss": "loss=(\\S+)", "lr": "lr=(\\S+)"}
-
-
 def test_a_definition_added_later_gets_the_whole_history_and_nothing_twice(poller):
     source = ScriptedSource()
     watch = _watch(source, poller, start=False)
@@ -249,25 +192,6 @@ def test_command_without_definitions_gets_suggested_ones_applied_to_earlier_outp
     # Every epoch's value is there, including those printed before the suggestion.
     per_metric = frame.groupby("metric").size()
     assert (per_metric == 6).all(), per_metric
-
-
-def test_budget_never_allows_more_than_the_rate_in_any_window():
-    budget = CallBudget({("logs", "GetLogEvents"): 20}, per=0.25)
-    times = []
-    threads = [threading.Thread(target=lambda: [
-        (budget.acquire("logs", "GetLogEvents"), times.append(time.monotonic()))
-        for _ in range(10)]) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    times.sort()
-    assert len(times) == 40
-    limit = int(20 * 0.25)
-    for i, t in enumerate(times):
-        in_window = sum(1 for u in times[i:] if u < t + 0.25 - 1e-3)
-        assert in_window <= limit
-    assert budget.acquire("logs", "Unlisted")  # unlisted operations are not limited
 
 
 def test_a_followed_file_is_parsed_across_split_characters_and_rotation(tmp_path, poller):

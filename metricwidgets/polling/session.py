@@ -1,0 +1,184 @@
+"""The parsing session of a watch: batches into the store, one parser per (source, host).
+
+Log batches (:class:`~metricwidgets.sources.base.LogBatch`) arrive per host; each
+(source, host) gets its own :class:`HostParser` (line numbers and the step are per host, as
+in SageMaker). The batches are held, up to ``hold_limit`` bytes for the whole session, so
+that changed definitions can be applied to the whole history: :meth:`ParsingSession.reparse`
+builds fresh parsers, feeds them what was held and hands the store what is new (the store
+drops points it already has, by line).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from metricwidgets.core.definitions import MetricDefinition
+from metricwidgets.core.parser import LogParser
+from metricwidgets.core.results import DefinitionStats, ParseResult
+from metricwidgets.core.store import MetricStore, SeriesKey
+from metricwidgets.sources.base import LogBatch, PointBatch
+
+__all__ = ["HOLD_LIMIT", "HostParser", "ParsingSession", "batch_size"]
+
+#: Bytes of log text kept per watch to re-parse when definitions change.
+HOLD_LIMIT = 64 * 1024 * 1024
+
+
+def batch_size(batch: LogBatch) -> int:
+    """Characters (or bytes) of log text in ``batch``."""
+    if batch.lines is not None:
+        return sum(map(len, batch.lines))
+    return len(batch.text or "")
+
+
+class HostParser:
+    """A parser for one (source, host), with the batches it parsed kept for re-parsing.
+
+    Attributes
+    ----------
+    definitions : list of MetricDefinition
+    names : list of str
+    parser : LogParser
+    text_mode : bool
+        True for raw text (a local process or file: may end mid-line, finished at the end),
+        False for CloudWatch's complete lines.
+    held : list of LogBatch
+    """
+
+    def __init__(self, definitions: Sequence[MetricDefinition], step_definition,
+                 text_mode: bool):
+        self.definitions = list(definitions)
+        self.names = [d.name for d in self.definitions]
+        self.parser = LogParser(self.definitions, escape=True,
+                                      step_definition=step_definition)
+        self.step_definition = step_definition
+        self.text_mode = text_mode
+        self.held: list[LogBatch] = []
+
+    def feed(self, batch: LogBatch, hold: bool) -> ParseResult:
+        """Parse ``batch`` (and keep it when ``hold``)."""
+        if hold:
+            self.held.append(batch)
+        return self._parse(batch)
+
+    def _parse(self, batch: LogBatch) -> ParseResult:
+        if batch.lines is not None:
+            return self.parser.feed_lines(batch.lines, batch.timestamps)
+        return self.parser.feed(batch.text, batch.timestamp)
+
+    def rebuilt(self, definitions) -> tuple[HostParser, ParseResult]:
+        """A parser with ``definitions`` that has parsed everything held, and its result."""
+        fresh = HostParser(definitions, self.step_definition, self.text_mode)
+        fresh.held = self.held
+        return fresh, ParseResult.concat([fresh._parse(batch) for batch in self.held])
+
+    def text(self) -> str:
+        """The held text, as one string."""
+        parts = []
+        for batch in self.held:
+            if batch.lines is not None:
+                parts.append("\n".join(batch.lines) + "\n")
+            else:
+                parts.append(batch.text.decode("utf-8", "replace")
+                             if isinstance(batch.text, bytes) else batch.text)
+        return "".join(parts)
+
+
+class ParsingSession:
+    """Every host parser of one watch, feeding one store.
+
+    Parameters
+    ----------
+    store : MetricStore
+    step_definition : MetricDefinition, str or None
+        Given to every parser.
+    hold_limit : int
+        Bytes held in all, beyond which no more text is held (and :attr:`holding` is False).
+
+    Thread-safe: every method takes the session's lock.
+    """
+
+    def __init__(self, store: MetricStore, step_definition=None, hold_limit: int = HOLD_LIMIT):
+        self.store = store
+        self.step_definition = step_definition
+        self.hold_limit = hold_limit
+        self.holding = True
+        self.held_total = 0
+        self._parsers: dict[tuple[str, str], HostParser] = {}
+        self._lock = threading.RLock()
+
+    def parsers(self) -> list[HostParser]:
+        with self._lock:
+            return list(self._parsers.values())
+
+    def feed(self, source: str, batch: LogBatch,
+             definitions: Sequence[MetricDefinition]) -> bool:
+        """Parse ``batch`` of ``source`` (a new host gets a parser with ``definitions``) and
+        store the points. Returns True when this batch made the session stop holding."""
+        key = (source, batch.host)
+        with self._lock:
+            host = self._parsers.get(key)
+            if host is None:
+                host = self._parsers[key] = HostParser(definitions, self.step_definition,
+                                                       batch.lines is None)
+            result = host.feed(batch, self.holding)
+            stopped = self._account(batch)
+        self.store.add_result(source, batch.host, host.names, result)
+        return stopped
+
+    def add_points(self, source: str, batch: PointBatch) -> int:
+        """Store points that arrived numeric (no step: NaN); return how many were new."""
+        return self.store.add_points(SeriesKey(source, batch.host, batch.metric),
+                                     [float("nan")] * len(batch.values), batch.timestamps,
+                                     batch.values)
+
+    def _account(self, batch: LogBatch) -> bool:
+        self.held_total += batch_size(batch)
+        if self.holding and self.held_total > self.hold_limit:
+            self.holding = False
+            for host in self._parsers.values():
+                host.held = []
+            return True
+        return False
+
+    def reparse(self, source: str, definitions: Sequence[MetricDefinition]) -> None:
+        """Parse ``source``'s held text again with ``definitions`` (where they changed)."""
+        definitions = list(definitions)
+        with self._lock:
+            for key, host in list(self._parsers.items()):
+                if key[0] != source or host.definitions == definitions:
+                    continue
+                old = set(host.definitions)
+                fresh, result = host.rebuilt(definitions)
+                self._parsers[key] = fresh
+                # Points of unchanged definitions are dropped by the store (line order);
+                # their NaN marks would not be, so keep only the marks of new definitions.
+                result.drops = [d for d in result.drops if definitions[d.metric] not in old]
+                self.store.add_result(key[0], key[1], fresh.names, result)
+
+    def finish(self, source: str) -> None:
+        """``source`` ended: parse each of its text hosts' unfinished last line."""
+        with self._lock:
+            hosts = [(k, h) for k, h in self._parsers.items() if k[0] == source]
+        for (name, host_name), host in hosts:
+            if host.text_mode:
+                self.store.add_result(name, host_name, host.names, host.parser.finish())
+
+    def held_text(self) -> str:
+        """Every host's held text, one host after the other."""
+        return "".join(host.text() for host in self.parsers())
+
+    def definition_stats(self) -> dict[str, DefinitionStats]:
+        """Statistics per definition name, summed over every source and host."""
+        total: dict[str, DefinitionStats] = {}
+        for host in self.parsers():
+            for name, stats in zip(host.names, host.parser.stats):
+                acc = total.setdefault(name, DefinitionStats())
+                acc.points += stats.points
+                for reason, count in stats.dropped.items():
+                    acc.dropped[reason] = acc.dropped.get(reason, 0) + count
+                for reason, drop in stats.examples.items():
+                    acc.examples.setdefault(reason, drop)
+                acc.disabled = acc.disabled or stats.disabled
+        return total

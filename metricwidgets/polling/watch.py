@@ -1,0 +1,492 @@
+"""Watching a job: sources -> parsers -> store, polled off the kernel's main thread.
+
+A :class:`Watch` owns the sources of one watched thing (a SageMaker job, a tuning job and its
+children, a local command, a log file), a :class:`~metricwidgets.polling.session.ParsingSession`
+(one parser per source and host) and a :class:`~metricwidgets.core.store.MetricStore`. It is
+:class:`~metricwidgets.polling.scheduler.Schedulable`: a single
+:class:`~metricwidgets.polling.scheduler.Scheduler` thread serves every watch of the process.
+Each watch is polled at its own adaptive interval and backs off with jitter after errors
+(:class:`~metricwidgets.polling.backoff.BackoffPolicy`), drains once more after its job ended,
+and leaves the scheduler when finished or closed.
+
+Every error becomes a :class:`~metricwidgets.polling.messages.WatchMessage` (and, when it
+stops the watch, :attr:`Watch.error`): nothing dies silently and nothing is raised into the
+notebook from the background.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from metricwidgets.core.definitions import MetricDefinition
+from metricwidgets.core.results import DefinitionStats
+from metricwidgets.core.store import MetricStore
+from metricwidgets.errors import UserFacingError
+from metricwidgets.polling.backoff import BackoffPolicy, classify_error
+from metricwidgets.polling.definitions import layered_definitions, load_user_definitions
+from metricwidgets.polling.messages import MessageLog, WatchMessage
+from metricwidgets.polling.scheduler import Scheduler
+from metricwidgets.polling.session import HOLD_LIMIT, ParsingSession
+from metricwidgets.polling.suggestions import DefinitionSuggester
+from metricwidgets.polling.tuning import TuningJobExpansion
+from metricwidgets.polling.watched_job import WatchedJob
+from metricwidgets.sources.base import JobStatus, Source, SourceUpdate
+
+__all__ = ["Watch", "WatchMessage"]
+
+
+class Watch:
+    """Watch one job (or tuning job, command, file) and keep its metrics in :attr:`store`.
+
+    Build one with :meth:`for_job`, :meth:`for_tuning_job`, :meth:`for_command` or
+    :meth:`for_file`. Unless ``start=False``, the shared :class:`Scheduler` starts polling it
+    at once in the background.
+
+    Parameters
+    ----------
+    jobs : list of WatchedJob
+    metric_definitions : optional
+        The user's definitions (anything :func:`~metricwidgets.core.definitions.load_definitions`
+        reads); they win by name over the jobs' own.
+    suggest : bool
+        Suggest definitions from the output (a command or file watched without definitions).
+    tuning : TuningJobExpansion, optional
+        A tuning job whose children join :attr:`sources` as they are launched.
+    step_definition : MetricDefinition, str or None
+        Each point's step (default: its index in its series).
+    min_interval, max_interval, max_backoff : float
+        See :class:`~metricwidgets.polling.backoff.BackoffPolicy`.
+    poller : Scheduler, optional
+        Default: :meth:`Scheduler.default`.
+    clock : callable
+        Monotonic seconds for the due times and the suggestion rate (tests inject one).
+    hold_limit : int
+        Bytes of log text held for re-parsing.
+
+    Attributes
+    ----------
+    store : MetricStore
+    statuses : dict of str to JobStatus
+        By source name (the job, each child of a tuning job, the command).
+    messages : collections.deque of WatchMessage
+        The latest messages (throttling, retries, errors), newest last.
+    error : UserFacingError or None
+        The error that stopped the watch (an unknown job), else None.
+    last_error : UserFacingError or None
+        The error of the latest poll round (None when it went well): the poller retries.
+    finished : bool
+        True once every source delivered everything (after the final drain).
+    closed : bool
+
+    Thread-safety: every public method may be called from any thread. Listeners are called
+    from the scheduler's thread (or from the thread that calls :meth:`poll_once`).
+    """
+
+    def __init__(self, jobs: list[WatchedJob], metric_definitions=None, *, suggest: bool = False,
+                 tuning: TuningJobExpansion | None = None, step_definition=None,
+                 min_interval: float = 2.0, max_interval: float = 10.0,
+                 max_backoff: float = 60.0, start: bool = True, poller: Scheduler | None = None,
+                 name: str | None = None, clock: Callable[[], float] = time.monotonic,
+                 hold_limit: int = HOLD_LIMIT):
+        user = load_user_definitions(metric_definitions)
+        self.name = name or (jobs[0].name if jobs else (tuning.name if tuning else ""))
+        self.store = MetricStore()
+        self.statuses: dict[str, JobStatus] = {}
+        self._log = MessageLog()
+        self.error: UserFacingError | None = None
+        self.last_error: UserFacingError | None = None
+        self.policy = BackoffPolicy(min_interval, max_interval, max_backoff, clock=clock)
+        self.session = ParsingSession(self.store, step_definition, hold_limit)
+        self.suggester = DefinitionSuggester(enabled=suggest, clock=clock)
+        self._user_definitions = list(user)
+        self._jobs = list(jobs)
+        self._round_errors: list[tuple[str, str]] = []
+        self._tuning = tuning
+        self._listeners: list[Callable[[Watch], None]] = []
+        self._poll_lock = threading.Lock()
+        self._state_lock = threading.RLock()
+        self._finished = threading.Event()
+        self._closed = False
+        self._paused = False
+        self._poller = poller or Scheduler.default()
+        if start:
+            self._poller.add(self)
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def for_job(cls, name: str, metric_definitions=None, source: str = "logs", *,
+                start: bool = True, describe_interval: float = 10.0, cursor=None,
+                min_interval: float = 2.0, max_interval: float = 10.0,
+                max_backoff: float = 60.0, poller=None, step_definition=None,
+                **aws) -> Watch:
+        """Watch a SageMaker training job through its logs (``source="logs"``, parsed here
+        with the job's definitions plus ``metric_definitions``) or through the metrics
+        SageMaker published to CloudWatch (``source="metrics"``; any kind registered in
+        :mod:`metricwidgets.sources.factory`).
+
+        ``aws``: ``region``, ``profile``, ``endpoint_url``, ``session``.
+
+        Raises
+        ------
+        DefinitionError
+            For a definition whose regex does not compile.
+        AWSError
+            When no client can be made (a missing profile, no region).
+        """
+        from metricwidgets.sources.aws import AWSOptions
+        from metricwidgets.sources.factory import job_sources
+
+        options = AWSOptions.from_kwargs(**aws)
+        status, data = job_sources(name, options, source, describe_interval, cursor=cursor)
+        return cls([WatchedJob(name, data, status)], metric_definitions, start=start,
+                   min_interval=min_interval, max_interval=max_interval,
+                   max_backoff=max_backoff, poller=poller, step_definition=step_definition)
+
+    @classmethod
+    def for_tuning_job(cls, name: str, metric_definitions=None, source: str = "logs", *,
+                       start: bool = True, describe_interval: float = 10.0,
+                       min_interval: float = 2.0, max_interval: float = 10.0,
+                       max_backoff: float = 60.0, poller=None, step_definition=None,
+                       **aws) -> Watch:
+        """Watch a hyperparameter tuning job: every child training job, as the tuner
+        launches them, each through ``source``. The tuning objective and the best job are
+        in ``statuses[name].extra``."""
+        from metricwidgets.sources.aws import AWSOptions
+        from metricwidgets.sources.tuning_job import TuningJobSource
+
+        options = AWSOptions.from_kwargs(**aws)
+        tuning = TuningJobExpansion(TuningJobSource(name, options, interval=describe_interval),
+                                    child_source=source)
+        return cls([], metric_definitions, tuning=tuning, start=start,
+                   min_interval=min_interval, max_interval=max_interval,
+                   max_backoff=max_backoff, poller=poller, step_definition=step_definition,
+                   name=name)
+
+    @classmethod
+    def for_command(cls, argv, metric_definitions=None, *, cwd=None, env=None, name=None,
+                    start: bool = True, min_interval: float = 0.2, max_interval: float = 1.0,
+                    poller=None, step_definition=None) -> Watch:
+        """Run ``argv`` and watch its output. With ``metric_definitions=None`` the
+        definitions are suggested from the output seen so far
+        (:func:`metricwidgets.core.suggest.suggest_definitions`), and held text is parsed
+        again when new suggestions appear. Closing the watch kills the process group."""
+        from metricwidgets.sources.local_process import LocalProcessSource
+
+        process = LocalProcessSource(argv, cwd=cwd, env=env, name=name)
+        try:
+            return cls([WatchedJob(process.name, process)], metric_definitions,
+                       suggest=metric_definitions is None, start=start,
+                       min_interval=min_interval, max_interval=max_interval, poller=poller,
+                       step_definition=step_definition)
+        except BaseException:
+            process.close()
+            raise
+
+    @classmethod
+    def for_file(cls, path, metric_definitions=None, *, start: bool = True,
+                 min_interval: float = 0.5, max_interval: float = 2.0, poller=None,
+                 step_definition=None) -> Watch:
+        """Follow a log file (``tail -F``: truncation and rotation included). A file watch
+        never finishes by itself; close it."""
+        from metricwidgets.sources.local_file import LocalFileSource
+
+        source = LocalFileSource(path)
+        return cls([WatchedJob(source.name, source)], metric_definitions,
+                   suggest=metric_definitions is None, start=start,
+                   min_interval=min_interval, max_interval=max_interval, poller=poller,
+                   step_definition=step_definition)
+
+    # ----------------------------------------------------------------- public state
+    @property
+    def finished(self) -> bool:
+        return self._finished.is_set()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def messages(self):
+        """The latest messages (a deque of WatchMessage), newest last."""
+        return self._log.entries
+
+    #: The polling intervals (seconds), as given: see :class:`BackoffPolicy`.
+    min_interval = property(lambda self: self.policy.min_interval)
+    max_interval = property(lambda self: self.policy.max_interval)
+    max_backoff = property(lambda self: self.policy.max_backoff)
+
+    @property
+    def sources(self) -> list[Source]:
+        """The data sources (one per job or run)."""
+        with self._state_lock:
+            return [job.data for job in self._jobs]
+
+    def _definitions_for(self, job: WatchedJob) -> list[MetricDefinition]:
+        return layered_definitions(self.suggester.suggested, job.job_definitions,
+                                   self._user_definitions)
+
+    @property
+    def definitions(self) -> list[MetricDefinition]:
+        """The definitions in use: the jobs' own, merged with the user's (which win by
+        name); for a command or file without definitions, the suggested ones."""
+        with self._state_lock:
+            jobs = [d for job in self._jobs for d in job.job_definitions]
+            return layered_definitions(self.suggester.suggested, jobs, self._user_definitions)
+
+    def set_definitions(self, metric_definitions) -> None:
+        """Replace the user's definitions; the text held so far is parsed again (new
+        metrics appear with their whole history, no point is stored twice)."""
+        user = load_user_definitions(metric_definitions)
+        with self._poll_lock, self._state_lock:
+            self._user_definitions = user
+            self._reparse_all()
+        self._notify()
+
+    def definition_stats(self) -> dict[str, DefinitionStats]:
+        """Statistics per definition name, summed over every source and host."""
+        total = self.session.definition_stats()
+        for d in self.definitions:
+            total.setdefault(d.name, DefinitionStats())
+        return total
+
+    # ----------------------------------------------------------------- control
+    def add_listener(self, callback: Callable[[Watch], None]) -> None:
+        """Call ``callback(watch)`` after every poll that changed something."""
+        with self._state_lock:
+            self._listeners.append(callback)
+
+    def remove_listener(self, callback) -> None:
+        with self._state_lock:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+    def pause(self) -> None:
+        """Stop polling until :meth:`resume` (sources keep their cursors)."""
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+        self.policy.restart()
+        if not self._closed and not self.finished:
+            self._poller.add(self)
+
+    def close(self) -> None:
+        """Stop polling and release every source (a local process is killed). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._poller.remove(self)
+        with self._state_lock:
+            jobs = list(self._jobs)
+        for job in jobs:
+            for source in job.sources():
+                try:
+                    source.close()
+                except Exception as exc:  # noqa: BLE001 closing must finish for every source
+                    self._message("warning", f"closing {job.name}: {exc}")
+        if self._tuning is not None:
+            self._tuning.close()
+        self._notify()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the watch is finished (or closed, or stopped by an error); return
+        :attr:`finished`."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._finished.is_set():
+            if self._closed or (self.error is not None):
+                return False
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            self._finished.wait(0.1 if left is None else min(0.1, left))
+        return True
+
+    # ----------------------------------------------------------------- Schedulable
+    def next_due(self) -> float | None:
+        """When the scheduler should poll next (its clock); None while paused or done."""
+        if self._paused or self._closed or self._finished.is_set():
+            return None
+        return self.policy.due
+
+    def poll_once(self) -> float:
+        """Poll every source once, now, on the calling thread; return the delay the watch
+        asks for before its next poll (seconds).
+
+        A bug of ours while polling becomes an error message and :attr:`last_error` (the
+        watch backs off), never an exception into the caller's thread.
+        """
+        with self._poll_lock:
+            try:
+                delay = self._round()
+            except Exception as exc:  # noqa: BLE001
+                text = f"internal error while polling: {type(exc).__name__}: {exc}"
+                self._message("error", text)
+                self.last_error = UserFacingError(text)
+                delay = self.max_backoff
+            self.policy.schedule(delay)
+        return delay
+
+    # ----------------------------------------------------------------- the poll round
+    def _message(self, level: str, text: str) -> None:
+        self._log.add(level, text)
+
+    def _notify(self) -> None:
+        with self._state_lock:
+            listeners = list(self._listeners)
+        for callback in listeners:
+            try:
+                callback(self)
+            except Exception as exc:  # noqa: BLE001 a broken listener must not stop the watch
+                self._message("error", f"listener {getattr(callback, '__name__', callback)} "
+                                       f"failed: {type(exc).__name__}: {exc}")
+
+    def _round(self) -> float:
+        if self._closed or self.finished:
+            return self.max_interval
+        # Statuses compare by value: sources build a new one each poll, mostly unchanged,
+        # and an idle poll must not make every chart redraw.
+        before = (self.store.version, self._log.count, dict(self.statuses))
+        flowed = False
+        failed: UserFacingError | None = None
+        self._round_errors = []
+        if self._tuning is not None:
+            try:
+                self._poll_tuning()
+            except Exception as exc:  # noqa: BLE001
+                failed = self._handle_error(self._tuning.name, exc)
+        for job in list(self._jobs):
+            if self._closed:
+                break  # close() must not wait for a round over 100 budgeted jobs
+            if job.finished:
+                continue
+            try:
+                flowed |= self._poll_job(job)
+            except Exception as exc:  # noqa: BLE001
+                failed = self._handle_error(job.name, exc) or failed
+        self._check_finished()
+        self.last_error = failed
+        delay = self._after_round(flowed, failed)
+        after = (self.store.version, self._log.count, dict(self.statuses))
+        if after != before or self.finished:
+            self._notify()
+        return delay
+
+    def _after_round(self, flowed: bool, failed: UserFacingError | None) -> float:
+        if failed is not None:
+            delay = self.policy.failed()
+            if not (self.error is not None or self._closed):
+                for level, text in self._round_errors:
+                    self._message(level, f"{text} Trying again in {delay:.1f} s.")
+            return delay
+        if self.policy.failures:
+            self._message("info", "recovered; polling again")
+        return self.policy.succeeded(flowed)
+
+    def _handle_error(self, name: str, exc: BaseException) -> UserFacingError | None:
+        verdict = classify_error(name, exc)
+        if verdict.fatal:
+            self.error = verdict.error
+            self._message("error", f"{verdict.error} Stopped watching.")
+            with self._state_lock:
+                self.statuses.setdefault(name, JobStatus(name, status="NotFound"))
+            self._poller.remove(self)
+            return verdict.error
+        # Throttling, 5xx and an unreachable endpoint pass by themselves (a warning); other
+        # errors (credentials, permission) need the user, but may be fixed while we wait.
+        self._round_errors.append((verdict.level, str(verdict.error)))
+        return verdict.error
+
+    def _poll_tuning(self) -> None:
+        status, children = self._tuning.poll()
+        if status is not None:
+            with self._state_lock:
+                self.statuses[self._tuning.name] = status
+        for child in children:
+            with self._state_lock:
+                self._jobs.append(child)
+            self._message("info", f"tuning job {self._tuning.name}: child {child.name} launched")
+
+    def _poll_job(self, job: WatchedJob) -> bool:
+        flowed = False
+        if job.status_source is not None:
+            self._apply_status(job, job.status_source.poll().status)
+        update: SourceUpdate = job.data.poll()
+        self._apply_status(job, update.status)
+        flowed |= self._apply_logs(job, update)
+        flowed |= sum(self.session.add_points(job.name, batch) for batch in update.points) > 0
+        if job.terminal_seen and job.data.finished:
+            job.finished = True
+            self.session.finish(job.name)
+        elif job.terminal_seen and hasattr(job.data, "final_drain"):
+            # Read once more on the next round: SageMaker flushes late events.
+            job.data.final_drain()
+        return flowed
+
+    def _apply_status(self, job: WatchedJob, status: JobStatus | None) -> None:
+        if status is None:
+            return
+        with self._state_lock:
+            previous = self.statuses.get(job.name)
+            self.statuses[job.name] = status
+            if status.definitions and status.definitions != job.job_definitions:
+                job.job_definitions = list(status.definitions)
+                self.session.reparse(job.name, self._definitions_for(job))
+        if hasattr(job.data, "on_status"):
+            job.data.on_status(status)
+        if status.terminal:
+            job.terminal_seen = True
+        if previous is None or previous.status != status.status:
+            level = "error" if status.status == "Failed" else "info"
+            text = f"{job.name}: {status.status}"
+            if status.failure_reason:
+                text += f" ({status.failure_reason})"
+            self._message(level, text)
+
+    def _apply_logs(self, job: WatchedJob, update: SourceUpdate) -> bool:
+        flowed = False
+        for batch in update.logs:
+            if not (batch.lines or batch.text):
+                continue
+            flowed = True
+            with self._state_lock:
+                definitions = self._definitions_for(job)
+            if self.session.feed(job.name, batch, definitions):
+                self._message("warning", "the log is too large to keep in memory; definitions "
+                                         "changed from now on apply to new lines only")
+        if flowed and self.suggester.enabled:
+            self._update_suggestions()
+        return flowed
+
+    def _check_finished(self) -> None:
+        with self._state_lock:
+            jobs = list(self._jobs)
+        if self._tuning is not None:
+            if not self._tuning.complete(self.statuses.get(self._tuning.name)):
+                return
+        elif not jobs:
+            return
+        if all(job.finished for job in jobs):
+            self._finished.set()
+            self._poller.remove(self)
+
+    # ----------------------------------------------------------------- definitions
+    def _reparse_all(self) -> None:
+        for job in self._jobs:
+            self.session.reparse(job.name, self._definitions_for(job))
+
+    def _update_suggestions(self) -> None:
+        suggestion = self.suggester.suggest(self.session.held_text)
+        if suggestion.warning:
+            self._message("warning", suggestion.warning)
+        if not suggestion.new:
+            return
+        with self._state_lock:
+            self._reparse_all()
+        self._message("info", "suggested definitions: " +
+                      ", ".join(d.name for d in suggestion.new))
