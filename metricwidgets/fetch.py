@@ -7,10 +7,12 @@ points. For a job still running it returns what exists now.
 
 from __future__ import annotations
 
-__all__ = ["fetch_job_metrics", "COLUMNS"]
+__all__ = ["COLUMNS", "SYSTEM_COLUMNS", "fetch_job_metrics"]
 
 #: The columns of the result, in order.
 COLUMNS = ["timestamp", "host", "metric", "value", "step", "line"]
+#: The columns of instance utilization (no step, no log line).
+SYSTEM_COLUMNS = COLUMNS[:4]
 #: Most poll rounds one fetch makes (each reads every stream to its end).
 _MAX_ROUNDS = 20
 
@@ -21,11 +23,13 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
     Parameters
     ----------
     name : str
-    source : {"logs", "metrics"}
+    source : {"logs", "metrics", "system"}
         ``logs``: parse the job's CloudWatch Logs here with the job's definitions plus
         ``metric_definitions`` (the user's win by name); every logged value, per host.
         ``metrics``: what SageMaker published to CloudWatch (one average a minute, host
-        ``all``).
+        ``all``). ``system``: the instance utilization SageMaker published per host
+        (``CPUUtilization`` ... ``GPUMemoryUtilization``, CPU and GPU summed over devices
+        as SageMaker reports them; host ``algo-N``).
     metric_definitions : optional
         Anything :func:`metricwidgets.core.definitions.load_definitions` reads.
     **aws
@@ -35,7 +39,8 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
     -------
     pandas.DataFrame
         Columns ``timestamp`` (UTC), ``host``, ``metric``, ``value``, ``step``, ``line``
-        (1-based line of the host's log; -1 for published metrics).
+        (1-based line of the host's log; -1 for published metrics); for ``system`` only
+        the first four (:data:`SYSTEM_COLUMNS`).
 
     Raises
     ------
@@ -61,4 +66,5 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
         frame = watch.store.to_dataframe()
     finally:
         watch.close()
-    return frame[COLUMNS].reset_index(drop=True)
+    columns = SYSTEM_COLUMNS if source == "system" else COLUMNS
+    return frame[columns].reset_index(drop=True)

@@ -13,9 +13,11 @@ def register(subparsers) -> None:
         description="Print every metric point of a SageMaker training job. With --source logs "
                     "(the default) the job's CloudWatch Logs are parsed with its metric "
                     "definitions plus --definitions; --source metrics gives what SageMaker "
-                    "published to CloudWatch (one average a minute).")
+                    "published to CloudWatch (one average a minute); --source system the "
+                    "instance utilization per host (timestamp,host,metric,value; CPU and GPU "
+                    "summed over devices, as SageMaker reports them).")
     parser.add_argument("job", metavar="JOB_NAME")
-    parser.add_argument("--source", choices=("logs", "metrics"), default="logs")
+    parser.add_argument("--source", choices=("logs", "metrics", "system"), default="logs")
     parser.add_argument("--definitions", metavar="DEFS.json",
                         help='extra definitions, SageMaker\'s shape: [{"Name": ..., "Regex": ...}]')
     parser.add_argument("--region")

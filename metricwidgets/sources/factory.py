@@ -7,7 +7,9 @@ A job's status always comes from ``DescribeTrainingJob``
 - ``logs``: the job's CloudWatch Logs, parsed by the watch
   (:class:`~metricwidgets.sources.cloudwatch_logs.CloudWatchLogsSource`);
 - ``metrics``: what SageMaker published to CloudWatch
-  (:class:`~metricwidgets.sources.cloudwatch_metrics.CloudWatchMetricsSource`).
+  (:class:`~metricwidgets.sources.cloudwatch_metrics.CloudWatchMetricsSource`);
+- ``system``: the instance utilization SageMaker published per host
+  (:class:`~metricwidgets.sources.cloudwatch_utilization.CloudWatchUtilizationSource`).
 
 Adding a kind
 -------------
@@ -84,7 +86,15 @@ def _metrics(request: DataSourceRequest) -> Source:
                                    client=request.clients.get("cloudwatch"))
 
 
-_BUILDERS: dict[str, DataSourceBuilder] = {"logs": _logs, "metrics": _metrics}
+def _system(request: DataSourceRequest) -> Source:
+    from metricwidgets.sources.cloudwatch_utilization import CloudWatchUtilizationSource
+
+    return CloudWatchUtilizationSource(request.name, request.options,
+                                       client=request.clients.get("cloudwatch"))
+
+
+_BUILDERS: dict[str, DataSourceBuilder] = {"logs": _logs, "metrics": _metrics,
+                                           "system": _system}
 
 
 def register_data_source(kind: str, builder: DataSourceBuilder) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from metricwidgets.core.instance_types import Devices
-from metricwidgets.sources.base import PointBatch, Source, SourceUpdate
+from metricwidgets.sources.base import JobStatus, PointBatch, Source, SourceUpdate
 
 __all__ = ["GpuReader", "LocalUtilizationSource"]
 
@@ -200,8 +200,9 @@ class LocalUtilizationSource(Source):
             return SourceUpdate()
         values = self.sample()
         if values is None:
+            # Ended: a terminal status lets the watch finish (and its poller thread end).
             self.close()
-            return SourceUpdate()
+            return SourceUpdate(status=JobStatus(self.name, "Completed", end_time=now))
         self._last_sample = now
         self.samples += 1
         stamp = np.array([now], np.float64)

@@ -29,6 +29,7 @@ from metricwidgets.widgets.chart import Chart
 from metricwidgets.widgets.controls import ChartSettings, Controls
 from metricwidgets.widgets.export import Export
 from metricwidgets.widgets.header import Header
+from metricwidgets.widgets.instances_panel import InstancesPanel
 from metricwidgets.widgets.throttle import Throttle
 
 __all__ = ["LivePlot"]
@@ -57,6 +58,9 @@ class LivePlot(widgets.VBox):
         Overrides of "lower/higher is better" by metric name or quantity.
     redraw_interval : float
         Seconds between redraws at most.
+    system : Watch, optional
+        A watch of the job's or run's instance utilization, drawn in the instances panel
+        (owned by the plot too).
 
     Attributes
     ----------
@@ -66,6 +70,8 @@ class LivePlot(widgets.VBox):
     charts : dict of str to Chart
         By quantity key, in the order the quantities appeared.
     export : Export
+    instances : InstancesPanel or None
+        The utilization panel under the charts (None without a ``system`` watch).
     redraws : int
         Redraws done so far (tests wait on it).
     last_error : str or None
@@ -77,7 +83,8 @@ class LivePlot(widgets.VBox):
     #: Every plot not yet closed (weakly held).
     instances: "weakref.WeakSet[LivePlot]" = weakref.WeakSet()
 
-    def __init__(self, watch, directions=None, redraw_interval: float = REDRAW_INTERVAL):
+    def __init__(self, watch, directions=None, redraw_interval: float = REDRAW_INTERVAL,
+                 system=None):
         self.watch = watch
         self.directions = dict(directions or {})
         self._settings = ChartSettings()
@@ -96,17 +103,22 @@ class LivePlot(widgets.VBox):
         self.export = Export(watch.store, getattr(watch, "name", "") or "metrics",
                              lambda: [self.charts[k] for k in self._shown_keys()])
         self._throttle = Throttle(self.refresh, redraw_interval)
-        super().__init__([self.header, self.controls, self.charts_box, self.export])
+        self.instances = InstancesPanel(system) if system is not None else None
+        panel = [self.instances] if self.instances is not None else []
+        super().__init__([self.header, self.controls, self.charts_box, *panel, self.export])
         self.add_class("metricwidgets-liveplot")
         LivePlot.instances.add(self)
-        watch.add_listener(self._on_watch)
+        for watched in (watch, system):
+            if watched is not None:
+                watched.add_listener(self._on_watch)
         self.refresh()
 
     # ------------------------------------------------------------------ constructors
     @classmethod
-    def for_job(cls, name: str, metric_definitions=None, source: str = "logs", **aws) -> "LivePlot":
+    def for_job(cls, name: str, metric_definitions=None, source: str = "logs", *,
+                instances: bool = True, **aws) -> "LivePlot":
         """Watch a SageMaker training job (``aws``: ``region``, ``profile``,
-        ``endpoint_url``, ``session``).
+        ``endpoint_url``, ``session``); with ``instances``, its instance utilization too.
 
         Raises
         ------
@@ -116,8 +128,13 @@ class LivePlot(widgets.VBox):
         """
         from metricwidgets.polling.watch import Watch
 
-        watch = Watch.for_job(name, metric_definitions, source, start=False, **aws)
-        return cls(_first_poll(watch))
+        watch = _first_poll(Watch.for_job(name, metric_definitions, source, start=False, **aws))
+        system = None
+        if instances and source != "system":
+            from metricwidgets.utilization import system_watch_for_job
+
+            system = system_watch_for_job(name, **aws)
+        return cls(watch, system=system)
 
     @classmethod
     def for_tuning_job(cls, name: str, metric_definitions=None, **aws) -> "LivePlot":
@@ -130,10 +147,12 @@ class LivePlot(widgets.VBox):
     @classmethod
     def for_command(cls, argv, metric_definitions=None, **kwargs) -> "LivePlot":
         """Run a training command and watch its output (``metric_definitions=None``: the
-        definitions are suggested from what it prints)."""
+        definitions are suggested from what it prints) and its process tree's utilization."""
         from metricwidgets.polling.watch import Watch
+        from metricwidgets.utilization import system_watch_for_run
 
-        return cls(Watch.for_command(argv, metric_definitions, **kwargs))
+        watch = Watch.for_command(argv, metric_definitions, **kwargs)
+        return cls(watch, system=system_watch_for_run(watch, cwd=kwargs.get("cwd")))
 
     @classmethod
     def for_file(cls, path, metric_definitions=None, **kwargs) -> "LivePlot":
@@ -150,12 +169,16 @@ class LivePlot(widgets.VBox):
     def pause(self) -> None:
         """Stop polling (the chart keeps what it has)."""
         self.watch.pause()
+        if self.instances is not None:
+            self.instances.watch.pause()
         if not self.controls.pause.value:
             self.controls.pause.value = True
 
     def resume(self) -> None:
         """Poll again from where it stopped."""
         self.watch.resume()
+        if self.instances is not None:
+            self.instances.watch.resume()
         if self.controls.pause.value:
             self.controls.pause.value = False
 
@@ -181,6 +204,9 @@ class LivePlot(widgets.VBox):
             self.watch.remove_listener(self._on_watch)
         finally:
             self.watch.close()
+            if self.instances is not None:
+                self.instances.watch.remove_listener(self._on_watch)
+                self.instances.close()
         LivePlot.instances.discard(self)
         with self._lock:
             for chart in self.charts.values():
@@ -292,6 +318,8 @@ class LivePlot(widgets.VBox):
             self._last_diagnose = now
             for key in shown:
                 self.charts[key].diagnose(settings)
+        if self.instances is not None:
+            self.instances.update(settings, force)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the watch is finished, then redraw; return whether it finished."""

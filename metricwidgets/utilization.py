@@ -1,0 +1,53 @@
+"""The watch of a job's or a local run's instance utilization, beside its metrics' watch.
+
+A live plot keeps utilization in a watch of its own (its own store, its own adaptive
+interval on the shared poller): the metric charts, exports and diagnoses read only the
+metrics, the instances panel only the utilization.
+"""
+
+from __future__ import annotations
+
+__all__ = ["system_watch_for_job", "system_watch_for_run"]
+
+#: Seconds between two DescribeTrainingJob calls of the utilization watch: it needs only the
+#: instance type and count, the start and the end, so it asks less often than the metrics.
+DESCRIBE_INTERVAL = 30.0
+
+
+def system_watch_for_job(name: str, start: bool = True, poller=None, **aws):
+    """A watch of training job ``name``'s published utilization (``source="system"``)."""
+    from metricwidgets.polling import Watch
+
+    return Watch.for_job(name, source="system", start=start, poller=poller,
+                         describe_interval=DESCRIBE_INTERVAL, min_interval=10.0,
+                         max_interval=60.0, **aws)
+
+
+def system_watch_for_run(watch, cwd=None, interval: float | None = None, start: bool = True):
+    """A watch sampling the utilization of the process ``watch`` runs (a command watch);
+    None when the watch runs no process or psutil is missing.
+
+    ``interval``: seconds between samples (default: the command watch's longest poll
+    interval, so both are polled at the same pace).
+    """
+    from metricwidgets.polling import Watch, WatchedJob
+
+    processes = [s for s in watch.sources if getattr(s, "process", None) is not None]
+    if not processes:
+        return None
+    try:
+        from metricwidgets.sources.local_utilization import LocalUtilizationSource
+    except ImportError:  # psutil is a dependency; a broken install loses only the panel
+        return None
+    process = processes[0]
+    every = watch.max_interval if interval is None else interval
+    source = LocalUtilizationSource(process.process.pid, process.name,
+                                    host=_host_of(process), cwd=cwd, interval=every)
+    return Watch([WatchedJob(process.name, source)], min_interval=every, max_interval=every,
+                 poller=watch._poller, name=process.name, start=start)
+
+
+def _host_of(process) -> str:
+    from metricwidgets.sources.local_process import LOCAL_HOST
+
+    return getattr(process, "host", LOCAL_HOST)

@@ -1,0 +1,187 @@
+"""The "instances" panel of a live plot: CPU, memory, disk, GPU and GPU memory per instance.
+
+Under the metric charts, one small chart per utilization metric, one line per host, drawn by
+the metric charts' own :class:`~metricwidgets.widgets.chart.Chart` (so hover readout,
+legend, smoothing and zoom behave the same). The x axis is time, in the metric charts' time
+mode: relative time while they show steps (utilization has no step), else theirs.
+
+CPU and GPU figures arrive as SageMaker reports them, summed over devices; the panel shows
+them per device when the device counts are known (a toggle switches to the reported sums),
+and each chart's title says which. Findings (idle GPU, memory or disk nearly full) are
+listed under the charts, in the metric diagnoses' style.
+
+The panel stays hidden until the first utilization point arrives, then opens; its header
+button collapses it (a collapsed panel draws nothing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+import time
+
+import ipywidgets as widgets
+
+from metricwidgets.core.instance_types import (
+    LABELS,
+    UTILIZATION_METRICS,
+    Devices,
+    devices_of,
+)
+from metricwidgets.core.pairing import ChartGroup
+from metricwidgets.core.utilization_findings import utilization_findings
+from metricwidgets.widgets.chart import Chart
+
+__all__ = ["InstancesPanel"]
+
+#: Seconds between two runs of the findings while data flows.
+FINDINGS_INTERVAL = 2.0
+_SEVERITY_COLOUR = {"error": "#d62728", "warning": "#ff7f0e", "info": "#7f7f7f"}
+
+
+def _order(metric: str) -> tuple:
+    return (UTILIZATION_METRICS.index(metric) if metric in UTILIZATION_METRICS else 99, metric)
+
+
+def training_window(statuses) -> tuple[float, float] | None:
+    """Start and end (seconds since the epoch) of the ``Training`` phase, when known."""
+    for status in statuses:
+        for item in status.transitions or []:
+            if item.get("Status") == "Training" and item.get("StartTime"):
+                return float(item["StartTime"]), float(item.get("EndTime") or math.inf)
+    return None
+
+
+class InstancesPanel(widgets.VBox):
+    """Utilization charts of the watch ``watch`` (a watch whose sources are utilization
+    sources: :class:`~metricwidgets.sources.cloudwatch_utilization.CloudWatchUtilizationSource`
+    or :class:`~metricwidgets.sources.local_utilization.LocalUtilizationSource`).
+
+    Attributes
+    ----------
+    watch : Watch
+    charts : dict of str to Chart
+        By metric name.
+    toggle : ipywidgets.ToggleButton
+        Open (True) or collapsed.
+    per_device : ipywidgets.ToggleButtons
+        ``True``: CPU and GPU figures per device; ``False``: as reported (summed).
+    findings : list of Diagnosis
+    """
+
+    def __init__(self, watch):
+        self.watch = watch
+        self.charts: dict[str, Chart] = {}
+        self.findings = []
+        self._findings_at = -math.inf
+        self._findings_version = -1
+        self._scale_key = None
+        self.toggle = widgets.ToggleButton(value=True, description="instances",
+                                           icon="chevron-down",
+                                           tooltip="instance utilization: show or hide")
+        self.per_device = widgets.ToggleButtons(
+            options=[("per device", True), ("as reported", False)], value=True,
+            tooltips=["CPU per vCPU, GPU per GPU", "summed over devices, as SageMaker reports"],
+            style={"button_width": "100px"})
+        self.info = widgets.HTML("")
+        self.notes = widgets.HTML("")
+        self.grid = widgets.GridBox([], layout=widgets.Layout(
+            grid_template_columns="repeat(auto-fill, minmax(340px, 1fr))", width="100%"))
+        self.body = widgets.VBox([widgets.HBox([self.per_device, self.info]), self.grid,
+                                  self.notes])
+        self.toggle.observe(self._on_toggle, names="value")
+        super().__init__([self.toggle, self.body], layout=widgets.Layout(display="none"))
+        self.add_class("metricwidgets-instances")
+
+    # ------------------------------------------------------------------ state
+    @property
+    def devices(self) -> Devices:
+        """The device counts the sources know (those of the first that knows any)."""
+        for source in self.watch.sources:
+            devices = getattr(source, "devices", None)
+            if devices is not None:
+                return devices
+        return devices_of(None)
+
+    def _notes_of_sources(self) -> list[str]:
+        return [source.gpu_note for source in self.watch.sources
+                if getattr(source, "gpu_note", "")]
+
+    def _on_toggle(self, change) -> None:
+        self.body.layout.display = "" if change["new"] else "none"
+        self.toggle.icon = "chevron-down" if change["new"] else "chevron-right"
+
+    # ------------------------------------------------------------------ drawing
+    def update(self, settings, force: bool = False) -> int:
+        """Redraw from the watch's store with the metric charts' ``settings`` (their x mode,
+        smoothing, origin). Returns the points sent."""
+        store = self.watch.store
+        snapshots = [s for s in store.snapshots() if len(s)]
+        if not snapshots:
+            self.info.value = self._info_html()
+            return 0
+        if self.layout.display == "none":
+            self.layout.display = ""  # data exists: the panel appears, open
+        if not self.toggle.value:
+            return 0
+        panel = dataclasses.replace(settings, x_mode="relative" if settings.x_mode == "step"
+                                    else settings.x_mode, log_y=False, hidden_sources=set())
+        devices = self.devices
+        per_device = bool(self.per_device.value)
+        scale_key = (per_device, devices)
+        if scale_key != self._scale_key:  # smoothing caches hold the old scale: start over
+            self._scale_key = scale_key
+            for chart in self.charts.values():
+                chart.close()
+            self.charts = {}
+        by_metric: dict[str, list] = {}
+        for snap in snapshots:
+            by_metric.setdefault(snap.key.metric, []).append(snap)
+        sent = 0
+        for metric in sorted(by_metric, key=_order):
+            count = devices.count(metric) if per_device else 1
+            chart = self.charts.get(metric)
+            if chart is None:
+                title = f"{LABELS.get(metric, metric)}: {devices.unit(metric, per_device)}"
+                chart = self.charts[metric] = Chart(ChartGroup(title, [(metric, None)]),
+                                                    panel, height="220px")
+            drawn = by_metric[metric]
+            if count and count != 1:
+                drawn = [dataclasses.replace(s, value=s.value / count) for s in drawn]
+            sent += chart.update(drawn, panel)
+        children = tuple(self.charts[m] for m in sorted(self.charts, key=_order))
+        if self.grid.children != children:
+            self.grid.children = children
+        self.info.value = self._info_html()
+        self._update_findings(store, force)
+        return sent
+
+    def _info_html(self) -> str:
+        parts = [self.devices.described, *self._notes_of_sources()]
+        return ('<span class="metricwidgets-instances-info" style="color:#555">'
+                + html.escape("; ".join(dict.fromkeys(parts))) + "</span>")
+
+    def _update_findings(self, store, force: bool) -> None:
+        now = time.monotonic()
+        if not force and (store.version == self._findings_version
+                          or now - self._findings_at < FINDINGS_INTERVAL):
+            return
+        self._findings_at, self._findings_version = now, store.version
+        series = {(s.key.host, s.key.metric): (s.timestamp, s.value)
+                  for s in store.snapshots()}
+        window = training_window(list(self.watch.statuses.values()))
+        self.findings = utilization_findings(series, self.devices, window)
+        text = "<br>".join(
+            f'<span class="metricwidgets-diagnosis metricwidgets-{f.kind}" '
+            f'style="color:{_SEVERITY_COLOUR.get(f.severity, "#333")}">&#9670; '
+            f"{html.escape(f.text)}</span>" for f in self.findings)
+        if self.notes.value != text:
+            self.notes.value = text
+
+    def close(self) -> None:
+        """Close the charts and the utilization watch."""
+        self.watch.close()
+        for chart in self.charts.values():
+            chart.close()
+        super().close()
