@@ -42,6 +42,7 @@ from metricwidgets.testing.job_lines import (
     training_lines,
 )
 from metricwidgets.testing.moto_additions import TUNING_CHILDREN, install_moto_additions
+from metricwidgets.testing.utilization_play import publish_utilization, utilization_sample
 
 __all__ = ["JobPlayer", "StandIn"]
 
@@ -201,7 +202,8 @@ class StandIn:
     # ------------------------------------------------------------------ jobs
     def create_job(self, name: str, metric_definitions=None, instance_count: int = 1,
                    status: str = "InProgress", secondary_status: str = "Starting",
-                   started_seconds_ago: float = 0.0, hyperparameters=None):
+                   started_seconds_ago: float = 0.0, hyperparameters=None,
+                   instance_type: str = "ml.m5.xlarge"):
         """Create a training job that is ``InProgress`` (moto would make it Completed).
 
         Its definitions are ``metric_definitions`` (SageMaker's shape), its start time
@@ -214,7 +216,7 @@ class StandIn:
                                     "TrainingInputMode": "File"},
             RoleArn=f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole",
             OutputDataConfig={"S3OutputPath": "s3://bucket/output"},
-            ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": instance_count,
+            ResourceConfig={"InstanceType": instance_type, "InstanceCount": instance_count,
                             "VolumeSizeInGB": 10},
             StoppingCondition={"MaxRuntimeInSeconds": 86400})
         job = self.training_job(name)
@@ -304,20 +306,33 @@ class StandIn:
             self.client("cloudwatch").put_metric_data(Namespace=NAMESPACE,
                                                       MetricData=data[start:start + 1000])
 
+    def put_utilization(self, name: str, samples: list[tuple[float, float]],
+                        instance_count: int, seed: int = 0) -> None:
+        """Publish each instance's utilization at ``[(timestamp, progress)]`` as SageMaker
+        does (see :mod:`metricwidgets.testing.utilization_play`)."""
+        kind = self.training_job(name).resource_config["InstanceType"]
+        for index in range(instance_count):
+            rows = [(t, utilization_sample(kind, index, progress, seed))
+                    for t, progress in samples]
+            publish_utilization(self.client("cloudwatch"), name, f"algo-{index + 1}", rows)
+
     def play_job(self, name: str, lines_per_host: int = 60, interval: float = 0.5,
                  instance_count: int = 2, kind: str = "simple", metric_definitions=None,
                  fail_reason: str | None = None, phase_seconds: float = 0.0,
                  background: bool = True, seed: int = 0,
-                 publish_metrics: bool = True) -> JobPlayer:
+                 publish_metrics: bool = True, instance_type: str = "ml.m5.xlarge"
+                 ) -> JobPlayer:
         """Play a job's life: InProgress/Starting -> Downloading -> Training (lines written
-        every ``interval`` seconds to each instance's stream, metrics published) ->
+        every ``interval`` seconds to each instance's stream, metrics and each instance's
+        utilization published) ->
         Uploading -> Completed, or Failed with ``fail_reason`` halfway through training.
 
         Returns a :class:`JobPlayer` (its thread runs the job unless ``background=False``).
         """
         if metric_definitions is None:
             metric_definitions = XGBOOST_DEFINITIONS if kind == "xgboost" else SIMPLE_DEFINITIONS
-        self.create_job(name, metric_definitions, instance_count=instance_count)
+        self.create_job(name, metric_definitions, instance_count=instance_count,
+                        instance_type=instance_type)
         player = JobPlayer(name)
 
         def run():
@@ -367,6 +382,7 @@ class StandIn:
                     last[metric] = value
             if publish_metrics and metrics:
                 self.put_metrics(name, metrics)
+                self.put_utilization(name, [(now, index / lines_per_host)], len(hosts), seed)
             player.lines_written += len(hosts)
             if index + 1 < lines_per_host and player.stop_event.wait(interval):
                 continue
@@ -379,15 +395,19 @@ class StandIn:
     def write_finished_job(self, name: str, lines_per_host: int = 100,
                            instance_count: int = 2, kind: str = "simple",
                            metric_definitions=None, seconds: float = 600.0,
-                           publish_metrics: bool = True, seed: int = 0) -> dict[str, list[str]]:
+                           publish_metrics: bool = True, seed: int = 0,
+                           instance_type: str = "ml.m5.xlarge") -> dict[str, list[str]]:
         """A job that ran in the past ``seconds`` and is Completed: every line at once,
-        timestamps spread over its run. Returns the raw lines by host."""
+        timestamps spread over its run, metrics and utilization published. Returns the raw
+        lines by host."""
         if metric_definitions is None:
             metric_definitions = XGBOOST_DEFINITIONS if kind == "xgboost" else SIMPLE_DEFINITIONS
         self.create_job(name, metric_definitions, instance_count=instance_count,
-                        started_seconds_ago=seconds + 60)
+                        started_seconds_ago=seconds + 60, instance_type=instance_type)
         self.set_status(name, "InProgress", "Training")
         start = time.time() - seconds
+        starting, training = self.training_job(name).secondary_status_transitions[-2:]
+        starting["EndTime"] = training["StartTime"] = _now() - dt.timedelta(seconds=seconds)
         written, last, metrics = {}, {}, {}
         for i in range(instance_count):
             host = f"algo-{i + 1}"
@@ -402,6 +422,8 @@ class StandIn:
                     last[metric] = value
         if publish_metrics:
             self.put_metrics(name, metrics)
+            self.put_utilization(name, [(t, k / len(stamps)) for k, t in enumerate(stamps)],
+                                 instance_count, seed)
         self.finish_job(name, "Completed", last)
         return written
 

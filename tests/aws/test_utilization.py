@@ -3,7 +3,6 @@ publishes it (namespace /aws/sagemaker/TrainingJobs, dimension Host=<job>/algo-N
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import numpy as np
@@ -11,17 +10,13 @@ import numpy as np
 from metricwidgets.core.instance_types import UTILIZATION_METRICS
 from metricwidgets.sources.base import JobStatus
 from metricwidgets.sources.cloudwatch_utilization import CloudWatchUtilizationSource
+from metricwidgets.testing.utilization_play import publish_utilization
 
 
 def publish(standin, job, host, values):
-    """PutMetricData as SageMaker does for one instance: {metric: [(t, value), ...]}."""
-    data = [{"MetricName": metric, "Value": float(value),
-             "Timestamp": dt.datetime.fromtimestamp(t, dt.timezone.utc),
-             "Dimensions": [{"Name": "Host", "Value": f"{job}/{host}"}]}
-            for metric, points in values.items() for t, value in points]
-    for start in range(0, len(data), 1000):
-        standin.client("cloudwatch").put_metric_data(
-            Namespace="/aws/sagemaker/TrainingJobs", MetricData=data[start:start + 1000])
+    """Publish ``{metric: [(t, value), ...]}`` for one instance, as SageMaker does."""
+    rows = [(t, {metric: value}) for metric, points in values.items() for t, value in points]
+    publish_utilization(standin.client("cloudwatch"), job, host, rows)
 
 
 def source_for(standin, calls, job, **kwargs):
@@ -81,3 +76,66 @@ def test_a_long_job_pages_past_1440_points_in_bounded_calls(standin, job_name, c
     assert len(stamps) == count and len(set(stamps.tolist())) == count
     assert np.all(np.diff(stamps) > 0)
     assert calls.count("GetMetricData") == 2  # 1,000 datapoints a call at most
+
+
+def _minutes(stamps):
+    return len({int(t // 60) for t in stamps})
+
+
+def test_cli_fetch_source_system_prints_every_published_point_once(standin, job_name):
+    import csv
+    import io
+    import os
+    import subprocess
+    import sys
+
+    standin.write_finished_job(job_name, lines_per_host=30, instance_count=2, seconds=600,
+                               instance_type="ml.g5.12xlarge")
+    env = dict(os.environ, **standin.env)
+    result = subprocess.run([sys.executable, "-m", "metricwidgets", "fetch", job_name,
+                             "--source", "system"], capture_output=True, text=True, env=env,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    reader = csv.DictReader(io.StringIO(result.stdout))
+    rows = list(reader)
+    assert reader.fieldnames == ["timestamp", "host", "metric", "value"]
+    keys = [(r["timestamp"], r["host"], r["metric"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert {r["host"] for r in rows} == {"algo-1", "algo-2"}
+    assert {r["metric"] for r in rows} == set(UTILIZATION_METRICS)
+    assert all(r["timestamp"].endswith("Z") and "T" in r["timestamp"] for r in rows)
+    # One average a minute per (host, metric): every minute that holds samples, once.
+    start = standin.training_job(job_name).training_start_time.timestamp() + 60
+    stamps = [start + 600 * k / 30 for k in range(30)]
+    per_series = len(rows) // (2 * len(UTILIZATION_METRICS))
+    assert per_series == _minutes(stamps)
+
+
+def test_fetch_job_metrics_system_and_the_plot_panel_of_a_two_instance_job(standin,
+                                                                           job_name):
+    from metricwidgets import fetch_job_metrics
+    from metricwidgets.widgets.live_plot import LivePlot
+    from tests.waiting import wait_until
+
+    standin.write_finished_job(job_name, lines_per_host=30, instance_count=2, seconds=600,
+                               instance_type="ml.g5.12xlarge")
+    frame = fetch_job_metrics(job_name, source="system", **standin.aws_kwargs)
+    assert list(frame.columns) == ["timestamp", "host", "metric", "value"]
+    assert not frame.duplicated(["timestamp", "host", "metric"]).any()
+    plot = LivePlot.for_job(job_name, **standin.aws_kwargs)
+    try:
+        panel = plot.instances
+        wait_until(lambda: panel.watch.finished, timeout=60, what="the utilization watch")
+        plot.refresh(force=True)
+        assert list(panel.charts) == list(UTILIZATION_METRICS)
+        for chart in panel.charts.values():
+            assert sorted(k.host for k in chart.series) == ["algo-1", "algo-2"]
+        assert panel.charts["GPUUtilization"].figure.title == \
+            "GPU: % per GPU (reported / 4)"
+        assert "ml.g5.12xlarge: 48 vCPUs, 4 GPUs" in panel.info.value
+        # The stand-in's second instance leaves its GPUs waiting: the panel says so.
+        assert [f.text.split(":")[0] for f in panel.findings if f.kind == "idle-gpu"] == \
+            ["algo-2"]
+        assert "algo-2: the GPU sat mostly idle" in panel.notes.value
+    finally:
+        plot.close()
