@@ -2,9 +2,10 @@
 
 SageMaker reports ``CPUUtilization`` summed over the instance's vCPUs and ``GPUUtilization``
 / ``GPUMemoryUtilization`` summed over its GPUs (400 % is four busy GPUs); memory and disk
-are 0-100 % of the whole instance (docs/utilization.md). To show "per device" figures we need
-the counts: vCPUs follow the size suffix for every ``ml.*`` family (``large`` 2,
-``xlarge`` 4, ``Nxlarge`` 4N), GPUs come from a small table of the common GPU types.
+are 0-100 % of the whole instance (docs/sagemaker.md, "Instance utilization"). To show
+"per device" figures we need the counts: vCPUs follow the size suffix for every ``ml.*``
+family (``large`` 2, ``xlarge`` 4, ``Nxlarge`` 4N), GPUs come from a small table of the
+common GPU types.
 """
 
 from __future__ import annotations
