@@ -58,6 +58,8 @@ class InstancesPanel(widgets.VBox):
     sources: :class:`~metricwidgets.sources.cloudwatch_utilization.CloudWatchUtilizationSource`
     or :class:`~metricwidgets.sources.local_utilization.LocalUtilizationSource`).
 
+    ``on_change()`` is called after the user flips a toggle (the owner redraws).
+
     Attributes
     ----------
     watch : Watch
@@ -70,13 +72,14 @@ class InstancesPanel(widgets.VBox):
     findings : list of Diagnosis
     """
 
-    def __init__(self, watch):
+    def __init__(self, watch, on_change=None):
         self.watch = watch
         self.charts: dict[str, Chart] = {}
         self.findings = []
         self._findings_at = -math.inf
         self._findings_version = -1
         self._scale_key = None
+        self._drawn = None  # what the last drawing was made from (skip identical redraws)
         self.toggle = widgets.ToggleButton(value=True, description="instances",
                                            icon="chevron-down",
                                            tooltip="instance utilization: show or hide")
@@ -91,6 +94,9 @@ class InstancesPanel(widgets.VBox):
         self.body = widgets.VBox([widgets.HBox([self.per_device, self.info]), self.grid,
                                   self.notes])
         self.toggle.observe(self._on_toggle, names="value")
+        if on_change is not None:  # a toggle redraws at once, not at the next data
+            for control in (self.toggle, self.per_device):
+                control.observe(lambda _change: on_change(), names="value")
         super().__init__([self.toggle, self.body], layout=widgets.Layout(display="none"))
         self.add_class("metricwidgets-instances")
 
@@ -129,6 +135,11 @@ class InstancesPanel(widgets.VBox):
                                     else settings.x_mode, log_y=False, hidden_sources=set())
         devices = self.devices
         per_device = bool(self.per_device.value)
+        # The plot redraws on every metric update; utilization changes far less often.
+        drawn = (store.version, panel.x_mode, panel.smoothing, panel.origin, panel.width_px,
+                 panel.ignore_outliers, per_device, devices, self._zoom_state())
+        if drawn == self._drawn and not force:
+            return 0
         scale_key = (per_device, devices)
         if scale_key != self._scale_key:  # smoothing caches hold the old scale: start over
             self._scale_key = scale_key
@@ -155,7 +166,13 @@ class InstancesPanel(widgets.VBox):
             self.grid.children = children
         self.info.value = self._info_html()
         self._update_findings(store, force)
+        self._drawn = (*drawn[:-1], self._zoom_state())  # as this drawing left the scales
         return sent
+
+    def _zoom_state(self) -> tuple:
+        """The charts' zoom and ranges: a user's pan or zoom asks for a redraw."""
+        return tuple((c.user_x, c.user_y, c.x_scale.min, c.x_scale.max, c.y_scale.min,
+                      c.y_scale.max) for c in self.charts.values())
 
     def _info_html(self) -> str:
         parts = [self.devices.described, *self._notes_of_sources()]

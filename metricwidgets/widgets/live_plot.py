@@ -103,7 +103,8 @@ class LivePlot(widgets.VBox):
         self.export = Export(watch.store, getattr(watch, "name", "") or "metrics",
                              lambda: [self.charts[k] for k in self._shown_keys()])
         self._throttle = Throttle(self.refresh, redraw_interval)
-        self.instances = InstancesPanel(system) if system is not None else None
+        self.instances = InstancesPanel(system, self._on_settings) if system is not None \
+            else None
         panel = [self.instances] if self.instances is not None else []
         super().__init__([self.header, self.controls, self.charts_box, *panel, self.export])
         self.add_class("metricwidgets-liveplot")

@@ -78,8 +78,7 @@ def test_per_device_divides_cpu_by_the_cores_and_as_reported_does_not(tmp_path, 
         reported = panel.watch.store.snapshot(key).value
         _, y = mark_xy(panel.charts["CPUUtilization"].series[key].raw)
         np.testing.assert_allclose(y, reported / psutil.cpu_count(), rtol=1e-5)
-        panel.per_device.value = False
-        plot.refresh(force=True)
+        panel.per_device.value = False  # redraws by itself
         _, y = mark_xy(panel.charts["CPUUtilization"].series[key].raw)
         np.testing.assert_allclose(y, reported, rtol=1e-5)
         assert "as reported" in panel.charts["CPUUtilization"].figure.title
