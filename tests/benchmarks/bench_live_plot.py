@@ -98,7 +98,7 @@ def _system_watch(rng):
     """A utilization watch (not polled) holding SYSTEM_POINTS samples per host and metric."""
     from metricwidgets.core.instance_types import UTILIZATION_METRICS
     from metricwidgets.core.store import SeriesKey
-    from metricwidgets.watch import Watch
+    from metricwidgets.polling import Watch
 
     system = Watch([], start=False, name="bench")
     total = SYSTEM_POINTS + UPDATES + 1

@@ -10,7 +10,7 @@ import psutil
 
 from metricwidgets.core.store import SeriesKey
 from metricwidgets.utilization import system_watch_for_run
-from metricwidgets.watch import Watch
+from metricwidgets.polling import Watch
 from metricwidgets.widgets.controls import ChartSettings
 from metricwidgets.widgets.instances_panel import InstancesPanel
 from metricwidgets.widgets.live_plot import LivePlot
