@@ -35,7 +35,8 @@ def utilization_sample(instance_type: str, host_index: int, progress: float,
         # The first instance keeps its GPUs busy; the others wait on their input pipeline.
         busy = 88.0 if host_index == 0 else 18.0
         values["GPUUtilization"] = gpus * max(0.0, busy + 8.0 * wobble)
-        values["GPUMemoryUtilization"] = gpus * (40.0 + 20.0 * min(1.0, 2.0 * progress))
+        values["GPUMemoryUtilization"] = gpus * (40.0 + 20.0 * min(1.0, 2.0 * progress)
+                                                 - 12.0 * host_index)
     return values
 
 

@@ -198,7 +198,7 @@ class Chart(widgets.VBox):
     def _ensure_series(self, key: SeriesKey, multi_host: bool,
                        multi_source: bool) -> _SeriesMarks:
         owner = f"{key.source}/{key.host}" if multi_host else key.source
-        label = f"{key.metric} ({owner})" if multi_host or multi_source else key.metric
+        label = self.series_label(key, multi_host, multi_source)
         series = self.series.get(key)
         if series is not None:
             if series.smooth.labels != [label]:
@@ -215,6 +215,11 @@ class Chart(widgets.VBox):
         self.figure.marks = marks[:-2] + series.marks + marks[-2:] if len(marks) >= 2 else \
             series.marks + marks
         return series
+
+    def series_label(self, key: SeriesKey, multi_host: bool, multi_source: bool) -> str:
+        """The legend's words for a series (a subclass may say less)."""
+        owner = f"{key.source}/{key.host}" if multi_host else key.source
+        return f"{key.metric} ({owner})" if multi_host or multi_source else key.metric
 
     # ------------------------------------------------------------------ update
     def update(self, snapshots: list[SeriesSnapshot], settings: ChartSettings) -> int:

@@ -33,7 +33,7 @@ from metricwidgets.core.pairing import ChartGroup
 from metricwidgets.core.utilization_findings import utilization_findings
 from metricwidgets.widgets.chart import Chart
 
-__all__ = ["InstancesPanel"]
+__all__ = ["InstanceChart", "InstancesPanel", "training_window"]
 
 #: Seconds between two runs of the findings while data flows.
 FINDINGS_INTERVAL = 2.0
@@ -42,6 +42,13 @@ _SEVERITY_COLOUR = {"error": "#d62728", "warning": "#ff7f0e", "info": "#7f7f7f"}
 
 def _order(metric: str) -> tuple:
     return (UTILIZATION_METRICS.index(metric) if metric in UTILIZATION_METRICS else 99, metric)
+
+
+class InstanceChart(Chart):
+    """A metric chart whose legend names the instance only (the title names the metric)."""
+
+    def series_label(self, key, multi_host: bool, multi_source: bool) -> str:
+        return key.host
 
 
 def training_window(statuses) -> tuple[float, float] | None:
@@ -154,9 +161,11 @@ class InstancesPanel(widgets.VBox):
             count = devices.count(metric) if per_device else 1
             chart = self.charts.get(metric)
             if chart is None:
-                title = f"{LABELS.get(metric, metric)}: {devices.unit(metric, per_device)}"
-                chart = self.charts[metric] = Chart(ChartGroup(title, [(metric, None)]),
-                                                    panel, height="220px")
+                unit = devices.unit(metric, per_device)
+                chart = self.charts[metric] = InstanceChart(
+                    ChartGroup(f"{LABELS.get(metric, metric)}: {unit}", [(metric, None)]),
+                    panel, height="220px")
+                chart.y_axis.label = unit.split(" (")[0]  # the title has the rest
             drawn = by_metric[metric]
             if count and count != 1:
                 drawn = [dataclasses.replace(s, value=s.value / count) for s in drawn]

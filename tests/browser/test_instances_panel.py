@@ -1,0 +1,77 @@
+"""The instances panel in a real JupyterLab and chromium: ``%metrics JOB`` of a 2-instance
+job on the stand-in shows one small chart per utilization metric, one line per instance."""
+
+from __future__ import annotations
+
+import pytest
+
+from metricwidgets.core.instance_types import UTILIZATION_METRICS
+from metricwidgets.testing.standin import StandIn
+from tests.browser.lab import (
+    open_notebook,
+    run_all_cells,
+    running_lab,
+    screenshot,
+    wait_until,
+    write_notebook,
+)
+
+pytestmark = pytest.mark.browser
+
+JOB = "panel-two-instances"
+PANEL = ".metricwidgets-liveplot .metricwidgets-instances"
+
+
+@pytest.fixture(scope="module")
+def aws():
+    with StandIn() as standin:
+        standin.write_finished_job(JOB, lines_per_host=30, instance_count=2, seconds=600,
+                                   instance_type="ml.g5.12xlarge")
+        yield standin
+
+
+@pytest.fixture
+def lab_on_standin(tmp_path, aws):
+    with running_lab(tmp_path, env=aws.env) as url:
+        yield url, tmp_path
+
+
+def panel_charts(page) -> list[dict]:
+    """Per chart of the panel: its title, its smoothed lines drawn, its legend's words."""
+    return page.evaluate(
+        """(panel) => [...document.querySelectorAll(panel + ' .metricwidgets-chart')].map(c => ({
+            title: (c.querySelector('text.mainheading') || {}).textContent || '',
+            lines: [...c.querySelectorAll('g.curve path.line')].filter(p =>
+                !(p.getAttribute('style') || '').includes('opacity: 0.25')
+                && (p.getAttribute('d') || '').length > 0).length,
+            legend: [...c.querySelectorAll('text.legendtext')].map(t => t.textContent),
+        }))""", PANEL)
+
+
+def test_the_panel_draws_one_line_per_instance_and_collapses(lab_on_standin, page):
+    url, root = lab_on_standin
+    write_notebook(root / "panel.ipynb", ["%load_ext metricwidgets", f"%metrics {JOB}"])
+    open_notebook(page, url, "panel.ipynb")
+    run_all_cells(page)
+    try:
+        wait_until(lambda: len(panel_charts(page)) == len(UTILIZATION_METRICS)
+                   and all(c["lines"] == 2 for c in panel_charts(page)), 120,
+                   what="five utilization charts of two lines each")
+    except TimeoutError:
+        screenshot(page, "instances_panel_failed.png")
+        raise
+    page.locator(PANEL).scroll_into_view_if_needed()
+    charts = panel_charts(page)
+    assert [c["title"].split(":")[0] for c in charts] == [
+        "CPU", "memory", "disk", "GPU", "GPU memory"]
+    assert charts[3]["title"] == "GPU: % per GPU (reported / 4)"
+    for chart in charts:
+        assert any("algo-1" in t for t in chart["legend"]), chart
+        assert any("algo-2" in t for t in chart["legend"]), chart
+    assert "algo-2: the GPU sat mostly idle" in page.inner_text(PANEL)
+    screenshot(page, "instances_panel.png")
+    assert not page.dialogs
+
+    page.locator(PANEL + " button", has_text="instances").first.click()
+    wait_until(lambda: not page.locator(PANEL + " .metricwidgets-chart").first.is_visible(),
+               20, what="the panel to collapse")
