@@ -21,6 +21,8 @@ _EXPORTS = {
     "lint_definitions": "metricwidgets.core.lint",
     "suggest_definitions": "metricwidgets.core.suggest",
     "fetch_job_metrics": "metricwidgets.fetch",
+    "diagnose": "metricwidgets.core.diagnose_data",
+    "Finding": "metricwidgets.core.findings",
     "LivePlot": "metricwidgets.widgets.live_plot",
     "RegexPlayground": "metricwidgets.widgets.playground",
     "UserFacingError": "metricwidgets.errors",

@@ -7,7 +7,7 @@ points. For a job still running it returns what exists now.
 
 from __future__ import annotations
 
-__all__ = ["COLUMNS", "SYSTEM_COLUMNS", "fetch_job_metrics"]
+__all__ = ["COLUMNS", "SYSTEM_COLUMNS", "fetch_job_metrics", "fetch_job_store"]
 
 #: The columns of the result, in order.
 COLUMNS = ["timestamp", "host", "metric", "value", "step", "line"]
@@ -49,6 +49,14 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
     DefinitionError
         A definition whose regex does not compile.
     """
+    frame = fetch_job_store(name, source, metric_definitions, **aws).to_dataframe()
+    columns = SYSTEM_COLUMNS if source == "system" else COLUMNS
+    return frame[columns].reset_index(drop=True)
+
+
+def fetch_job_store(name: str, source: str = "logs", metric_definitions=None, **aws):
+    """Like :func:`fetch_job_metrics`, but the :class:`~metricwidgets.core.store.MetricStore`
+    itself, which also keeps the NaN/Inf captures (for ``metricwidgets diagnose --job``)."""
     from metricwidgets.polling.watch import Watch
 
     watch = Watch.for_job(name, metric_definitions, source=source, start=False,
@@ -63,8 +71,6 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
             running = not any(s.terminal for s in watch.statuses.values())
             if watch.finished or (running and watch.store.version == version):
                 break
-        frame = watch.store.to_dataframe()
     finally:
         watch.close()
-    columns = SYSTEM_COLUMNS if source == "system" else COLUMNS
-    return frame[columns].reset_index(drop=True)
+    return watch.store

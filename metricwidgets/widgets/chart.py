@@ -344,7 +344,7 @@ class Chart(widgets.VBox):
         found: list[Diagnosis] = []
         positions = []
         for (source, host), series in by_owner.items():
-            for diagnosis in diagnose_group(self.group, series):
+            for diagnosis in diagnose_group(self.group, series, source, host):
                 found.append(diagnosis)
                 snap = self.series[SeriesKey(source, host, diagnosis.metric)].snapshot
                 positions.append(_position(snap, diagnosis, settings))

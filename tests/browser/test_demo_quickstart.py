@@ -42,7 +42,7 @@ def test_demo_quickstart_chart_grows_live_and_flags_overfitting(tmp_path, page):
         wait_until(lambda: curve_points(page) >= first + 5, 90, what="the curve to grow")
         diagnosis = page.wait_for_selector(".metricwidgets-diagnosis.metricwidgets-overfitting",
                                            timeout=120_000)
-        assert "overfitting since step" in diagnosis.inner_text()
+        assert "overfitting: validation:error rose from its best" in diagnosis.inner_text()
         # The whole run arrives: 30 epochs, each a point of the curve.
         wait_until(lambda: curve_points(page) >= 30, 90, what="all 30 epochs on the chart")
         news = page.get_by_role("button", name="No", exact=True)  # Lab's news prompt

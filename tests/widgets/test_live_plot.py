@@ -106,7 +106,8 @@ def test_overfitting_is_diagnosed_and_marked_at_validations_best(finished_plot):
     assert len(over) == 1 and over[0].step == best
     x, _y = mark_xy(chart.diag_marks)
     assert best in x.tolist()
-    assert "overfitting since step" in chart.notes.value
+    assert "overfitting: validation:error rose from its best" in chart.notes.value
+    assert all(d.job == over[0].job and d.host for d in chart.diagnoses)
 
 
 def test_log_toggle_swaps_the_y_scale_without_rebuilding_the_figure(finished_plot):
@@ -355,3 +356,14 @@ def test_tooltip_finds_the_point_by_x_when_the_event_has_no_index(finished_plot)
     series = next(s for k, s in chart.series.items() if k.metric == "validation:error")
     text = tooltip_html(series, {"event": "hover", "point": {"x": 7.2, "y": 0.1}})
     assert "<td>7</td>" in text
+
+
+def test_diagnose_of_the_plot_says_what_the_chart_marks(finished_plot):
+    import metricwidgets
+
+    def said(findings):
+        return sorted((f.kind, f.metric, f.job, f.host, f.step, f.text) for f in findings)
+
+    chart = finished_plot.charts["error"]
+    assert said(metricwidgets.diagnose(finished_plot)) == said(chart.diagnoses)
+    assert {"nonfinite", "overfitting"} <= {f.kind for f in chart.diagnoses}

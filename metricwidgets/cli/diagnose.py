@@ -1,0 +1,120 @@
+"""``metricwidgets diagnose``: a log's or a job's findings, as text or JSON; exit 1 on an error.
+
+``metricwidgets diagnose LOGFILE --definitions DEFS.json`` parses the file as ``parse`` does
+(streamed in chunks); ``metricwidgets diagnose --job NAME`` fetches the job's metrics as
+``fetch`` does. Both hand the points to :func:`metricwidgets.core.diagnose_data.diagnose_series`,
+the function the chart uses, so the two never disagree. The exit status is 1 when a finding
+has severity ``error`` (divergence, NaN/Inf), so a pipeline can gate on it; 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import numpy as np
+
+from metricwidgets.cli.parse import (
+    add_definition_arguments,
+    read_definitions,
+    stream_log,
+)
+from metricwidgets.errors import InputError
+
+__all__ = ["register", "run"]
+
+#: The keys of each finding in ``--format json``.
+JSON_KEYS = ("kind", "metric", "host", "step", "value", "text", "severity")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "diagnose", help="find overfitting, divergence, NaN/Inf and plateaus in a log or a job",
+        description="Diagnose the metrics of LOGFILE (parsed with the definitions given) or of "
+                    "the SageMaker training job --job NAME: overfitting, divergence, NaN/Inf "
+                    "values and plateaus, each with the step where it began. Exit status 1 "
+                    "when a finding is an error (divergence, NaN/Inf).")
+    parser.add_argument("logfile", metavar="LOGFILE", nargs="?")
+    add_definition_arguments(parser, required=False)
+    parser.add_argument("--step", metavar="REGEX",
+                        help="a regex whose capture is the step (epoch, iteration) of each point")
+    parser.add_argument("--job", metavar="NAME", help="a SageMaker training job instead of a file")
+    parser.add_argument("--region")
+    parser.add_argument("--profile")
+    parser.add_argument("--endpoint-url")
+    parser.add_argument("--no-escape", action="store_true",
+                        help="the log was read back from CloudWatch Logs (already escaped)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(func=run)
+
+
+def _log_series(args) -> dict:
+    """The file's series: metric -> SeriesData (steps: the --step capture, else each point's
+    index in its series)."""
+    from metricwidgets.core.diagnostics import SeriesData
+    from metricwidgets.core.parser import LogParser
+    from metricwidgets.core.results import ParseResult
+
+    parser = LogParser(read_definitions(args), escape=not args.no_escape,
+                       step_definition=args.step)
+    result = ParseResult.concat(list(stream_log(args.logfile, parser)))
+    series = {}
+    for index, name in enumerate(parser.names):
+        mine = result.metric == index
+        line, value = result.line[mine], result.value[mine]
+        step = result.step[mine] if args.step else np.arange(len(value), dtype=np.float64)
+        nonfinite = [(_drop_step(drop, line, step, bool(args.step)), drop.line,
+                      "nan" if math.isnan(drop.value) else ("+inf" if drop.value > 0 else "-inf"))
+                     for drop in result.drops if drop.metric == index]
+        if len(value) or nonfinite:
+            series[name] = SeriesData(step, value, nonfinite)
+    return series
+
+
+def _drop_step(drop, line, step, stepped: bool) -> float:
+    """Where a NaN/Inf capture goes: its own step with --step, else the index it would have
+    had in its series (one after the last point logged before it)."""
+    if stepped and not math.isnan(drop.step):
+        return float(drop.step)
+    before = int(np.searchsorted(line, drop.line, side="right"))
+    if stepped:
+        return float(step[before - 1]) if before else math.nan
+    return float(before)
+
+
+def _findings(args):
+    from metricwidgets.core.diagnose_data import diagnose_series, diagnose_store
+
+    if args.job:
+        from metricwidgets.fetch import fetch_job_store
+
+        definitions = read_definitions(args) if (args.definitions or args.definition) else None
+        aws = {"region": args.region, "profile": args.profile, "endpoint_url": args.endpoint_url}
+        if args.step:
+            aws["step_definition"] = args.step
+        store = fetch_job_store(args.job, metric_definitions=definitions, **aws)
+        return diagnose_store(store)
+    if not args.logfile:
+        raise InputError("give a LOGFILE (with --definitions or --definition) or --job NAME")
+    if not (args.definitions or args.definition):
+        raise InputError("a LOGFILE needs --definitions DEFS.json or --definition NAME=REGEX")
+    return diagnose_series({("", ""): _log_series(args)})
+
+
+def run(args) -> int:
+    from metricwidgets.core.findings import has_errors
+
+    findings = _findings(args)
+    if args.format == "json":
+        rows = [{k: f.to_dict()[k] for k in JSON_KEYS} for f in findings]
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    elif not findings:
+        print("no findings: no overfitting, divergence, NaN/Inf or plateau")
+    else:
+        for f in findings:
+            where = f" [{f.host}]" if f.host else ""
+            print(f"{f.severity}{where}: {f.text}")
+    sys.stdout.flush()
+    return 1 if has_errors(findings) else 0
