@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from metricwidgets.standin import SIMPLE_DEFINITIONS
+from metricwidgets.testing.job_lines import SIMPLE_DEFINITIONS
 
 pytestmark = pytest.mark.aws
 
