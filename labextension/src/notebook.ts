@@ -1,25 +1,7 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
-/** The line that loads the magics; inserted once per notebook. */
-export const LOAD_EXT = '%load_ext metricwidgets';
-
-/**
- * Python string literal for a job name (names are `[A-Za-z0-9-]`, but stay safe).
- */
-export function pyString(text: string): string {
-  return JSON.stringify(text);
-}
-
-/** The cell that plots a job live: `%metrics JOB`. */
-export function metricsCode(job: string): string {
-  return `%metrics ${job}`;
-}
-
-/** The cell that opens the regex playground on a job's logs. */
-export function playgroundCode(job: string): string {
-  return `import metricwidgets\nmetricwidgets.RegexPlayground.from_job(${pyString(job)})`;
-}
+import { LOAD_EXT } from './codegen';
 
 async function targetNotebook(
   app: JupyterFrontEnd,

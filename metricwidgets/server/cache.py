@@ -3,14 +3,17 @@
 Many browser tabs refresh the same sidebar every few seconds. Identical requests within
 ``ttl`` seconds get the same answer, and identical requests that arrive while one is in
 flight wait for it instead of calling AWS again, so N tabs cost one call per ``ttl``.
-Failures are shared by the waiters of that flight but never cached.
+Failures are shared by the waiters of that flight but never cached. A flight whose every
+waiter went away (the clients left, or their deadline passed) is cancelled, so work still
+queued for a worker thread is dropped instead of starving the requests behind it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
 
 __all__ = ["AnswerCache"]
 
@@ -37,6 +40,7 @@ class AnswerCache:
         self._clock = clock
         self._answers: dict[Hashable, tuple[float, Any]] = {}
         self._flights: dict[Hashable, asyncio.Future] = {}
+        self._waiters: dict[Hashable, int] = {}
 
     async def get(self, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> Any:
         """The fresh answer for ``key``, computing it with ``compute()`` on a miss."""
@@ -44,15 +48,24 @@ class AnswerCache:
         if cached is not None and self._clock() - cached[0] < self.ttl:
             return cached[1]
         flight = self._flights.get(key)
-        if flight is None:
+        if flight is None or flight.cancelled():  # a cancelled one lands soon; start anew
             flight = asyncio.ensure_future(compute())
             self._flights[key] = flight
             flight.add_done_callback(lambda done: self._land(key, done))
-        # shield: one cancelled request must not cancel the call the other tabs wait for
-        return await asyncio.shield(flight)
+        self._waiters[key] = self._waiters.get(key, 0) + 1
+        try:
+            # shield: one cancelled request must not cancel the call the other tabs wait for
+            return await asyncio.shield(flight)
+        finally:
+            self._waiters[key] -= 1
+            if not self._waiters[key]:
+                del self._waiters[key]
+                if not flight.done():  # the last waiter left: nobody wants the answer
+                    flight.cancel()
 
     def _land(self, key: Hashable, flight: asyncio.Future) -> None:
-        self._flights.pop(key, None)
+        if self._flights.get(key) is flight:
+            del self._flights[key]
         if flight.cancelled() or flight.exception() is not None or self.ttl <= 0:
             return
         self._answers[key] = (self._clock(), flight.result())

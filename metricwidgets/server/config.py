@@ -37,6 +37,17 @@ class MetricWidgets(Configurable):
         5xx, connection errors), with backoff; a browsing user prefers a quick error to a long
         wait, and the sidebar asks again on its next refresh.""").tag(config=True)
 
+    request_timeout = Float(15.0, min=0.5, help="""Seconds a sidebar request may take in
+        all, waiting for a worker included; then it answers 504. botocore's connect and read
+        timeouts are derived from it (see client_timeouts), so a black-holed endpoint frees
+        its worker thread about as soon.""").tag(config=True)
+
+    def client_timeouts(self) -> dict:
+        """botocore ``connect_timeout``/``read_timeout`` such that every attempt of one call
+        (1 + ``retries``) fits within ``request_timeout``."""
+        per_attempt = self.request_timeout / (1 + self.retries)
+        return {"connect_timeout": min(5.0, per_attempt), "read_timeout": per_attempt}
+
     @default("region")
     def _default_region(self):
         return os.environ.get("METRICWIDGETS_REGION") or None

@@ -12,15 +12,36 @@
 The handlers are thin: :class:`~metricwidgets.sources.catalog.Catalog` does the AWS work in
 a worker thread, an :class:`~metricwidgets.server.cache.AnswerCache` shares answers between
 tabs, and :class:`CatalogHandler` is the one place that turns failures into JSON errors
-``{"message": ..., "code": ...}`` with 400 (bad filter), 401 (credentials), 403
-(permission), 404 (unknown job), 429 (throttled) or 502 (AWS unreachable).
+``{"message": ..., "code": ..., "hint": ...}``:
+
+====  =====================================================================================
+400   a bad filter (``input``) or a name that is not a SageMaker job name (``invalid-name``)
+404   unknown job (``not-found``)
+424   the AWS credentials are missing, refused or lack a permission (``credentials``,
+      ``permission``): the request depends on AWS, which refused it. Never 401/403, which
+      stay Jupyter's own answers for its login and XSRF checks.
+429   throttled by AWS (``throttled``, with ``Retry-After``)
+502   AWS unreachable (``unreachable``) or another AWS failure
+504   AWS did not answer within ``MetricWidgets.request_timeout`` (``timeout``)
+====  =====================================================================================
+
+Names: every job name in an answer carries ``invalid_reason`` (None for a name matching
+SageMaker's pattern :data:`JOB_NAME`); the sidebar shows the others as invalid and never
+puts them into a notebook. ``GET jobs/<name>`` refuses such a name with 400.
+
+Bounds: each request gets at most ``request_timeout`` seconds (queue time included), and
+the botocore client's own connect/read timeouts are derived from it, so a black-holed
+endpoint answers 504 instead of hanging; a request whose client went away (or whose time
+is up) drops its queued AWS call unless another tab waits for the same answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import importlib.util
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import tornado.web
@@ -32,12 +53,69 @@ from metricwidgets.server.cache import AnswerCache
 from metricwidgets.server.config import MetricWidgets
 from metricwidgets.sources.catalog import Catalog
 
-__all__ = ["NAMESPACE", "setup_routes"]
+__all__ = ["JOB_NAME", "NAMESPACE", "invalid_name_reason", "setup_routes"]
 
 #: The URL namespace of every endpoint, under the server's base URL.
 NAMESPACE = "metricwidgets"
+#: SageMaker's pattern for training and tuning job names (see docs/sagemaker.md).
+JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 _NAME = r"(?P<name>[^/]+)"
 _STATE = "metricwidgets"
+#: Statuses of the REST door that differ from AWSError.http_status: 401 and 403 belong to
+#: Jupyter's own authentication, so AWS refusing us is a failed dependency.
+_STATUS_OF_CODE = {"credentials": 424, "config": 424, "permission": 424}
+#: Worker threads for boto3 calls (they wait on the network, not the CPU).
+MAX_WORKERS = 8
+
+
+def invalid_name_reason(name: object) -> str | None:
+    """Why ``name`` is not a SageMaker job name, or None when it is one."""
+    if not isinstance(name, str) or not name:
+        return "the name is empty"
+    if len(name) > 63:
+        return f"the name has {len(name)} characters (SageMaker allows 63)"
+    if JOB_NAME.fullmatch(name):
+        return None
+    if any(ch in name for ch in "\n\r\x0b\x0c\x85\u2028\u2029") or any(
+            ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return "the name contains a line break or a control character"
+    return ("the name is not a SageMaker job name (only letters, digits and hyphens, "
+            "starting and ending with a letter or digit)")
+
+
+def _mark_names(result):
+    """Give every job of an answer (pages, tuning children, best job) its ``invalid_reason``."""
+    if isinstance(result, dict):
+        for key in ("jobs", "tuning_jobs", "children"):
+            for item in result.get(key) or []:
+                item["invalid_reason"] = invalid_name_reason(item.get("name"))
+        if result.get("best_training_job"):
+            best = result["best_training_job"]
+            best["invalid_reason"] = invalid_name_reason(best.get("name"))
+        if "name" in result and "status" in result:
+            result["invalid_reason"] = invalid_name_reason(result.get("name"))
+    return result
+
+
+def _standin_command() -> str:
+    """The command that starts the moto stand-in, wherever this version keeps it."""
+    for module in ("metricwidgets.testing.standin", "metricwidgets.standin"):
+        try:
+            if importlib.util.find_spec(module) is not None:
+                return f"python -m {module} --demo-jobs"
+        except ImportError:
+            continue
+    return "python -m metricwidgets.testing.standin --demo-jobs"
+
+
+def credentials_hint() -> str:
+    """How to give the Jupyter server AWS credentials, or try the sidebar without AWS."""
+    return ("Give the Jupyter server AWS credentials, then restart JupyterLab: run "
+            "`aws configure` (or `aws sso login`), or set AWS_PROFILE (or AWS_ACCESS_KEY_ID "
+            "and AWS_SECRET_ACCESS_KEY) before starting it, or set c.MetricWidgets.profile "
+            "and c.MetricWidgets.region in jupyter_server_config.py. To try the sidebar "
+            f"without AWS, run `{_standin_command()}` and start JupyterLab with the "
+            "`export` lines it prints.")
 
 
 class CatalogHandler(APIHandler):
@@ -59,29 +137,56 @@ class CatalogHandler(APIHandler):
                 "max_results": page_size}
 
     async def answer(self, method: str, **kwargs) -> None:
-        """Call ``Catalog.<method>(**kwargs)`` (cached) and finish with its JSON or an error."""
+        """Call ``Catalog.<method>(**kwargs)`` (cached) and finish with its JSON or an error.
+
+        At most ``request_timeout`` seconds, queue time included; if the client goes away
+        first, the wait is cancelled (and the AWS call dropped unless another tab wants it).
+        """
         state = self._state
+        timeout = state["config"].request_timeout
         key = (method, tuple(sorted(kwargs.items())))
         call = functools.partial(getattr(state["catalog"], method), **kwargs)
 
         def compute():
             return asyncio.get_running_loop().run_in_executor(state["executor"], call)
 
+        self._waiting = asyncio.ensure_future(
+            asyncio.wait_for(state["cache"].get(key, compute), timeout))
         try:
-            result = await state["cache"].get(key, compute)
+            result = await self._waiting
+        except asyncio.CancelledError:
+            if getattr(self, "_client_left", False):
+                return  # nobody to answer
+            raise
+        except asyncio.TimeoutError:
+            return self._fail(504, f"AWS did not answer within {timeout:g} s (the endpoint "
+                              "may be unreachable or overloaded); the sidebar tries again "
+                              "on its next refresh.", "timeout")
         except AWSError as error:
             if error.code == "throttled":
                 self.set_header("Retry-After", "2")
-            return self._fail(error.http_status, str(error), error.code)
+            return self._fail(_STATUS_OF_CODE.get(error.code, error.http_status), str(error),
+                              error.code)
         except InputError as error:
             return self._fail(400, str(error), "input")
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(result))
+        self.finish(json.dumps(_mark_names(result)))
+
+    def on_connection_close(self) -> None:
+        """The client went away: stop waiting for its answer."""
+        self._client_left = True
+        waiting = getattr(self, "_waiting", None)
+        if waiting is not None and not waiting.done():
+            waiting.cancel()
+        super().on_connection_close()
 
     def _fail(self, status: int, message: str, code: str) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"message": message, "code": code}))
+        body = {"message": message, "code": code}
+        if code in ("credentials", "config"):
+            body["hint"] = credentials_hint()
+        self.finish(json.dumps(body))
 
 
 class ListHandler(CatalogHandler):
@@ -107,6 +212,9 @@ class DescribeHandler(CatalogHandler):
 
     @tornado.web.authenticated
     async def get(self, name: str):
+        reason = invalid_name_reason(name)
+        if reason is not None:
+            return self._fail(400, f"refused job name {name!r}: {reason}.", "invalid-name")
         await self.answer(self.method, name=name)
 
 
@@ -114,10 +222,12 @@ def setup_routes(web_app, config: MetricWidgets) -> None:
     """Register the endpoints on ``web_app`` (a tornado Application of jupyter_server)."""
     web_app.settings[_STATE] = {
         "config": config,
-        "catalog": Catalog(config.aws_options(), retries=config.retries),
+        "catalog": Catalog(config.aws_options(), retries=config.retries,
+                           **config.client_timeouts()),
         "cache": AnswerCache(config.cache_seconds),
-        # boto3 blocks: a few threads keep the server's event loop free
-        "executor": ThreadPoolExecutor(max_workers=4, thread_name_prefix="metricwidgets"),
+        # boto3 blocks: threads keep the server's event loop free
+        "executor": ThreadPoolExecutor(max_workers=MAX_WORKERS,
+                                       thread_name_prefix="metricwidgets"),
     }
     base = url_path_join(web_app.settings["base_url"], NAMESPACE)
     web_app.add_handlers(".*$", [

@@ -89,8 +89,9 @@ def make_client(service: str, options: AWSOptions, max_attempts: int = 3,
     from botocore.config import Config
 
     session = make_session(options)
-    cfg = Config(retries={"mode": retry_mode, "max_attempts": max_attempts},
-                 connect_timeout=5, read_timeout=30, **config)
+    # timeouts may be overridden by a caller (the server bounds each request more tightly)
+    config = {"connect_timeout": 5, "read_timeout": 30, **config}
+    cfg = Config(retries={"mode": retry_mode, "max_attempts": max_attempts}, **config)
     try:
         return session.client(service, region_name=options.region or session.region_name
                               or "us-east-1", endpoint_url=options.endpoint_url, config=cfg)
@@ -118,9 +119,10 @@ def translate_error(exc: BaseException, what: str = "") -> AWSError:
     if isinstance(exc, AWSError):
         return exc
     if isinstance(exc, (bex.NoCredentialsError, bex.PartialCredentialsError)):
-        return AWSError(prefix + "no AWS credentials found. Configure them with `aws configure`, "
-                        "the AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables, or "
-                        "pass profile=...", "credentials", 401)
+        # no door-specific advice here (a sidebar has no profile=...): each door adds its own
+        return AWSError(prefix + "no AWS credentials found. Configure them with `aws configure` "
+                        "or the AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
+                        "variables.", "credentials", 401)
     if isinstance(exc, bex.ProfileNotFound):
         return AWSError(prefix + f"{exc}. Check ~/.aws/config or the profile name.",
                         "credentials", 401)

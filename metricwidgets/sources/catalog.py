@@ -117,6 +117,9 @@ class Catalog:
         answer, and the sidebar asks again on its next refresh anyway.
     client : botocore client, optional
         A ready ``sagemaker`` client (made lazily from ``options`` when None).
+    **client_config
+        botocore ``Config`` settings of the lazily made client (``connect_timeout``,
+        ``read_timeout``).
 
     Notes
     -----
@@ -124,9 +127,11 @@ class Catalog:
     clients may be shared between threads.
     """
 
-    def __init__(self, options: AWSOptions | None = None, retries: int = 1, client=None):
+    def __init__(self, options: AWSOptions | None = None, retries: int = 1, client=None,
+                 **client_config):
         self.options = options or AWSOptions.from_kwargs()
         self.retries = retries
+        self.client_config = client_config
         self._client = client
         self._lock = threading.Lock()
 
@@ -139,7 +144,7 @@ class Catalog:
 
                 # make_client's max_attempts is botocore's legacy "retries" count
                 self._client = budgeted_client("sagemaker", self.options,
-                                               max_attempts=self.retries)
+                                               max_attempts=self.retries, **self.client_config)
             return self._client
 
     def _call(self, operation: str, what: str, **params):

@@ -108,3 +108,35 @@ def test_zero_ttl_caches_nothing():
 
     one, two, calls = asyncio.run(main())
     assert (one, two, len(calls)) == ("one", "two", 2)
+
+
+def test_a_flight_every_waiter_left_is_cancelled_and_a_new_request_starts_afresh():
+    async def main():
+        cache = AnswerCache(ttl=5)
+        started = asyncio.Event()
+        flights = []
+
+        def compute():
+            flight = asyncio.get_running_loop().create_future()  # never answers by itself
+            flights.append(flight)
+            started.set()
+            return flight
+
+        waiters = [asyncio.ensure_future(cache.get("k", compute)) for _ in range(2)]
+        await started.wait()
+        waiters[0].cancel()
+        await asyncio.sleep(0)
+        still_running = not flights[0].cancelled()  # one tab still waits for it
+        waiters[1].cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)
+        abandoned = flights[0].cancelled()
+
+        async def fresh():
+            return "page"
+
+        again = await cache.get("k", fresh)
+        return still_running, abandoned, again
+
+    still_running, abandoned, again = asyncio.run(main())
+    assert still_running and abandoned
+    assert again == "page"

@@ -2,7 +2,8 @@
 
 Given jobs on the stand-in, when a client calls ``<base_url>/metricwidgets/...`` with
 pytest-jupyter's ``jp_fetch``, then the answer is the JSON the sidebar reads, and every AWS
-failure is a JSON error with the status the sidebar explains.
+failure is a JSON error with the status the sidebar explains (never 401/403 for AWS's
+refusals: those statuses stay Jupyter's own).
 
 The stand-in here serves its own region: moto keeps one state per region in the process, so
 these tests see only their own jobs even when the session's shared stand-in holds others.
@@ -10,8 +11,11 @@ these tests see only their own jobs even when the session's shared stand-in hold
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import threading
+import time
 
 import pytest
 import tornado.httpclient
@@ -22,6 +26,8 @@ pytestmark = pytest.mark.aws
 
 REGION = "ap-southeast-2"
 DEFS = [{"Name": "train:loss", "Regex": "loss=([0-9.]+)"}]
+#: A name SageMaker would refuse, as a broken or hostile endpoint may list it.
+HOSTILE = "routes-evil\nimport os; os.system('touch pwned') #"
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +43,7 @@ def aws():
         standin.set_status("routes-new-running", "InProgress", "Training")
         standin.create_tuning_job("routes-hpo", children=["routes-hpo-001", "routes-hpo-002"])
         standin.finish_job("routes-hpo-001", "Completed", {"validation:error": 0.25})
+        standin.create_job(HOSTILE, DEFS, started_seconds_ago=4000)
         yield standin
 
 
@@ -86,7 +93,7 @@ def names(page):
 async def test_jobs_are_listed_newest_first_with_status_and_times(jp_fetch):
     page = await get_json(jp_fetch, "jobs", name="routes-")
     assert names(page) == ["routes-hpo-002", "routes-hpo-001", "routes-new-running",
-                           "routes-mid-done", "routes-old-failed"]
+                           "routes-mid-done", "routes-old-failed", HOSTILE]
     by_name = {job["name"]: job for job in page["jobs"]}
     assert by_name["routes-old-failed"]["status"] == "Failed"
     assert by_name["routes-mid-done"]["status"] == "Completed"
@@ -204,15 +211,16 @@ def sagemaker_answers(monkeypatch):
     ("UnrecognizedClientException", "The security token included in the request is invalid."),
     ("ExpiredTokenException", "The security token included in the request is expired"),
 ])
-async def test_refused_or_expired_credentials_are_401_saying_how_to_refresh_them(
+async def test_refused_or_expired_credentials_are_424_saying_how_to_refresh_them(
         jp_fetch, sagemaker_answers, code, message):
     sagemaker_answers(code, message)
     status, body = await get_error(jp_fetch, "jobs")
-    assert (status, body["code"]) == (401, "credentials")
+    assert (status, body["code"]) == (424, "credentials")
     assert code in body["message"] and "Refresh them" in body["message"]
 
 
-async def test_missing_credentials_are_401(jp_fetch, monkeypatch, tmp_path):
+async def test_missing_credentials_are_424_with_how_to_configure_them_or_try_the_standin(
+        jp_fetch, monkeypatch, tmp_path):
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                 "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(key, raising=False)
@@ -222,15 +230,19 @@ async def test_missing_credentials_are_401(jp_fetch, monkeypatch, tmp_path):
     monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
     monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
     status, body = await get_error(jp_fetch, "jobs")
-    assert (status, body["code"]) == (401, "credentials")
+    assert (status, body["code"]) == (424, "credentials")
     assert "aws configure" in body["message"]
+    assert "profile=" not in body["message"]  # a sidebar has no profile=... to pass
+    for advice in ("aws configure", "AWS_PROFILE", "c.MetricWidgets.profile", "--demo-jobs"):
+        assert advice in body["hint"]
 
 
-async def test_a_user_without_permission_gets_403(jp_fetch, sagemaker_answers):
+async def test_a_user_without_aws_permission_gets_424_not_jupyters_403(jp_fetch,
+                                                                       sagemaker_answers):
     sagemaker_answers("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ann "
                       "is not authorized to perform: sagemaker:ListTrainingJobs")
     status, body = await get_error(jp_fetch, "jobs")
-    assert (status, body["code"]) == (403, "permission")
+    assert (status, body["code"]) == (424, "permission")
     assert "sagemaker:ListTrainingJobs" in body["message"]
 
 
@@ -266,3 +278,135 @@ async def test_without_cache_a_new_job_shows_on_the_next_request(jp_fetch, aws):
     assert names(await get_json(jp_fetch, "jobs", name="later-fresh")) == []
     aws.create_job("later-fresh-late", DEFS)
     assert names(await get_json(jp_fetch, "jobs", name="later-fresh")) == ["later-fresh-late"]
+
+
+async def test_a_name_sagemaker_would_refuse_is_listed_as_invalid_with_a_reason(jp_fetch):
+    page = await get_json(jp_fetch, "jobs", name="routes-")
+    reasons = {job["name"]: job["invalid_reason"] for job in page["jobs"]}
+    assert "line break" in reasons.pop(HOSTILE)
+    assert set(reasons.values()) == {None}
+
+
+async def test_tuning_children_carry_their_name_check(jp_fetch):
+    tuning = await get_json(jp_fetch, "tuning-jobs", "routes-hpo")
+    assert tuning["invalid_reason"] is None
+    assert [child["invalid_reason"] for child in tuning["children"]] == [None, None]
+    page = await get_json(jp_fetch, "tuning-jobs")
+    assert [job["invalid_reason"] for job in page["tuning_jobs"]] == [None]
+
+
+@pytest.mark.parametrize("kind", ["jobs", "tuning-jobs"])
+@pytest.mark.parametrize("name, says", [
+    (HOSTILE, "line break"),
+    ("job;rm -rf ~", "not a SageMaker job name"),
+    ("-starts-with-hyphen", "not a SageMaker job name"),
+    ("x" * 64, "64 characters"),
+    ("{__import__('os')}", "not a SageMaker job name"),
+])
+async def test_describing_a_name_sagemaker_would_refuse_is_400(jp_fetch, kind, name, says):
+    status, body = await get_error(jp_fetch, kind, name)
+    assert (status, body["code"]) == (400, "invalid-name")
+    assert says in body["message"]
+
+
+async def eventually(predicate, timeout: float) -> bool:
+    """Whether ``predicate()`` holds within ``timeout`` s, yielding to the server's loop
+    meanwhile (tests/waiting.py's helpers block it)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+class BlackHole:
+    """A TCP endpoint that accepts connections and never answers (counting them)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.accepted = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)  # kept open, never read or answered
+
+    def close(self):
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+@pytest.fixture
+def black_hole():
+    hole = BlackHole()
+    yield hole
+    hole.close()
+
+
+def _bounded_config(url, monkeypatch, request_timeout):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    return {"ServerApp": {"jpserver_extensions": {"metricwidgets": True}},
+            "MetricWidgets": {"endpoint_url": url, "region": REGION, "cache_seconds": 0.0,
+                              "request_timeout": request_timeout, "retries": 0}}
+
+
+@pytest.fixture
+def request_timeout():
+    return 2.0
+
+
+@pytest.fixture
+def jp_server_config_black_hole(black_hole, monkeypatch, request_timeout):
+    return _bounded_config(black_hole.url, monkeypatch, request_timeout)
+
+
+class TestBlackHoledEndpoint:
+    """Each request is bounded, and many at once do not queue behind the workers."""
+
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config_black_hole):
+        return jp_server_config_black_hole
+
+    async def test_one_request_answers_504_within_its_timeout(self, jp_fetch):
+        started = time.monotonic()
+        status, body = await get_error(jp_fetch, "jobs")
+        took = time.monotonic() - started
+        assert (status, body["code"]) in {(504, "timeout"), (502, "unreachable")}
+        assert took < 2.0 + 3.0, took  # request_timeout, plus slack for a loaded machine
+
+    async def test_twelve_requests_at_once_all_answer_within_the_timeout(self, jp_fetch):
+        started = time.monotonic()
+        answers = await asyncio.gather(*[
+            get_error(jp_fetch, "jobs", name=f"filter-{i}") for i in range(12)])
+        took = time.monotonic() - started
+        assert {code for _, body in answers for code in [body["code"]]} <= {
+            "timeout", "unreachable"}
+        assert took < 2.0 + 3.0, took  # not 12 / workers rounds of waiting
+
+    @pytest.mark.parametrize("request_timeout", [6.0])
+    async def test_a_request_whose_client_left_drops_its_queued_call(
+            self, jp_fetch, jp_serverapp, black_hole, request_timeout):
+        from metricwidgets.server.routes import MAX_WORKERS
+
+        # more clients than workers, each giving up after 0.5 s
+        count = MAX_WORKERS + 6
+        results = await asyncio.gather(*[
+            jp_fetch("metricwidgets", "jobs", params={"name": f"left-{i}"},
+                     request_timeout=0.5) for i in range(count)], return_exceptions=True)
+        assert all(isinstance(r, Exception) for r in results)
+        executor = jp_serverapp.web_app.settings["metricwidgets"]["executor"]
+        # the calls already running finish on botocore's read timeout (6 s / 1 attempt);
+        # the queued ones were dropped: the endpoint never sees more than the workers
+        assert await eventually(lambda: executor._work_queue.qsize() == 0, timeout=20)
+        assert len(black_hole.accepted) <= MAX_WORKERS

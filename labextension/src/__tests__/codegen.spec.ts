@@ -1,0 +1,109 @@
+import {
+  magicLine,
+  metricsCode,
+  playgroundCode,
+  pyString,
+  shellQuote,
+  tuningMetricsCode
+} from '../codegen';
+import { invalidNameReason } from '../names';
+
+/** Names a hostile or broken endpoint could list. */
+const HOSTILE = [
+  'job\nimport os; os.system("id")',
+  'job\r!touch pwned',
+  'job\u2028!touch pwned',
+  "job'; import os #",
+  'job {__import__("os").system("id")}',
+  'job $HOME $$x',
+  "a$x'b",
+  'job; rm -rf ~',
+  '--tuning-job',
+  ''
+];
+
+describe('shellQuote', () => {
+  it('leaves plain SageMaker names as they are', () => {
+    expect(shellQuote('my-job-001')).toBe('my-job-001');
+  });
+
+  it('single-quotes anything else, embedded quotes included', () => {
+    expect(shellQuote('a b')).toBe("'a b'");
+    expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
+    expect(shellQuote('')).toBe("''");
+    expect(shellQuote('a;b')).toBe("'a;b'");
+  });
+});
+
+describe('magicLine', () => {
+  it('doubles braces and puts each $ between double quotes', () => {
+    expect(magicLine('metrics', ['{x}'])).toBe("%metrics '{{x}}'");
+    expect(magicLine('metrics', ['$x'])).toBe(`%metrics ''"$"'x'`);
+  });
+
+  it.each(['a\nb', 'a\rb', 'a\u2028b', 'a\u0000b', 'a\tb'])(
+    'refuses a value that would end the line: %j',
+    value => {
+      expect(() => magicLine('metrics', [value])).toThrow(/line break/);
+    }
+  );
+});
+
+describe('metricsCode', () => {
+  it('is %metrics NAME for a SageMaker name', () => {
+    expect(metricsCode('digits-2024-01-01')).toBe(
+      '%metrics digits-2024-01-01'
+    );
+    expect(tuningMetricsCode('hpo-1')).toBe('%metrics --tuning-job hpo-1');
+  });
+
+  it.each(HOSTILE)('never gives a hostile name a second line: %j', name => {
+    let code: string;
+    try {
+      code = metricsCode(name);
+    } catch (error) {
+      expect(String(error)).toMatch(/line break|cannot be a job name/);
+      return;
+    }
+    expect(code.split(/[\n\r\u2028\u2029\u0085]/)).toHaveLength(1);
+    expect(code.startsWith('%metrics ')).toBe(true);
+    // nothing IPython would expand: every brace doubled, no $ followed by a name
+    expect(code.replace(/\{\{|\}\}/g, '')).not.toMatch(/[{}]/);
+    expect(code).not.toMatch(/\$[\w.$]/);
+  });
+});
+
+describe('pyString', () => {
+  it('is a printable-ASCII Python literal whatever the text', () => {
+    expect(pyString('job')).toBe('"job"');
+    expect(pyString('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(pyString('a\nb\u2028c')).toBe('"a\\u000ab\\u2028c"');
+    expect(pyString('\u{1F600}')).toBe('"\\U0001f600"');
+  });
+
+  it.each(HOSTILE)('keeps the playground cell to two lines: %j', name => {
+    const code = playgroundCode(name);
+    expect(code.split(/[\n\r\u2028\u2029\u0085]/)).toHaveLength(2);
+    // eslint-disable-next-line no-control-regex
+    expect(code).toMatch(/^[\x20-\x7e\n]*$/);
+  });
+});
+
+describe('invalidNameReason', () => {
+  it('accepts names SageMaker accepts', () => {
+    for (const name of ['a', 'A1', 'job-1', 'a--b', 'x'.repeat(63)]) {
+      expect(invalidNameReason(name)).toBeNull();
+    }
+  });
+
+  it.each(HOSTILE)('refuses a hostile name with a reason: %j', name => {
+    expect(invalidNameReason(name)).toMatch(/name/);
+  });
+
+  it('says why', () => {
+    expect(invalidNameReason('a\nb')).toMatch(/line break/);
+    expect(invalidNameReason('x'.repeat(64))).toMatch(/64 characters/);
+    expect(invalidNameReason('-a')).toMatch(/letters, digits and hyphens/);
+    expect(invalidNameReason('a-')).toMatch(/letters, digits and hyphens/);
+  });
+});

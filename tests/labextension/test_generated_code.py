@@ -1,0 +1,105 @@
+"""The code the sidebar inserts, read back by a real IPython shell and the magic's parser.
+
+labextension/src/codegen.ts is compiled with the project's own TypeScript and run by node;
+each generated cell then runs in an IPython shell whose ``%metrics`` records the words
+``metricwidgets.magics._parse`` would see (IPython's ``{}``/``$`` expansion, then
+``shlex.split``). A hostile job name must come back as exactly one word, equal to itself,
+and run nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+LABEXT = Path(__file__).resolve().parents[2] / "labextension"
+
+NAMES = [
+    "plain-job-001",
+    "job {__import__('os').environ.__setitem__('PWNED', '1')}",
+    "job $HOME $$x ${x}",
+    "a$x'b",
+    "it's \"quoted\" \\ back",
+    "job; import os #",
+    "{{x}} }{",
+    "tab-free but spaced   out",
+]
+LINE_BREAKING = ["job\nimport os", "job\r!echo hi", "job\u2028!echo hi", "job\x00"]
+
+_SCRIPT = """
+const ts = require('typescript');
+const fs = require('fs');
+const source = fs.readFileSync('src/codegen.ts', 'utf8');
+const js = ts.transpileModule(source, {compilerOptions: {module: ts.ModuleKind.CommonJS,
+                                                         target: ts.ScriptTarget.ES2020}});
+const m = {exports: {}};
+new Function('module', 'exports', js.outputText)(m, m.exports);
+const names = JSON.parse(fs.readFileSync(0, 'utf8'));
+console.log(JSON.stringify(names.map(name => {
+  const out = {};
+  for (const fn of ['metricsCode', 'tuningMetricsCode', 'playgroundCode']) {
+    try { out[fn] = m.exports[fn](name); } catch (e) { out[fn] = {error: String(e)}; }
+  }
+  return out;
+})));
+"""
+
+
+def generated(names):
+    node = shutil.which("node")
+    assert node, "node is needed to build the labextension; it is not on PATH"
+    assert (LABEXT / "node_modules" / "typescript").is_dir(), "run npm install in labextension"
+    done = subprocess.run([node, "-e", _SCRIPT], input=json.dumps(names), text=True,
+                          capture_output=True, cwd=LABEXT, check=True, timeout=60)
+    return json.loads(done.stdout)
+
+
+@pytest.fixture
+def shell(monkeypatch):
+    monkeypatch.delenv("PWNED", raising=False)
+    ip = InteractiveShell.instance()
+    seen = []
+
+    def record(line):  # what metricwidgets.magics._parse does with the line
+        seen.append(shlex.split(line))
+
+    ip.register_magic_function(record, "line", "metrics")
+    ip.user_ns.update(x="EXPANDED")
+    ip.seen = seen
+    yield ip
+    del ip.magics_manager.magics["line"]["metrics"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_name_reaches_the_magic_as_one_word_and_runs_nothing(shell, name):
+    codes = generated([name])[0]
+    result = shell.run_cell(codes["metricsCode"])
+    assert result.success, result.error_in_exec or result.error_before_exec
+    result = shell.run_cell(codes["tuningMetricsCode"])
+    assert result.success
+    assert shell.seen == [[name], ["--tuning-job", name]]
+    assert "PWNED" not in __import__("os").environ
+
+
+@pytest.mark.parametrize("name", NAMES + LINE_BREAKING)
+def test_the_playground_cell_passes_the_name_as_one_python_string(shell, name):
+    code = generated([name])[0]["playgroundCode"]
+    lines = code.split("\n")
+    assert lines[0] == "import metricwidgets" and len(lines) == 2
+    call = shell.transform_cell(lines[1])
+    assert call.strip() == lines[1]  # IPython does not rewrite it
+    prefix = "metricwidgets.RegexPlayground.from_job("
+    assert lines[1].startswith(prefix) and lines[1].endswith(")")
+    assert eval(lines[1][len(prefix):-1], {"__builtins__": {}}) == name
+
+
+@pytest.mark.parametrize("name", LINE_BREAKING + ["--tuning-job", "-x"])
+def test_a_name_that_cannot_be_one_word_is_refused(name):
+    codes = generated([name])[0]
+    assert "error" in codes["metricsCode"] and "error" in codes["tuningMetricsCode"]
