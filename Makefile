@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
 
-.PHONY: demo test install install-test develop browser-deps test-unit test-aws test-notebooks test-browser bench
+.PHONY: demo test install install-test develop browser-deps test-unit test-ts test-aws test-notebooks test-browser bench
 
 install:
 	$(PIP) install -q .
@@ -25,8 +25,15 @@ develop:
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: browser-deps install-test
+test: browser-deps install-test test-ts
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PYTHON) -m pytest -p no:cacheprovider tests notebooks
+
+# The labextension's linters (eslint, prettier, stylelint) and jest unit tests; npm ci only
+# when the wheel build (install-test) has not installed labextension/node_modules already.
+test-ts:
+	test -d labextension/node_modules || npm --prefix labextension ci --no-audit --no-fund
+	npm --prefix labextension run --silent lint:check
+	npm --prefix labextension test --silent
 
 test-unit:
 	$(PYTHON) -m pytest tests/core tests/sources tests/widgets tests/cli tests/polling tests/test_magics.py

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
-
 # name -> module that defines it; resolved lazily by __getattr__ below.
 _EXPORTS = {
     "MetricDefinition": "metricwidgets.core.definitions",
@@ -31,7 +29,21 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
+def _version() -> str:
+    """The installed distribution's version: labextension/package.json's, copied into the
+    metadata at build time (hatch-nodejs-version), so both halves have one version."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("metricwidgets")
+    except metadata.PackageNotFoundError:  # a source tree on sys.path, never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str):
+    if name == "__version__":  # read on first use: importlib.metadata is slow to import
+        globals()["__version__"] = value = _version()
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'metricwidgets' has no attribute {name!r}")

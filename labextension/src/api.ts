@@ -9,6 +9,8 @@ export interface IJobSummary {
   creation_time?: string | null;
   end_time?: string | null;
   last_modified_time?: string | null;
+  /** Why the server found the name invalid (null for a SageMaker name). */
+  invalid_reason?: string | null;
 }
 
 /** A page of training jobs, newest first. */
@@ -17,7 +19,29 @@ export interface IJobPage {
   next_token: string | null;
 }
 
-/** Filters of a `jobs` request. */
+/** One hyperparameter tuning job of a `tuning-jobs` page. */
+export interface ITuningJobSummary {
+  name: string;
+  status: string;
+  strategy?: string | null;
+  creation_time?: string | null;
+  end_time?: string | null;
+  counts?: Record<string, number>;
+  invalid_reason?: string | null;
+}
+
+/** A page of tuning jobs, newest first. */
+export interface ITuningJobPage {
+  tuning_jobs: ITuningJobSummary[];
+  next_token: string | null;
+}
+
+/** A tuning job with its child training jobs. */
+export interface ITuningJob extends ITuningJobSummary {
+  children: IJobSummary[];
+}
+
+/** Filters of a `jobs` or `tuning-jobs` request. */
 export interface IJobQuery {
   name?: string;
   status?: string;
@@ -25,11 +49,18 @@ export interface IJobQuery {
   page_size?: number;
 }
 
-/**
- * Fetch one page of the account's training jobs, newest first.
- *
- * @param query - name filter, status filter, paging token, page size
- */
-export function listJobs(query: IJobQuery = {}): Promise<IJobPage> {
-  return requestAPI<IJobPage>('jobs', { ...query });
+/** Where the model gets its data: the server extension, or a stand-in in tests. */
+export interface IJobsSource {
+  listJobs(query: IJobQuery): Promise<IJobPage>;
+  listTuningJobs(query: IJobQuery): Promise<ITuningJobPage>;
+  describeTuningJob(name: string): Promise<ITuningJob>;
 }
+
+/** The server extension's endpoints. */
+export const serverSource: IJobsSource = {
+  listJobs: query => requestAPI<IJobPage>('jobs', { ...query }),
+  listTuningJobs: query =>
+    requestAPI<ITuningJobPage>('tuning-jobs', { ...query }),
+  describeTuningJob: name =>
+    requestAPI<ITuningJob>(`tuning-jobs/${encodeURIComponent(name)}`)
+};

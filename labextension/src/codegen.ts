@@ -24,7 +24,7 @@ export function shellQuote(value: string): string {
   if (SAFE_WORD.test(value)) {
     return value;
   }
-  return `'${value.replace(/'/g, `'"'"'`)}'`;
+  return `'${value.replace(/'/g, "'\"'\"'")}'`;
 }
 
 /**
@@ -40,7 +40,7 @@ function protectFromExpansion(word: string): string {
     return braces;
   }
   // a word with `$` is always single-quoted by shellQuote (`$` is not SAFE_WORD)
-  return braces.replace(/\$/g, `'"$"'`);
+  return braces.replace(/\$/g, '\'"$"\'');
 }
 
 /**
@@ -85,7 +85,9 @@ export function pyString(text: string): string {
 /** A value the magic's argument parser would take for an option. */
 function refuseOptionLike(value: string): void {
   if (value.startsWith('-')) {
-    throw new Error(`${JSON.stringify(value)} starts with "-": it cannot be a job name`);
+    throw new Error(
+      `${JSON.stringify(value)} starts with "-": it cannot be a job name`
+    );
   }
 }
 

@@ -3,11 +3,17 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, InputDialog, showErrorMessage } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  InputDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { insertAndRun, metricsCode, playgroundCode } from './notebook';
+import { metricsCode, playgroundCode, tuningMetricsCode } from './codegen';
+import { invalidNameReason } from './names';
+import { insertAndRun } from './notebook';
 import { JobsPanel } from './panel';
 
 /** The plugin's id (also the id of its settings schema). */
@@ -23,6 +29,8 @@ export namespace CommandIDs {
   export const plot = 'metricwidgets:plot-job';
   /** Insert and run `RegexPlayground.from_job(JOB)` (args: `{name}`). */
   export const playground = 'metricwidgets:open-playground';
+  /** Insert and run `%metrics --tuning-job NAME` (args: `{name}`; asks when absent). */
+  export const plotTuning = 'metricwidgets:plot-tuning-job';
 }
 
 const CATEGORY = 'Training jobs';
@@ -32,7 +40,8 @@ const CATEGORY = 'Training jobs';
  */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
-  description: 'A sidebar of SageMaker training jobs that opens their live metric charts.',
+  description:
+    'A sidebar of SageMaker training jobs that opens their live metric charts.',
   autoStart: true,
   requires: [INotebookTracker],
   optional: [ICommandPalette, ISettingRegistry, ILayoutRestorer],
@@ -43,22 +52,41 @@ const plugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     restorer: ILayoutRestorer | null
   ) => {
-    const run = async (code: string, needsMagics: boolean) => {
+    // Every cell goes through here: the name is checked against SageMaker's pattern and
+    // quoted by codegen.ts, so no name (typed, or listed by any endpoint) becomes code.
+    const run = async (
+      name: string,
+      makeCode: (name: string) => string,
+      needsMagics: boolean
+    ) => {
+      const reason = invalidNameReason(name);
+      if (reason) {
+        await showErrorMessage(
+          'Refused job name',
+          `${JSON.stringify(name)} was not put into the notebook: ${reason}.`
+        );
+        return;
+      }
       try {
-        await insertAndRun(app, tracker, code, needsMagics);
+        await insertAndRun(app, tracker, makeCode(name), needsMagics);
       } catch (error) {
         await showErrorMessage('Could not insert the cell', String(error));
       }
     };
     const panel = new JobsPanel({
-      openJob: name => app.commands.execute(CommandIDs.plot, { name })
+      openJob: name => app.commands.execute(CommandIDs.plot, { name }),
+      openTuningJob: name =>
+        app.commands.execute(CommandIDs.plotTuning, { name })
     });
     app.shell.add(panel, 'left', { rank: 650 });
     restorer?.add(panel, 'metricwidgets-jobs');
 
     // The job a command acts on: its `name` argument, else the job of the context menu;
     // from the palette, the user confirms or types it (the focused job is proposed).
-    const jobName = async (args: any, title: string): Promise<string | null> => {
+    const jobName = async (
+      args: any,
+      title: string
+    ): Promise<string | null> => {
       const fromMenu = args?.isPalette ? null : panel.takeContextJob();
       const given = args?.name || fromMenu;
       if (given) {
@@ -81,30 +109,58 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'Refresh Training Jobs',
       execute: () => panel.refresh()
     });
-    app.commands.addCommand(CommandIDs.plot, {
-      label: args =>
-        args.isPalette ? 'Plot Metrics of a Training Job…' : 'Plot metrics of this job',
-      caption: 'Insert and run %metrics JOB in the active notebook',
-      execute: async args => {
-        const name = await jobName(args, 'Plot the metrics of training job');
-        if (name) {
-          await run(metricsCode(name), true);
+    // The commands that put a job into a cell: from the palette (asks for the name), the
+    // context menu (the job under it) or a caller's `{name}`.
+    const addJobCommand = (
+      id: string,
+      labels: { palette: string; menu: string; caption: string; ask: string },
+      makeCode: (name: string) => string,
+      needsMagics: boolean
+    ) =>
+      app.commands.addCommand(id, {
+        label: args => (args.isPalette ? labels.palette : labels.menu),
+        caption: labels.caption,
+        execute: async args => {
+          const name = await jobName(args, labels.ask);
+          if (name) {
+            await run(name, makeCode, needsMagics);
+          }
         }
-      }
-    });
-    app.commands.addCommand(CommandIDs.playground, {
-      label: args =>
-        args.isPalette
-          ? "Test Metric Regexes on a Training Job's Logs…"
-          : "Test metric regexes on this job's logs",
-      caption: "Open the regex playground on the job's CloudWatch logs",
-      execute: async args => {
-        const name = await jobName(args, 'Test metric regexes on the logs of training job');
-        if (name) {
-          await run(playgroundCode(name), false);
-        }
-      }
-    });
+      });
+    addJobCommand(
+      CommandIDs.plot,
+      {
+        palette: 'Plot Metrics of a Training Job…',
+        menu: 'Plot metrics of this job',
+        caption: 'Insert and run %metrics JOB in the active notebook',
+        ask: 'Plot the metrics of training job'
+      },
+      metricsCode,
+      true
+    );
+    addJobCommand(
+      CommandIDs.playground,
+      {
+        palette: "Test Metric Regexes on a Training Job's Logs…",
+        menu: "Test metric regexes on this job's logs",
+        caption: "Open the regex playground on the job's CloudWatch logs",
+        ask: 'Test metric regexes on the logs of training job'
+      },
+      playgroundCode,
+      false
+    );
+    addJobCommand(
+      CommandIDs.plotTuning,
+      {
+        palette: 'Plot Metrics of a Tuning Job…',
+        menu: 'Plot metrics of this tuning job',
+        caption:
+          'Insert and run %metrics --tuning-job NAME in the active notebook',
+        ask: 'Plot the metrics of tuning job'
+      },
+      tuningMetricsCode,
+      true
+    );
 
     app.contextMenu.addItem({
       command: CommandIDs.plot,
@@ -118,7 +174,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     if (palette) {
       for (const command of Object.values(CommandIDs)) {
-        palette.addItem({ command, category: CATEGORY, args: { isPalette: true } });
+        palette.addItem({
+          command,
+          category: CATEGORY,
+          args: { isPalette: true }
+        });
       }
     }
 
@@ -127,12 +187,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
         .load(PLUGIN_ID)
         .then(settings => {
           const apply = () => {
-            panel.refreshSeconds = settings.get('refreshInterval').composite as number;
+            panel.refreshSeconds = settings.get('refreshInterval')
+              .composite as number;
           };
           apply();
           settings.changed.connect(apply);
         })
-        .catch(reason => console.error('metricwidgets: settings failed to load', reason));
+        .catch(reason =>
+          console.error('metricwidgets: settings failed to load', reason)
+        );
     }
   }
 };

@@ -1,5 +1,9 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import {
+  INotebookTracker,
+  NotebookActions,
+  NotebookPanel
+} from '@jupyterlab/notebook';
 
 import { LOAD_EXT } from './codegen';
 
@@ -24,7 +28,10 @@ function hasLoadExt(panel: NotebookPanel): boolean {
   return cells.some(
     cell =>
       cell.cell_type === 'code' &&
-      cell.getSource().split('\n').some(line => line.trim() === LOAD_EXT)
+      cell
+        .getSource()
+        .split('\n')
+        .some(line => line.trim() === LOAD_EXT)
   );
 }
 
@@ -49,7 +56,8 @@ export async function insertAndRun(
   if (!model) {
     throw new Error('The notebook is not ready.');
   }
-  const source = needsMagics && !hasLoadExt(panel) ? `${LOAD_EXT}\n${code}` : code;
+  const source =
+    needsMagics && !hasLoadExt(panel) ? `${LOAD_EXT}\n${code}` : code;
   const shared = model.sharedModel;
   const onlyEmpty =
     shared.cells.length === 1 && shared.cells[0].getSource().trim() === '';

@@ -1,39 +1,56 @@
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { IJobSummary, listJobs } from './api';
+import { serverSource } from './api';
 import { formatDuration, formatTime, jobSeconds } from './format';
 import { trainingJobsIcon } from './icon';
-import { ApiError } from './request';
+import { IFailure, IJobRow, ITuningRow, JobsModel } from './model';
 
 /** Statuses the status filter offers (SageMaker's `TrainingJobStatus` values). */
-export const STATUSES = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
+export const STATUSES = [
+  'InProgress',
+  'Completed',
+  'Failed',
+  'Stopping',
+  'Stopped'
+];
 
-/** What the panel asks of its host: open a job's chart or its regex playground. */
+/** What the panel asks of its host: open a job's chart or a tuning job's. */
 export interface IJobsPanelOptions {
   /** Plot the job (inserts and runs `%metrics JOB`). */
   openJob: (name: string) => Promise<unknown>;
-  /** Seconds between refreshes while the panel is visible. */
-  refreshSeconds?: number;
+  /** Plot the tuning job (inserts and runs `%metrics --tuning-job NAME`). */
+  openTuningJob: (name: string) => Promise<unknown>;
+  /** The data (the server extension's by default). */
+  model?: JobsModel;
 }
 
+/** Said when the server gives no advice of its own (an older server extension). */
 const CREDENTIAL_HINT =
-  'Configure AWS credentials for the Jupyter server: run `aws configure` (or `aws sso login`), ' +
-  'or set AWS_PROFILE before starting JupyterLab, or set c.MetricWidgets.profile and ' +
-  'c.MetricWidgets.region in jupyter_server_config.py; then restart JupyterLab.';
+  'Give the Jupyter server AWS credentials, then restart JupyterLab: run `aws configure` ' +
+  '(or `aws sso login`), or set AWS_PROFILE (or AWS_ACCESS_KEY_ID and ' +
+  'AWS_SECRET_ACCESS_KEY) before starting it, or set c.MetricWidgets.profile and ' +
+  'c.MetricWidgets.region in jupyter_server_config.py. To try the sidebar without AWS, ' +
+  'run `python -m metricwidgets.testing.standin --demo-jobs` and start JupyterLab with ' +
+  'the `export` lines it prints.';
 
 /**
- * The "Training jobs" sidebar: the account's jobs, newest first, with a status badge,
- * creation time and duration; a name filter and a status filter; refreshed while visible.
+ * The "Training jobs" sidebar, a view of a {@link JobsModel}: the account's tuning jobs
+ * (each expands to its children) and training jobs, newest first, with a status badge,
+ * creation time and duration; a name filter and a status filter. The model polls while
+ * the panel is shown.
  *
  * Each job is a focusable list item: Enter or a click opens its live chart, the context
- * menu (or the Menu key) offers the regex playground.
+ * menu (or the Menu key) offers the regex playground. A job whose name SageMaker would
+ * refuse is shown as invalid, with the reason, and cannot be opened.
  */
 export class JobsPanel extends Widget {
   constructor(options: IJobsPanelOptions) {
     super();
     this._openJob = options.openJob;
-    this._refreshSeconds = options.refreshSeconds ?? 10;
+    this._openTuningJob = options.openTuningJob;
+    this.model = options.model ?? new JobsModel({ source: serverSource });
+    this.model.changed.connect(this._render, this);
     this.id = 'metricwidgets-jobs';
     this.addClass('jp-MetricWidgets-panel');
     this.title.icon = trainingJobsIcon;
@@ -60,80 +77,42 @@ export class JobsPanel extends Widget {
     return null;
   }
 
-  /** The jobs shown now. */
-  get jobs(): readonly IJobSummary[] {
-    return this._jobs;
-  }
+  /** The data shown. */
+  readonly model: JobsModel;
 
   /** Seconds between refreshes while visible (at least 2). */
   get refreshSeconds(): number {
-    return this._refreshSeconds;
+    return this.model.refreshSeconds;
   }
   set refreshSeconds(value: number) {
-    this._refreshSeconds = Math.max(2, value || 10);
-    if (this._timer !== null) {
-      this._startTimer();
-    }
+    this.model.refreshSeconds = value;
   }
 
-  /**
-   * Fetch the first page again with the current filters.
-   *
-   * A refresh that answers after a newer one started is ignored.
-   */
-  async refresh(): Promise<void> {
-    const ticket = ++this._ticket;
-    if (!this._jobs.length) {
-      this._setState('loading', 'Loading training jobs…');
-    }
-    this.node.setAttribute('aria-busy', 'true');
-    try {
-      const page = await listJobs({
-        name: this._filter.value.trim(),
-        status: this._status.value
-      });
-      if (ticket !== this._ticket) {
-        return;
-      }
-      this._jobs = page.jobs;
-      this._nextToken = page.next_token;
-      this._render();
-    } catch (error) {
-      if (ticket === this._ticket) {
-        this._showError(error);
-      }
-    } finally {
-      if (ticket === this._ticket) {
-        this.node.removeAttribute('aria-busy');
-      }
-    }
+  /** Fetch again now with the current filters. */
+  refresh(): Promise<void> {
+    return this.model.refresh();
   }
 
   dispose(): void {
-    this._stopTimer();
-    document.removeEventListener('visibilitychange', this._onVisibility);
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.dispose();
     super.dispose();
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    void this.refresh();
-    this._startTimer();
+    this.model.active = true;
   }
 
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
-    this._stopTimer();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    document.addEventListener('visibilitychange', this._onVisibility);
+    this.model.active = false;
   }
 
   protected onBeforeDetach(msg: Message): void {
-    document.removeEventListener('visibilitychange', this._onVisibility);
-    this._stopTimer();
+    this.model.active = false;
     super.onBeforeDetach(msg);
   }
 
@@ -163,8 +142,7 @@ export class JobsPanel extends Widget {
       }
       this._debounce = window.setTimeout(() => {
         this._debounce = null;
-        this._jobs = [];
-        void this.refresh();
+        this._applyFilters();
       }, 300);
     });
     this._status.className = 'jp-MetricWidgets-status-filter jp-mod-styled';
@@ -175,14 +153,15 @@ export class JobsPanel extends Widget {
       option.textContent = value || 'Any status';
       this._status.appendChild(option);
     }
-    this._status.addEventListener('change', () => {
-      this._jobs = [];
-      void this.refresh();
-    });
+    this._status.addEventListener('change', () => this._applyFilters());
     filters.append(this._filter, this._status);
 
     this._message.className = 'jp-MetricWidgets-message';
     this._message.setAttribute('role', 'status');
+    this._tuningList.className = 'jp-MetricWidgets-tuning-jobs';
+    this._tuningList.setAttribute('role', 'list');
+    this._tuningList.setAttribute('aria-label', 'Tuning jobs');
+    this._tuningList.hidden = true;
     this._list.className = 'jp-MetricWidgets-jobs';
     this._list.setAttribute('role', 'list');
     this._list.setAttribute('aria-label', 'Training jobs');
@@ -190,41 +169,41 @@ export class JobsPanel extends Widget {
     this._more.type = 'button';
     this._more.textContent = 'Load more';
     this._more.hidden = true;
-    this._more.addEventListener('click', () => void this._loadMore());
-    this.node.append(header, filters, this._message, this._list, this._more);
+    this._more.addEventListener('click', () => void this.model.loadMore());
+    this.node.append(
+      header,
+      filters,
+      this._message,
+      this._tuningList,
+      this._list,
+      this._more
+    );
+    this._render();
   }
 
-  private async _loadMore(): Promise<void> {
-    if (!this._nextToken) {
-      return;
-    }
-    const ticket = ++this._ticket;
-    try {
-      const page = await listJobs({
-        name: this._filter.value.trim(),
-        status: this._status.value,
-        next_token: this._nextToken
-      });
-      if (ticket !== this._ticket) {
-        return;
-      }
-      const known = new Set(this._jobs.map(job => job.name));
-      this._jobs = [...this._jobs, ...page.jobs.filter(job => !known.has(job.name))];
-      this._nextToken = page.next_token;
-      this._render();
-    } catch (error) {
-      if (ticket === this._ticket) {
-        this._showError(error);
-      }
-    }
+  private _applyFilters(): void {
+    this.model.query = {
+      name: this._filter.value,
+      status: this._status.value
+    };
   }
 
   private _render(): void {
+    const model = this.model;
     const focused = this.focusedJob;
-    this._list.replaceChildren(...this._jobs.map(job => this._item(job)));
-    this._more.hidden = !this._nextToken;
-    if (!this._jobs.length) {
-      const filtered = this._filter.value.trim() || this._status.value;
+    this.node.toggleAttribute('aria-busy', model.state === 'loading');
+    this._tuningList.replaceChildren(
+      ...model.tuningJobs.map(row => this._tuningItem(row))
+    );
+    this._tuningList.hidden = !model.tuningJobs.length;
+    this._list.replaceChildren(...model.jobs.map(job => this._item(job)));
+    this._more.hidden = !model.hasMore;
+    if (model.failure) {
+      this._showError(model.failure);
+    } else if (model.state === 'loading') {
+      this._setState('loading', 'Loading training jobs…');
+    } else if (!model.jobs.length && !model.tuningJobs.length) {
+      const filtered = model.query.name || model.query.status;
       this._setState(
         'empty',
         filtered
@@ -235,14 +214,75 @@ export class JobsPanel extends Widget {
       this._setState('ready', '');
     }
     if (focused) {
-      const again = this._list.querySelector<HTMLElement>(
+      const again = this.node.querySelector<HTMLElement>(
         `[data-job="${CSS.escape(focused)}"]`
       );
       again?.focus();
     }
   }
 
-  private _item(job: IJobSummary): HTMLElement {
+  private _tuningItem(row: ITuningRow): HTMLElement {
+    const item = document.createElement('li');
+    item.className = 'jp-MetricWidgets-tuning';
+    item.dataset.tuningJob = row.name;
+    item.dataset.status = row.status;
+    item.setAttribute('role', 'listitem');
+    const top = document.createElement('div');
+    top.className = 'jp-MetricWidgets-job-top';
+    const toggle = document.createElement('button');
+    toggle.type = 'button';
+    toggle.className = 'jp-MetricWidgets-expand jp-Button jp-mod-minimal';
+    toggle.setAttribute('aria-expanded', String(row.expanded));
+    toggle.textContent = `${row.expanded ? '▾' : '▸'} ${row.name}`;
+    toggle.title = row.invalidReason
+      ? `Invalid name: ${row.invalidReason}`
+      : `${row.name}\nTuning job: ${row.status}. Click to list its training jobs.`;
+    const badge = document.createElement('span');
+    badge.className = `jp-MetricWidgets-badge jp-MetricWidgets-badge-${row.status}`;
+    badge.textContent = row.status;
+    top.append(toggle, badge);
+    item.append(top);
+    if (row.invalidReason) {
+      this._markInvalid(item, toggle, row.invalidReason);
+      return item;
+    }
+    toggle.addEventListener('click', () => void this.model.toggle(row.name));
+    const plot = document.createElement('button');
+    plot.type = 'button';
+    plot.className = 'jp-MetricWidgets-plot-tuning jp-Button jp-mod-minimal';
+    plot.textContent = 'Plot';
+    plot.title = `Plot the metrics of tuning job ${row.name} live`;
+    plot.addEventListener('click', () => void this._openTuningJob(row.name));
+    top.append(plot);
+    if (row.expanded) {
+      const children = document.createElement('ul');
+      children.className = 'jp-MetricWidgets-children';
+      children.setAttribute('role', 'list');
+      children.setAttribute('aria-label', `Training jobs of ${row.name}`);
+      if (row.children === null) {
+        const wait = document.createElement('li');
+        wait.className = 'jp-MetricWidgets-loading';
+        wait.textContent = 'Loading its training jobs…';
+        children.append(wait);
+      } else {
+        children.append(...row.children.map(child => this._item(child)));
+      }
+      item.append(children);
+    }
+    return item;
+  }
+
+  private _markInvalid(item: HTMLElement, label: HTMLElement, reason: string) {
+    item.classList.add('jp-mod-invalid');
+    item.setAttribute('aria-disabled', 'true');
+    const why = document.createElement('span');
+    why.className = 'jp-MetricWidgets-invalid-reason';
+    why.textContent = `Invalid name, not opened: ${reason}.`;
+    item.append(why);
+    label.setAttribute('aria-disabled', 'true');
+  }
+
+  private _item(job: IJobRow): HTMLElement {
     const item = document.createElement('li');
     item.className = 'jp-MetricWidgets-job';
     item.tabIndex = 0;
@@ -274,10 +314,18 @@ export class JobsPanel extends Widget {
     top.className = 'jp-MetricWidgets-job-top';
     top.append(name, badge);
     item.append(top, meta);
+    if (job.invalidReason) {
+      // shown, so the user sees it, but never put into a notebook
+      item.title = `Invalid name: ${job.invalidReason}`;
+      this._markInvalid(item, name, job.invalidReason);
+      return item;
+    }
 
     const open = () => {
       item.classList.add('jp-mod-opening');
-      void this._openJob(job.name).finally(() => item.classList.remove('jp-mod-opening'));
+      void this._openJob(job.name).finally(() =>
+        item.classList.remove('jp-mod-opening')
+      );
     };
     item.addEventListener('click', open);
     item.addEventListener('keydown', event => {
@@ -287,7 +335,9 @@ export class JobsPanel extends Widget {
       } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault();
         const sibling = (
-          event.key === 'ArrowDown' ? item.nextElementSibling : item.previousElementSibling
+          event.key === 'ArrowDown'
+            ? item.nextElementSibling
+            : item.previousElementSibling
         ) as HTMLElement | null;
         sibling?.focus();
       }
@@ -298,24 +348,23 @@ export class JobsPanel extends Widget {
     return item;
   }
 
-  private _showError(error: unknown): void {
-    const api = error instanceof ApiError ? error : null;
-    const message = api ? api.message : String(error);
-    let hint = '';
-    if (api && (api.code === 'credentials' || api.code === 'config')) {
+  private _showError(failure: IFailure): void {
+    let hint = failure.hint ?? '';
+    const code = failure.code;
+    if (!hint && (code === 'credentials' || code === 'config')) {
       hint = CREDENTIAL_HINT;
-    } else if (api && api.code === 'permission') {
+    } else if (!hint && code === 'permission') {
       hint =
-        'The credentials lack a permission: the sidebar needs sagemaker:ListTrainingJobs ' +
-        'and sagemaker:DescribeTrainingJob.';
-    } else if (api && api.code === 'throttled') {
-      hint = 'The sidebar will try again on its next refresh.';
-    } else if (api && api.status === 404 && api.code === 'http') {
+        'The credentials lack a permission: the sidebar needs sagemaker:ListTrainingJobs, ' +
+        'sagemaker:ListHyperParameterTuningJobs and their Describe calls.';
+    } else if (!hint && (code === 'throttled' || code === 'timeout')) {
+      hint = 'The sidebar will try again shortly.';
+    } else if (!hint && failure.status === 404 && code === 'http') {
       hint =
         'The metricwidgets server extension is not enabled: run ' +
         '`jupyter server extension enable metricwidgets` and restart JupyterLab.';
     }
-    this._setState('error', message, hint, api?.code ?? 'error');
+    this._setState('error', failure.message, hint, code);
   }
 
   private _setState(state: string, text: string, hint = '', code = ''): void {
@@ -338,39 +387,14 @@ export class JobsPanel extends Widget {
     }
   }
 
-  private _startTimer(): void {
-    this._stopTimer();
-    this._timer = window.setInterval(() => {
-      if (this.isVisible && !document.hidden) {
-        void this.refresh();
-      }
-    }, this._refreshSeconds * 1000);
-  }
-
-  private _stopTimer(): void {
-    if (this._timer !== null) {
-      window.clearInterval(this._timer);
-      this._timer = null;
-    }
-  }
-
-  private _onVisibility = (): void => {
-    if (!document.hidden && this.isVisible) {
-      void this.refresh();
-    }
-  };
-
   private _openJob: (name: string) => Promise<unknown>;
-  private _refreshSeconds: number;
-  private _timer: number | null = null;
+  private _openTuningJob: (name: string) => Promise<unknown>;
   private _debounce: number | null = null;
-  private _ticket = 0;
-  private _jobs: IJobSummary[] = [];
-  private _nextToken: string | null = null;
   private _contextJob: string | null = null;
   private _filter = document.createElement('input');
   private _status = document.createElement('select');
   private _message = document.createElement('div');
   private _list = document.createElement('ul');
+  private _tuningList = document.createElement('ul');
   private _more = document.createElement('button');
 }

@@ -8,13 +8,19 @@ export const NAMESPACE = 'metricwidgets';
  * A failed call to the server extension, carrying its JSON error.
  *
  * `code` is the server's short category: `credentials`, `permission`, `not-found`,
- * `throttled`, `unreachable`, `input`, or `network` when the server itself did not answer.
+ * `throttled`, `unreachable`, `timeout`, `input`, `invalid-name`, or `network` when the server itself did not answer.
  */
 export class ApiError extends Error {
+  /**
+   * @param hint - the server's advice (how to configure credentials, ...), if any
+   * @param retryAfter - seconds the server asked to wait (`Retry-After`), if any
+   */
   constructor(
     message: string,
     readonly status: number,
-    readonly code: string
+    readonly code: string,
+    readonly hint: string | null = null,
+    readonly retryAfter: number | null = null
   ) {
     super(message);
     this.name = 'ApiError';
@@ -44,12 +50,21 @@ export async function requestAPI<T>(
   }
   const search = params.toString();
   const url =
-    URLExt.join(settings.baseUrl, NAMESPACE, endpoint) + (search ? `?${search}` : '');
+    URLExt.join(settings.baseUrl, NAMESPACE, endpoint) +
+    (search ? `?${search}` : '');
   let response: Response;
   try {
-    response = await ServerConnection.makeRequest(url, { method: 'GET' }, settings);
+    response = await ServerConnection.makeRequest(
+      url,
+      { method: 'GET' },
+      settings
+    );
   } catch (error) {
-    throw new ApiError(`The Jupyter server could not be reached (${error}).`, 0, 'network');
+    throw new ApiError(
+      `The Jupyter server could not be reached (${error}).`,
+      0,
+      'network'
+    );
   }
   const text = await response.text();
   let body: any = null;
@@ -62,7 +77,14 @@ export async function requestAPI<T>(
     const message =
       (body && (body.message || body.reason)) ||
       `${response.status} ${response.statusText || 'error'}`;
-    throw new ApiError(message, response.status, (body && body.code) || 'http');
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    throw new ApiError(
+      message,
+      response.status,
+      (body && body.code) || 'http',
+      (body && body.hint) || null,
+      retryAfter > 0 ? retryAfter : null
+    );
   }
   return body as T;
 }

@@ -3,9 +3,15 @@
 Given three jobs in different states, when a user opens the sidebar, filters it and clicks
 a job, then a ``%metrics JOB`` cell is inserted into the notebook, runs, and draws the
 job's live chart. The screenshot ``test-artifacts/sidebar.png`` is kept.
+
+Given tuning jobs, the sidebar lists them and expands each to its children. Given job names
+SageMaker would refuse (as a hostile endpoint may list them), the sidebar shows them as
+invalid and no click or command puts them into a notebook.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import pytest
 
@@ -33,11 +39,18 @@ def aws():
         yield standin
 
 
+@contextlib.contextmanager
+def lab_with_a_notebook(root, standin):
+    """Lab on ``standin`` serving ``root``, which holds ``jobs.ipynb``; yields its URL."""
+    write_notebook(root / "jobs.ipynb", ["print('notebook ready')"])
+    # a workspace of its own: Lab restores no sidebar state from another test
+    with running_lab(root, env=standin.env, args=_lab_args(root)) as url:
+        yield url
+
+
 @pytest.fixture
 def lab_on_standin(tmp_path, aws):
-    write_notebook(tmp_path / "jobs.ipynb", ["print('notebook ready')"])
-    # a workspace of its own: Lab restores no sidebar state from another test
-    with running_lab(tmp_path, env=aws.env, args=_lab_args(tmp_path)) as url:
+    with lab_with_a_notebook(tmp_path, aws) as url:
         yield url, tmp_path
 
 
@@ -55,6 +68,33 @@ def lab_without_credentials(tmp_path, aws):
                AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="", AWS_SESSION_TOKEN="")
     with running_lab(tmp_path, env=env, args=_lab_args(tmp_path)) as url:
         yield url
+
+
+#: Another region: jobs of their own for the tuning and hostile-name tests.
+OTHER_REGION = "eu-north-1"
+HPO, HPO_CHILDREN = "sidebar-hpo", ["sidebar-hpo-001", "sidebar-hpo-002"]
+#: Names that would run code if pasted into a cell unquoted; PWNED is what they would write.
+PWNED = "PWNED"
+HOSTILE = [
+    f"sidebar-evil\nopen('{PWNED}', 'w').write('1')",
+    f"sidebar-evil {{open('{PWNED}', 'w').write('2')}}",
+]
+
+
+@pytest.fixture(scope="module")
+def aws_other():
+    with StandIn(region=OTHER_REGION) as standin:
+        standin.create_tuning_job(HPO, children=HPO_CHILDREN)
+        standin.finish_job(HPO_CHILDREN[0], "Completed", {"validation:error": 0.25})
+        for name in HOSTILE:
+            standin.create_job(name, started_seconds_ago=60)
+        yield standin
+
+
+@pytest.fixture
+def lab_on_other(tmp_path, aws_other):
+    with lab_with_a_notebook(tmp_path, aws_other) as url:
+        yield url, tmp_path
 
 
 def listed(page) -> dict[str, str]:
@@ -190,6 +230,8 @@ def test_without_credentials_the_sidebar_says_how_to_configure_them(lab_without_
     assert "no AWS credentials found" in error.text_content()
     hint = page.text_content(".jp-MetricWidgets-hint")
     assert "aws configure" in hint and "c.MetricWidgets.profile" in hint
+    assert "AWS_PROFILE" in hint and "--demo-jobs" in hint  # and how to try the stand-in
+    assert "profile=" not in page.text_content(".jp-MetricWidgets-message")
     assert page.get_attribute(".jp-MetricWidgets-message", "data-code") == "credentials"
     screenshot(page, "sidebar-no-credentials.png")
 
@@ -201,4 +243,74 @@ def test_without_credentials_the_sidebar_says_how_to_configure_them(lab_without_
                                        "els => els.map(e => e.textContent)")
     assert {"Show Training Jobs", "Refresh Training Jobs", "Plot Metrics of a Training Job…",
             "Test Metric Regexes on a Training Job's Logs…"} <= set(labels), labels
+    assert page.dialogs == []
+
+
+def test_tuning_jobs_expand_to_their_children_and_plot(lab_on_other, page):
+    url, _ = lab_on_other
+    open_notebook(page, url, "jobs.ipynb")
+    page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
+    tuning = f".jp-MetricWidgets-tuning[data-tuning-job='{HPO}']"
+    page.wait_for_selector(tuning, timeout=30_000)
+    assert page.get_attribute(f"{tuning} .jp-MetricWidgets-expand", "aria-expanded") == "false"
+    assert page.query_selector(f"{tuning} .jp-MetricWidgets-children") is None
+
+    page.click(f"{tuning} .jp-MetricWidgets-expand")
+    children = f"{tuning} .jp-MetricWidgets-children {JOB}"
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length === n",
+        arg=[children, len(HPO_CHILDREN)], timeout=30_000)
+    assert sorted(page.eval_on_selector_all(children, "els => els.map(e => e.dataset.job)")) \
+        == HPO_CHILDREN
+    assert page.get_attribute(f"{tuning} .jp-MetricWidgets-expand", "aria-expanded") == "true"
+    screenshot(page, "sidebar-tuning.png")
+
+    page.click(f"{children}[data-job='{HPO_CHILDREN[0]}']")
+    wait_for_cell(page, "(source, name) => source.endsWith('%metrics ' + name)",
+                  HPO_CHILDREN[0])
+    page.click(f"{tuning} .jp-MetricWidgets-plot-tuning")
+    wait_for_cell(page, "(source, name) => source === '%metrics --tuning-job ' + name", HPO)
+    assert page.dialogs == []
+
+
+def test_a_hostile_job_name_is_shown_invalid_and_never_runs(lab_on_other, page):
+    url, root = lab_on_other
+    open_notebook(page, url, "jobs.ipynb")
+    page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-MetricWidgets-job.jp-mod-invalid').length === n",
+        arg=len(HOSTILE), timeout=30_000)
+    shown = page.eval_on_selector_all(
+        ".jp-MetricWidgets-job.jp-mod-invalid",
+        "els => els.map(e => [e.dataset.job, e.getAttribute('aria-disabled'),"
+        " e.querySelector('.jp-MetricWidgets-invalid-reason').textContent])")
+    assert sorted(name for name, _, _ in shown) == sorted(HOSTILE)
+    assert all(disabled == "true" and "Invalid name" in why for _, disabled, why in shown)
+    reasons = {name: why for name, _, why in shown}
+    assert "line break" in reasons[HOSTILE[0]]
+    screenshot(page, "sidebar-invalid-name.png")
+    before = code_cells(page)
+
+    # clicks and Enter on the invalid rows do nothing ...
+    for row in page.query_selector_all(".jp-MetricWidgets-job.jp-mod-invalid"):
+        row.click()
+        row.press("Enter")
+    # ... and the commands refuse the names too (a name typed in, or from another caller)
+    for name in HOSTILE:
+        for command in ("metricwidgets:plot-job", "metricwidgets:open-playground"):
+            page.evaluate("([c, n]) => { void window.jupyterapp.commands.execute(c, {name: n}); }",
+                          [command, name])
+            dialog = page.wait_for_selector(".jp-Dialog:has-text('Refused job name')",
+                                            timeout=30_000)
+            page.click(".jp-Dialog .jp-mod-accept, .jp-Dialog .jp-mod-reject")
+            dialog.wait_for_element_state("hidden")
+
+    # a valid job still opens, and nothing else reached the notebook or ran
+    page.click(f".jp-MetricWidgets-jobs > {JOB}[data-job='{HPO_CHILDREN[0]}']")
+    wait_for_cell(page, "(source, name) => source.endsWith('%metrics ' + name)",
+                  HPO_CHILDREN[0])
+    wait_for_idle_kernel(page)
+    added = code_cells(page)[len(before):]
+    assert added == [f"%load_ext metricwidgets\n%metrics {HPO_CHILDREN[0]}"]
+    assert not (root / PWNED).exists()
     assert page.dialogs == []

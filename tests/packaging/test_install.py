@@ -8,6 +8,7 @@ from the environment's own directories.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -18,6 +19,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+#: The one version of both halves (hatch-nodejs-version reads it at build time).
+VERSION = json.loads((REPO / "labextension" / "package.json").read_text())["version"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -65,7 +68,7 @@ def _run(python: Path, module: str, cwd: Path) -> str:
 def test_wheel_ships_the_prebuilt_labextension_and_the_server_config(venv):
     _, _, wheel = venv
     names = zipfile.ZipFile(wheel).namelist()
-    data = "metricwidgets-0.1.0.data/data/"
+    data = f"metricwidgets-{VERSION}.data/data/"
     assert f"{data}etc/jupyter/jupyter_server_config.d/metricwidgets.json" in names
     assert f"{data}share/jupyter/labextensions/metricwidgets/package.json" in names
     assert any(re.match(rf"{data}share/jupyter/labextensions/metricwidgets/static/"
@@ -79,7 +82,8 @@ def test_labextension_list_shows_it_enabled_and_ok_from_the_environment(venv, tm
     text = _run(python, "jupyterlab.labextensions", tmp_path)
     sections = _sections(text, re.compile(r"^(/\S+/labextensions)$"))
     ours = sections.get(str(env_dir / "share" / "jupyter" / "labextensions"), "")
-    assert re.search(r"metricwidgets v0\.1\.0 enabled\s+OK \(python, metricwidgets\)", ours), text
+    assert re.search(rf"metricwidgets v{re.escape(VERSION)} enabled\s+OK \(python, metricwidgets\)",
+                     ours), text
 
 
 def test_server_extension_list_shows_it_enabled_and_ok_from_the_environment(venv, tmp_path):
@@ -88,4 +92,15 @@ def test_server_extension_list_shows_it_enabled_and_ok_from_the_environment(venv
     sections = _sections(text, re.compile(r"^Config dir: (\S+)$"))
     ours = sections.get(str(env_dir / "etc" / "jupyter"), "")
     assert re.search(r"metricwidgets enabled", ours), text
-    assert re.search(r"metricwidgets 0\.1\.0 OK", ours), text
+    assert re.search(rf"metricwidgets {re.escape(VERSION)} OK", ours), text
+
+
+def test_the_python_package_has_the_labextensions_version(venv, tmp_path):
+    _, python, wheel = venv
+    assert wheel.name.startswith(f"metricwidgets-{VERSION}-")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([str(python), "-c",
+                           "import metricwidgets; print(metricwidgets.__version__)"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.stdout.strip() == VERSION, done.stderr

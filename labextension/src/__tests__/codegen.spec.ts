@@ -51,9 +51,7 @@ describe('magicLine', () => {
 
 describe('metricsCode', () => {
   it('is %metrics NAME for a SageMaker name', () => {
-    expect(metricsCode('digits-2024-01-01')).toBe(
-      '%metrics digits-2024-01-01'
-    );
+    expect(metricsCode('digits-2024-01-01')).toBe('%metrics digits-2024-01-01');
     expect(tuningMetricsCode('hpo-1')).toBe('%metrics --tuning-job hpo-1');
   });
 
