@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib.util
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -97,15 +96,8 @@ def _mark_names(result):
     return result
 
 
-def _standin_command() -> str:
-    """The command that starts the moto stand-in, wherever this version keeps it."""
-    for module in ("metricwidgets.testing.standin", "metricwidgets.standin"):
-        try:
-            if importlib.util.find_spec(module) is not None:
-                return f"python -m {module} --demo-jobs"
-        except ImportError:
-            continue
-    return "python -m metricwidgets.testing.standin --demo-jobs"
+#: The command that starts the moto stand-in with a few jobs (metricwidgets[demo]).
+STANDIN_COMMAND = "python -m metricwidgets.testing.standin --demo-jobs"
 
 
 def credentials_hint() -> str:
@@ -114,7 +106,7 @@ def credentials_hint() -> str:
             "`aws configure` (or `aws sso login`), or set AWS_PROFILE (or AWS_ACCESS_KEY_ID "
             "and AWS_SECRET_ACCESS_KEY) before starting it, or set c.MetricWidgets.profile "
             "and c.MetricWidgets.region in jupyter_server_config.py. To try the sidebar "
-            f"without AWS, run `{_standin_command()}` and start JupyterLab with the "
+            f"without AWS, run `{STANDIN_COMMAND}` and start JupyterLab with the "
             "`export` lines it prints.")
 
 
