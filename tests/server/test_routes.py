@@ -383,7 +383,8 @@ class TestBlackHoledEndpoint:
         status, body = await get_error(jp_fetch, "jobs")
         took = time.monotonic() - started
         assert (status, body["code"]) in {(504, "timeout"), (502, "unreachable")}
-        assert took < 2.0 + 3.0, took  # request_timeout, plus slack for a loaded machine
+        # request_timeout (2 s) plus slack for a loaded machine; before: 60 s
+        assert took < 10.0, took
 
     async def test_twelve_requests_at_once_all_answer_within_the_timeout(self, jp_fetch):
         started = time.monotonic()
@@ -392,7 +393,8 @@ class TestBlackHoledEndpoint:
         took = time.monotonic() - started
         assert {code for _, body in answers for code in [body["code"]]} <= {
             "timeout", "unreachable"}
-        assert took < 2.0 + 3.0, took  # not 12 / workers rounds of waiting
+        # request_timeout (2 s) plus slack, not 12 / workers rounds of waiting; before: 120 s+
+        assert took < 10.0, took
 
     @pytest.mark.parametrize("request_timeout", [6.0])
     async def test_a_request_whose_client_left_drops_its_queued_call(
