@@ -129,8 +129,9 @@ class MetricMagics(Magics):
     @argument("--step", metavar="REGEX",
               help="a regex whose group 1 is the step (e.g. 'epoch=(\\d+)'); default: each "
                    "point's index in its series")
-    @argument("--source", choices=("logs", "metrics"), default="logs",
-              help="parse the CloudWatch logs here (default) or read the published metrics")
+    @argument("--source", choices=("logs", "metrics", "system"), default="logs",
+              help="parse the CloudWatch logs here (default), read the published metrics, or "
+                   "chart the instance utilization as metrics")
     @argument("--region", help="AWS region")
     @argument("--profile", help="AWS profile")
     @argument("--endpoint-url", help="AWS endpoint URL (a stand-in)")

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 __all__ = ["system_watch_for_job", "system_watch_for_run"]
 
-#: Seconds between two DescribeTrainingJob calls of the utilization watch: it needs only the
-#: instance type and count, the start and the end, so it asks less often than the metrics.
-DESCRIBE_INTERVAL = 30.0
+#: Seconds between two DescribeTrainingJob calls of the utilization watch (the metrics
+#: watch's pace: the job's end is seen as soon, and the final minutes drained).
+DESCRIBE_INTERVAL = 10.0
 
 
 def system_watch_for_job(name: str, start: bool = True, poller=None, **aws):
-    """A watch of training job ``name``'s published utilization (``source="system"``)."""
+    """A watch of training job ``name``'s published utilization (``source="system"``).
+
+    Polling it often costs little: ``GetMetricData`` is called only once a new minute is
+    complete, ``ListMetrics`` once a minute; the rest is ``DescribeTrainingJob``."""
     from metricwidgets.polling import Watch
 
     return Watch.for_job(name, source="system", start=start, poller=poller,
-                         describe_interval=DESCRIBE_INTERVAL, min_interval=10.0,
-                         max_interval=60.0, **aws)
+                         describe_interval=DESCRIBE_INTERVAL, min_interval=2.0,
+                         max_interval=DESCRIBE_INTERVAL, **aws)
 
 
 def system_watch_for_run(watch, cwd=None, interval: float | None = None, start: bool = True):

@@ -87,6 +87,13 @@ class CloudWatchUtilizationSource(CloudWatchMetricsSource):
                     self.hosts[host] = dims["Host"]
                     self._found.add((metric["MetricName"], host))
 
+    def poll(self):
+        if not self._found:
+            # Until the first host shows, list on every poll (not once a minute): the panel
+            # appears as soon as SageMaker publishes.
+            self._listed_at = None
+        return super().poll()
+
     def series(self) -> list[tuple[str, list[dict], str]]:
         return [(metric, [{"Name": "Host", "Value": self.hosts[host]}], host)
                 for metric, host in sorted(self._found, key=_order)]

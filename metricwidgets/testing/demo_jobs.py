@@ -68,7 +68,7 @@ def replay_live_job(aws) -> None:
     while True:
         live = "demo-live" if round_ == 0 else f"demo-live-{round_}"
         aws.play_job(live, lines_per_host=600, interval=1.0, kind="xgboost",
-                     phase_seconds=3.0, background=False)
+                     phase_seconds=3.0, background=False, instance_type="ml.g5.12xlarge")
         round_ += 1
 
 
