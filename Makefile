@@ -28,10 +28,12 @@ browser-deps:
 test: browser-deps install-test test-ts
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PYTHON) -m pytest -p no:cacheprovider tests notebooks
 
-# The labextension's linters (eslint, prettier, stylelint) and jest unit tests; npm ci only
-# when the wheel build (install-test) has not installed labextension/node_modules already.
-test-ts:
-	test -d labextension/node_modules || npm --prefix labextension ci --no-audit --no-fund
+# The labextension's linters (eslint, prettier, stylelint) and jest unit tests. npm ci only
+# when node_modules is older than the lock file (the wheel build usually installed it).
+labextension/node_modules/.package-lock.json: labextension/package-lock.json
+	npm --prefix labextension ci --no-audit --no-fund
+
+test-ts: labextension/node_modules/.package-lock.json
 	npm --prefix labextension run --silent lint:check
 	npm --prefix labextension test --silent
 
