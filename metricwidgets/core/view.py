@@ -286,7 +286,8 @@ def y_range(arrays: Iterable[np.ndarray], ignore_outliers: bool = True, log: boo
 
     With ``ignore_outliers``, the range spans the given percentiles of the points (spikes
     then run off the chart instead of flattening it); otherwise min to max. A margin of
-    ``margin`` times the span is added on both sides (multiplicatively in log space).
+    ``margin`` times the span is added on both sides (multiplicatively in log space), but
+    never below 0 for data that has no negative value.
     Non-finite values, and values <= 0 when ``log``, are ignored.
 
     Returns
@@ -309,7 +310,10 @@ def y_range(arrays: Iterable[np.ndarray], ignore_outliers: bool = True, log: boo
     span = hi - lo
     if span <= 0:
         span = abs(hi) * 0.1 or 1.0
+    floor = float(values.min())
     lo, hi = lo - margin * span, hi + margin * span
+    if not log and floor >= 0 > lo:
+        lo = 0.0  # all-positive data: no negative tick the data does not need
     if log:
         return float(10 ** lo), float(10 ** hi)
     return float(lo), float(hi)

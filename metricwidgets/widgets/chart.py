@@ -1,13 +1,18 @@
 """One bqplot chart per quantity: training and validation series of every job/host on it.
 
-Per series: the raw points faded behind the smoothed line, and an invisible scatter on the
-smoothed line whose hover fills the tooltip (step, raw, smoothed, time). Per chart: NaN/Inf
-marks, diagnosis markers, a legend, and pan/zoom (bqplot's :class:`~bqplot.PanZoom`).
+Per series: the raw points faded behind the smoothed line (markers when there are few
+points, so a single CloudWatch average shows). Per chart: NaN/Inf marks, diagnosis markers,
+a legend beside the figure (:mod:`~metricwidgets.widgets.legend`), a hover readout under it
+(:mod:`~metricwidgets.widgets.readout`), and two mouse modes: read values (no interaction
+layer, so invisible hover targets on each series answer the mouse) or pan/zoom
+(:class:`~bqplot.PanZoom`, which covers the marks: bqplot issue 1352).
 
-Updates never rebuild the figure: they change mark data (one message per mark, inside
-``hold_sync``) and, while the user has not zoomed, the scales' ranges. A zoom or pan by the
-user is recognised because the scale's range differs from the one this chart last set; from
-then on that range is kept (and only the points inside it are sent) until :meth:`reset_zoom`.
+Data updates never rebuild the figure: they change mark data (one message per mark, inside
+``hold_sync``) and, while the user has not zoomed, the scales' ranges. A toggle of log y or of
+the x mode builds new scales, axes and marks together (:mod:`~metricwidgets.widgets.axes`).
+A zoom or pan by the user is recognised because the scale's range differs from the one this
+chart last set; from then on that range is kept (and only the points inside it are sent)
+until :meth:`reset_zoom`.
 
 Thread-safety: :meth:`update` runs on the poller's thread or the kernel's; the owner
 (:class:`~metricwidgets.widgets.live_plot.LivePlot`) serialises calls with one lock.
@@ -15,28 +20,28 @@ Thread-safety: :meth:`update` runs on the poller's thread or the kernel's; the o
 
 from __future__ import annotations
 
-import datetime as _dt
-import html
-import math
-
 import ipywidgets as widgets
 import numpy as np
-from bqplot import Axis, DateScale, Figure, Lines, LinearScale, LogScale, PanZoom, Scatter, Tooltip
+from bqplot import Figure, Lines, PanZoom, Scatter, Tooltip
 
-from metricwidgets.core.diagnostics import Diagnosis, SeriesData, diagnose_group
-from metricwidgets.core.pairing import ChartGroup, colour_for
+from metricwidgets.core.pairing import ChartGroup
+from metricwidgets.core.palette import Palette
 from metricwidgets.core.store import SeriesKey, SeriesSnapshot
-from metricwidgets.core.view import SeriesCache, mark_points, points_for_width, series_view, y_range
+from metricwidgets.core.view import SeriesCache, points_for_width, series_view, y_range
+from metricwidgets.widgets.axes import Axes, from_date, to_dates
+from metricwidgets.widgets.chart_marks import ChartDiagnoses, draw_nan_marks, notes_html
 from metricwidgets.widgets.controls import ChartSettings
+from metricwidgets.widgets.legend import Legend
+from metricwidgets.widgets.readout import nearest_rows, readout_html
 
-__all__ = ["Chart", "HOVER_POINTS_PER_PIXEL"]
+__all__ = ["MARKERS_BELOW", "Chart"]
 
-#: Hover targets on the smoothed line, per pixel of width (tooltips need few).
+#: Series with at most this many visible points get a marker on each point.
+MARKERS_BELOW = 40
+#: Hover targets per pixel of width (each reads every series at its x).
 HOVER_POINTS_PER_PIXEL = 0.25
-_DASH = {"train": "solid", None: "solid", "validation": "dashed", "test": "dotted"}
-_X_LABEL = {"step": "step", "relative": "time since start (s)", "wall": "time (UTC)"}
 _NAN_COLOUR = "#d62728"
-_DIAG_COLOUR = {"error": "#d62728", "warning": "#ff7f0e", "info": "#7f7f7f"}
+_FIG_MARGIN = {"top": 40, "bottom": 45, "left": 65, "right": 20}
 
 
 def _f32(a: np.ndarray) -> np.ndarray:
@@ -44,39 +49,25 @@ def _f32(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, np.float32)
 
 
-def _to_dates(seconds: np.ndarray) -> np.ndarray:
-    return (np.asarray(seconds, np.float64) * 1000.0).astype("datetime64[ms]")
-
-
-def _from_date(value) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, np.datetime64):
-        return float(value.astype("datetime64[ms]").astype(np.int64)) / 1000.0
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=_dt.timezone.utc)
-        return value.timestamp()
-    return float(value)
-
-
 class _SeriesMarks:
-    """The marks of one series and what the last update drew (for tooltips)."""
+    """The marks of one series and what the last update drew (for the readout)."""
 
-    def __init__(self, key: SeriesKey, role, colour: str, scales: dict, label: str,
-                 tooltip: widgets.HTML):
-        dash = _DASH.get(role, "solid")
-        self.key = key
+    def __init__(self, key: SeriesKey, label: str, colour: str, dash: str, scales: dict):
+        self.key, self.label, self.colour, self.dash = key, label, colour, dash
         self.cache = SeriesCache()
-        self.raw = Lines(x=[], y=[], scales=scales, colors=[colour], opacities=[0.25],
-                         stroke_width=1, line_style=dash)
-        self.smooth = Lines(x=[], y=[], scales=scales, colors=[colour], stroke_width=2,
-                            line_style=dash, labels=[label], display_legend=True)
-        self.hover = Scatter(x=[], y=[], scales=scales, colors=[colour], default_size=40,
-                             opacities=[0.0], tooltip=tooltip,
-                             enable_hover=True)
         self.snapshot: SeriesSnapshot | None = None
         self.view = None
+        self.build(scales)
+
+    def build(self, scales: dict) -> None:
+        """New marks on ``scales`` (after a toggle), empty until the next update."""
+        self.raw = Lines(x=[], y=[], scales=scales, colors=[self.colour], opacities=[0.25],
+                         stroke_width=1, line_style=self.dash, marker_size=20)
+        self.smooth = Lines(x=[], y=[], scales=scales, colors=[self.colour], stroke_width=2,
+                            line_style=self.dash, labels=[self.label])
+        # Invisible but hit-tested: the mouse over one reads every series at its x.
+        self.hover = Scatter(x=[], y=[], scales=scales, colors=[self.colour], default_size=200,
+                             opacities=[0.0], enable_hover=True)
 
     @property
     def marks(self):
@@ -86,73 +77,135 @@ class _SeriesMarks:
 class Chart(widgets.VBox):
     """A chart of one :class:`~metricwidgets.core.pairing.ChartGroup`.
 
+    Parameters
+    ----------
+    group : ChartGroup
+    settings : ChartSettings
+        The initial x mode and log toggle.
+    height : str
+    palette : Palette, optional
+        Shared by the charts of one plot so a job has one colour on all of them.
+    on_change : callable, optional
+        Called with no argument when the user toggles a legend entry (the owner redraws,
+        so the y-range follows what is shown).
+
     Attributes
     ----------
     group : ChartGroup
     figure : bqplot.Figure
-    x_scale, y_scale : bqplot scales
-        The scales in use (they change with the x mode and the log-y toggle).
+    axes : Axes
+        Scales and axes in force (replaced by a toggle); ``x_scale``, ``y_scale``,
+        ``x_axis``, ``y_axis`` are shortcuts.
     user_x, user_y : bool
         True while the user's zoom/pan of that axis is kept.
+    legend : Legend
+    readout : ipywidgets.HTML
     diagnoses : list of Diagnosis
     series : dict of SeriesKey to _SeriesMarks
     """
 
-    def __init__(self, group: ChartGroup, settings: ChartSettings, height: str = "300px"):
+    def __init__(self, group: ChartGroup, settings: ChartSettings, height: str = "300px",
+                 palette: Palette | None = None, on_change=None):
         self.group = group
-        self._scales = {"linear": LinearScale(), "date": DateScale(),
-                        "y": LinearScale(), "log": LogScale()}
-        self.x_scale = self._scales["linear"]
-        self.y_scale = self._scales["y"]
-        self._mode = settings.x_mode
-        self._log = settings.log_y
-        self.x_scale = self._scales["date"] if self._mode == "wall" else self._scales["linear"]
-        self.y_scale = self._scales["log"] if self._log else self._scales["y"]
-        self.user_x = False
-        self.user_y = False
-        self._set_ranges: dict = {}
-        for scale in self._scales.values():
-            scale.observe(self._on_scale_range, names=["min", "max"])
-        self.x_axis = Axis(scale=self.x_scale, label=_X_LABEL[self._mode], grid_lines="dashed",
-                           num_ticks=6)
-        self.y_axis = Axis(scale=self.y_scale, orientation="vertical", label=group.quantity,
-                           grid_lines="dashed", tick_format=".3~g")  # ~: no trailing zeros
-        scales = self._mark_scales()
-        self.nan_marks = Scatter(x=[], y=[], scales=scales, marker="cross",
-                                 colors=[_NAN_COLOUR], default_size=80,
-                                 tooltip=Tooltip(fields=["x"], labels=["NaN/Inf at"]),
-                                 labels=["NaN/Inf"], display_legend=False)
-        self.diag_marks = Scatter(x=[], y=[], scales=scales, marker="diamond",
-                                  colors=[_DIAG_COLOUR["warning"]], default_size=120,
-                                  stroke="black", tooltip=Tooltip(fields=["x", "y"],
-                                                                  labels=["began at", "value"]))
-        self.hover_tooltip = widgets.HTML("")
+        self.palette = palette if palette is not None else Palette()
+        self._on_change = on_change
+        self._height = height
+        self._mode, self._log, self._mouse = settings.x_mode, settings.log_y, settings.mouse
+        self._origin = settings.origin
         self.series: dict[SeriesKey, _SeriesMarks] = {}
-        self.panzoom = PanZoom(scales={"x": [self.x_scale], "y": [self.y_scale]})
-        self.figure = Figure(
-            marks=[self.nan_marks, self.diag_marks], axes=[self.x_axis, self.y_axis],
-            interaction=self.panzoom, title=group.quantity, legend_location="top-right",
-            animation_duration=0, fig_margin={"top": 40, "bottom": 45, "left": 60, "right": 20},
-            layout=widgets.Layout(width="100%", height=height))
+        self.user_x = self.user_y = False
+        self._set_ranges: dict = {}
+        self._new_marks = False
+        self._retired: list = []
+        self.legend = Legend(self._on_legend)
+        self.readout = widgets.HTML("", layout=widgets.Layout(min_height="20px"))
+        self.readout.add_class("metricwidgets-readout-box")
         self.notes = widgets.HTML("")
-        self.diagnoses: list[Diagnosis] = []
-        self._colours: dict[str, str] = {}
-        super().__init__([self.figure, self.notes])
+        self.marks = ChartDiagnoses()
+        self.figure = None
+        self.body = widgets.HBox([], layout=widgets.Layout(width="100%"))
+        self._build()
+        self._show_figure()
+        super().__init__([self.body, self.readout, self.notes])
         self.add_class("metricwidgets-chart")
 
-    # ------------------------------------------------------------------ scales and zoom
-    def _mark_scales(self) -> dict:
-        return {"x": self.x_scale, "y": self.y_scale}
+    # ------------------------------------------------------------------ shortcuts
+    x_scale = property(lambda self: self.axes.x_scale)
+    y_scale = property(lambda self: self.axes.y_scale)
+    x_axis = property(lambda self: self.axes.x_axis)
+    y_axis = property(lambda self: self.axes.y_axis)
+    diagnoses = property(lambda self: self.marks.found)
+    nan_marks = property(lambda self: self._nan)
+    diag_marks = property(lambda self: self.marks.mark)
 
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        """Scales, axes, marks, interactions and figure for the current x mode and y kind."""
+        old = [self.figure] if self.figure is not None else []
+        if old:
+            old += self.axes.widgets() + [self._nan, self.marks.mark, self.panzoom]
+            old += [m for s in self.series.values() for m in s.marks]
+        self.axes = Axes(self._mode, self._log, self.group.quantity)
+        scales = self.axes.scales
+        for scale in scales.values():
+            scale.observe(self._on_scale_range, names=["min", "max"])
+        self._nan = Scatter(x=[], y=[], scales=scales, marker="cross", colors=[_NAN_COLOUR],
+                            default_size=80, tooltip=Tooltip(fields=["x"], labels=["NaN/Inf at"]))
+        self.marks.build(scales)
+        for series in self.series.values():
+            self._build_series(series, scales)
+        self.panzoom = PanZoom(scales={"x": [self.axes.x_scale], "y": [self.axes.y_scale]})
+        marks = [m for s in self.series.values() for m in s.marks]
+        self.figure = Figure(
+            marks=marks + [self._nan, self.marks.mark],
+            axes=[self.axes.x_axis, self.axes.y_axis], interaction=self._interaction(),
+            title=self.group.quantity, animation_duration=0, fig_margin=dict(_FIG_MARGIN),
+            background_style={"fill": "white"},
+            layout=widgets.Layout(flex="1 1 auto", width="auto", min_width="320px",
+                                  height=self._height))
+        self.user_x = self.user_y = False
+        self._retired += old
+        self._new_marks = False
+
+    def _show_figure(self) -> None:
+        """Put a newly built figure on the page once its marks, ranges and ticks are set:
+        a view created while those updates were still arriving kept bqplot's default tick
+        labels."""
+        if self.body.children != (self.figure, self.legend):
+            self.body.children = (self.figure, self.legend)
+        for widget in self._retired:
+            widget.close()
+        self._retired = []
+
+    def _interaction(self):
+        return self.panzoom if self._mouse == "zoom" else None
+
+    def _build_series(self, series: _SeriesMarks, scales: dict) -> None:
+        series.build(scales)
+        series.hover.on_hover(lambda _mark, event: self._on_hover(event))
+
+    def _apply_toggles(self, settings: ChartSettings) -> None:
+        self._origin = settings.origin
+        if (settings.x_mode, settings.log_y) != (self._mode, self._log):
+            self._mode, self._log, self._mouse = settings.x_mode, settings.log_y, settings.mouse
+            self._build()
+            self.readout.value = ""
+        elif settings.mouse != self._mouse:
+            self._mouse = settings.mouse
+            self.figure.interaction = self._interaction()
+            self.readout.value = ""
+
+    # ------------------------------------------------------------------ scales and zoom
     def _on_scale_range(self, change) -> None:
         scale = change["owner"]
         expected = self._set_ranges.get((id(scale), change["name"]), "unset")
         if expected != "unset" and _same(expected, change["new"]):
             return  # the value this chart set itself
-        if scale is self.x_scale:
+        if scale is self.axes.x_scale:
             self.user_x = True
-        elif scale is self.y_scale:
+        elif scale is self.axes.y_scale:
             self.user_y = True
+        self.axes.apply_ticks()  # a zoom or pan: ticks for the new range
 
     def _set_range(self, scale, lo, hi) -> None:
         self._set_ranges[(id(scale), "min")] = lo
@@ -164,242 +217,169 @@ class Chart(widgets.VBox):
         """Follow the data again on both axes (the next update sets the ranges)."""
         self.user_x = self.user_y = False
 
-    def _apply_scales(self, settings: ChartSettings) -> None:
-        """Swap scales when the x mode or log toggle changed (a toggle, not a data update)."""
-        mode_changed = settings.x_mode != self._mode
-        log_changed = settings.log_y != self._log
-        if not (mode_changed or log_changed):
+    def _visible_x(self):
+        if not self.user_x:
+            return None, None
+        bounds = self.axes.bounds("x")
+        return bounds if bounds is not None else (None, None)
+
+    def _follow_data(self, drawn, settings: ChartSettings) -> None:
+        """Set the scales' ranges to the shown data (the axes the user did not zoom)."""
+        if not self.user_y:
+            arrays = [a for _, v, h in drawn if not h for a in (v.y, v.sy)]
+            rng = y_range(arrays, settings.ignore_outliers, settings.log_y)
+            if rng is not None:
+                self._set_range(self.axes.y_scale, *rng)
+        xs = [v.x for _, v, h in drawn if not h and len(v.x)]
+        if self.user_x or not xs:
             return
-        self._mode, self._log = settings.x_mode, settings.log_y
-        if mode_changed:
-            self.x_scale = self._scales["date"] if self._mode == "wall" else self._scales["linear"]
-            self.user_x = False
-        if log_changed:
-            self.y_scale = self._scales["log"] if self._log else self._scales["y"]
-        self.user_y = False
-        scales = self._mark_scales()
-        with self.figure.hold_sync():
-            for mark in self._all_marks():
-                with mark.hold_sync():
-                    mark.x, mark.y = [], []
-                    mark.scales = scales
-            self.x_axis.scale = self.x_scale
-            self.x_axis.label = _X_LABEL[self._mode]
-            self.y_axis.scale = self.y_scale
-            self.panzoom.scales = {"x": [self.x_scale], "y": [self.y_scale]}
+        x_lo = min(float(np.nanmin(x)) for x in xs)
+        x_hi = max(float(np.nanmax(x)) for x in xs)
+        if x_hi <= x_lo:
+            x_lo, x_hi = x_lo - 0.5, x_hi + 0.5
+        if settings.x_mode == "wall":
+            self._set_range(self.axes.x_scale, *to_dates(np.array([x_lo, x_hi])))
+        else:
+            self._set_range(self.axes.x_scale, x_lo, x_hi)
 
-    def _all_marks(self):
-        yield self.nan_marks
-        yield self.diag_marks
-        for series in self.series.values():
-            yield from series.marks
-
-    # ------------------------------------------------------------------ series marks
-    def _ensure_series(self, key: SeriesKey, multi_host: bool,
-                       multi_source: bool) -> _SeriesMarks:
-        owner = f"{key.source}/{key.host}" if multi_host else key.source
-        label = self.series_label(key, multi_host, multi_source)
-        series = self.series.get(key)
-        if series is not None:
-            if series.smooth.labels != [label]:
-                series.smooth.labels = [label]
-            return series
-        colour = colour_for(owner, self._colours)
-        self._colours[owner] = colour
-        series = _SeriesMarks(key, self.group.role_of(key.metric), colour, self._mark_scales(),
-                              label, self.hover_tooltip)
-        series.hover.on_hover(lambda mark, event, s=series: self._on_hover(s, event))
-        self.series[key] = series
-        marks = list(self.figure.marks)
-        # Series go under the NaN and diagnosis marks so those stay visible.
-        self.figure.marks = marks[:-2] + series.marks + marks[-2:] if len(marks) >= 2 else \
-            series.marks + marks
-        return series
-
+    # ------------------------------------------------------------------ series
     def series_label(self, key: SeriesKey, multi_host: bool, multi_source: bool) -> str:
         """The legend's words for a series (a subclass may say less)."""
         owner = f"{key.source}/{key.host}" if multi_host else key.source
         return f"{key.metric} ({owner})" if multi_host or multi_source else key.metric
 
-    # ------------------------------------------------------------------ update
-    def update(self, snapshots: list[SeriesSnapshot], settings: ChartSettings) -> int:
-        """Redraw from store snapshots (those of this chart's metrics). Returns how many
-        points were sent (all marks)."""
-        self._apply_scales(settings)
+    def _label(self, key: SeriesKey, multi_host: bool, multi_source: bool) -> tuple[str, str]:
+        owner = f"{key.source}/{key.host}" if multi_host else key.source
+        return owner, self.series_label(key, multi_host, multi_source)
+
+    def _ensure_series(self, key: SeriesKey, multi_host: bool,
+                       multi_source: bool) -> _SeriesMarks:
+        owner, label = self._label(key, multi_host, multi_source)
+        series = self.series.get(key)
+        if series is not None:
+            if series.label != label:
+                series.label = label
+                series.smooth.labels = [label]
+            return series
+        colour, dash = self.palette.style(owner, self.group.role_of(key.metric))
+        series = _SeriesMarks(key, label, colour, dash, self.axes.scales)
+        series.hover.on_hover(lambda _mark, event: self._on_hover(event))
+        self.series[key] = series
+        self._new_marks = True
+        return series
+
+    def _attach_new_marks(self) -> None:
+        """One change of the figure's marks for every series that appeared in this update
+        (several changes in a row made the browser drop some mark views)."""
+        if self._new_marks:
+            self._new_marks = False
+            # Series go under the NaN and diagnosis marks so those stay visible.
+            self.figure.marks = [m for s in self.series.values() for m in s.marks] + \
+                [self._nan, self.marks.mark]
+
+    def _on_legend(self, _key, _shown) -> None:
+        if self._on_change is not None:
+            self._on_change()
+        else:
+            for key, series in self.series.items():
+                for mark in series.marks:
+                    mark.visible = key not in self.legend.hidden
+
+    def _hidden(self, key: SeriesKey, settings: ChartSettings) -> bool:
+        return key.source in settings.hidden_sources or key in self.legend.hidden
+
+    def _views(self, snapshots, settings: ChartSettings) -> list:
         mine = [s for s in snapshots if s.key.metric in self.group.metrics]
         hosts = {(s.key.source, s.key.host) for s in mine}
         multi_host = len({h for _, h in hosts}) > 1
         multi_source = len({s for s, _ in hosts}) > 1
         lo, hi = self._visible_x()
         n_raw = points_for_width(settings.width_px)
-        n_hover = max(8, int(settings.width_px * HOVER_POINTS_PER_PIXEL))
         drawn = []
         for snap in mine:
             series = self._ensure_series(snap.key, multi_host, multi_source)
-            hidden = snap.key.source in settings.hidden_sources
-            smoothing = settings.smoothing
             view = series_view(snap.step, snap.timestamp, snap.value, series.cache,
-                               settings.x_mode, (lo, hi), smoothing, n_raw, settings.origin,
-                               settings.log_y)
+                               settings.x_mode, (lo, hi), settings.smoothing, n_raw,
+                               settings.origin, settings.log_y)
             series.snapshot, series.view = snap, view
-            drawn.append((series, view, hidden))
-        if not self.user_y:
-            arrays = [a for _, v, h in drawn if not h for a in (v.y, v.sy)]
-            rng = y_range(arrays, settings.ignore_outliers, settings.log_y)
-            if rng is not None:
-                self._set_range(self.y_scale, *rng)
-        if not self.user_x:
-            xs = [v.x for _, v, h in drawn if not h and len(v.x)]
-            if xs:
-                x_lo = min(float(np.nanmin(x)) for x in xs)
-                x_hi = max(float(np.nanmax(x)) for x in xs)
-                if x_hi <= x_lo:
-                    x_hi = x_lo + 1.0
-                if settings.x_mode == "wall":
-                    self._set_range(self.x_scale, _to_dates(np.array([x_lo]))[0],
-                                    _to_dates(np.array([x_hi]))[0])
-                else:
-                    self._set_range(self.x_scale, x_lo, x_hi)
-        sent = 0
-        convert = _to_dates if settings.x_mode == "wall" else _f32
-        for series, view, hidden in drawn:
-            best = settings.best_source is not None and series.key.source == settings.best_source
-            hover_pick = np.unique(np.linspace(0, max(len(view.sx) - 1, 0),
-                                               min(n_hover, len(view.sx))).astype(np.int64))
-            smooth_on = bool(settings.smoothing)
-            with series.raw.hold_sync():
-                series.raw.x, series.raw.y = convert(view.x), _f32(view.y)
-                series.raw.opacities = [0.25 if smooth_on else 0.9]
-                series.raw.visible = not hidden
-            with series.smooth.hold_sync():
-                if smooth_on:
-                    series.smooth.x, series.smooth.y = convert(view.sx), _f32(view.sy)
-                else:
-                    series.smooth.x, series.smooth.y = convert(view.x[:0]), _f32(view.y[:0])
-                series.smooth.stroke_width = 3.5 if best else 2
-                series.smooth.visible = not hidden
-            with series.hover.hold_sync():
-                hx = view.sx if smooth_on else view.x
-                hy = view.sy if smooth_on else view.y
-                series.hover.x = convert(hx[hover_pick]) if len(hx) else convert(hx)
-                series.hover.y = _f32(hy[hover_pick]) if len(hy) else _f32(hy)
-                series.hover.visible = not hidden
-            sent += len(view.x) + (len(view.sx) if smooth_on else 0) + len(hover_pick)
-        self._draw_nan_marks(drawn, settings)
-        self._draw_notes(drawn, settings)
+            drawn.append((series, view, self._hidden(snap.key, settings)))
+        self.legend.set_entries([(s.key, s.label, s.colour, s.dash) for s, _, _ in drawn
+                                 if s.key.source not in settings.hidden_sources])
+        return drawn
+
+    def _draw_series(self, series: _SeriesMarks, view, hidden: bool,
+                     settings: ChartSettings) -> int:
+        best = settings.best_source is not None and series.key.source == settings.best_source
+        convert = to_dates if settings.x_mode == "wall" else _f32
+        smooth_on = bool(settings.smoothing)
+        with series.raw.hold_sync():
+            series.raw.x, series.raw.y = convert(view.x), _f32(view.y)
+            series.raw.opacities = [0.25 if smooth_on else 0.9]
+            marker = "circle" if view.visible <= MARKERS_BELOW else None
+            if series.raw.marker != marker:
+                series.raw.marker = marker
+            series.raw.visible = not hidden
+        with series.smooth.hold_sync():
+            if smooth_on:
+                series.smooth.x, series.smooth.y = convert(view.sx), _f32(view.sy)
+            else:
+                series.smooth.x, series.smooth.y = convert(view.x[:0]), _f32(view.y[:0])
+            series.smooth.stroke_width = 3.5 if best else 2
+            series.smooth.visible = not hidden
+        hx, hy = view.x, view.y  # on the raw points: hovering a point reads its value
+        pick = np.unique(np.linspace(0, len(hx) - 1, min(len(hx), max(
+            8, int(settings.width_px * HOVER_POINTS_PER_PIXEL)))).round().astype(np.int64))
+        with series.hover.hold_sync():
+            series.hover.x, series.hover.y = convert(hx[pick]), _f32(hy[pick])
+            series.hover.visible = not hidden
+        return len(view.x) + (len(view.sx) if smooth_on else 0) + len(pick)
+
+    # ------------------------------------------------------------------ update
+    def update(self, snapshots: list[SeriesSnapshot], settings: ChartSettings) -> int:
+        """Redraw from store snapshots (those of this chart's metrics). Returns how many
+        points were sent (all marks)."""
+        self._apply_toggles(settings)
+        drawn = self._views(snapshots, settings)
+        self._follow_data(drawn, settings)
+        sent = sum(self._draw_series(s, v, h, settings) for s, v, h in drawn)
+        self._attach_new_marks()
+        draw_nan_marks(self._nan, drawn, settings, self.axes.bounds("y"))
+        self.axes.apply_ticks()
+        self._draw_notes(drawn)
+        self._show_figure()
         return sent
 
-    def _visible_x(self):
-        if not self.user_x:
-            return None, None
-        lo, hi = self.x_scale.min, self.x_scale.max
-        if self._mode == "wall":
-            return _from_date(lo), _from_date(hi)
-        return (None if lo is None else float(lo)), (None if hi is None else float(hi))
-
-    def _draw_nan_marks(self, drawn, settings: ChartSettings) -> None:
-        xs, ys = [], []
-        lo = self.y_scale.min if self.y_scale.min is not None else 0.0
-        hi = self.y_scale.max if self.y_scale.max is not None else 1.0
-        for series, _view, hidden in drawn:
-            snap = series.snapshot
-            if hidden or not snap.marks:
-                continue
-            step_of_line = _step_fallback(snap)
-            marks = mark_points(snap.marks, settings.x_mode, settings.origin, step_of_line)
-            xs.append(marks.x)
-            ys.append(np.array([lo if k == "-inf" else hi for k in marks.kind], np.float64))
-        x = np.concatenate(xs) if xs else np.empty(0)
-        y = np.concatenate(ys) if ys else np.empty(0)
-        with self.nan_marks.hold_sync():
-            self.nan_marks.x = _to_dates(x) if settings.x_mode == "wall" else _f32(x)
-            self.nan_marks.y = _f32(y)
-
-    def _draw_notes(self, drawn, settings: ChartSettings) -> None:
+    def _draw_notes(self, drawn) -> None:
         hidden_log = sum(v.hidden_nonpositive for _, v, h in drawn if not h)
-        notes = []
-        if hidden_log:
-            notes.append(f"{hidden_log} values &le; 0 are not drawn on the log scale")
-        for d in self.diagnoses:
-            colour = _DIAG_COLOUR.get(d.severity, "#333")
-            notes.append(f'<span class="metricwidgets-diagnosis metricwidgets-{d.kind}" '
-                         f'style="color:{colour}">&#9670; {html.escape(d.text)}</span>')
-        text = "<br>".join(notes)
+        text = notes_html(hidden_log, self.marks.named())
         if self.notes.value != text:
             self.notes.value = text
 
-    # ------------------------------------------------------------------ diagnoses
-    def diagnose(self, settings: ChartSettings) -> list[Diagnosis]:
+    def diagnose(self, settings: ChartSettings):
         """Run the diagnoses on the series drawn last, per job/host, and mark them."""
-        by_owner: dict[tuple, dict] = {}
-        for key, series in self.series.items():
-            snap = series.snapshot
-            if snap is None or key.source in settings.hidden_sources:
-                continue
-            nonfinite = [(d.step if not math.isnan(d.step) else _step_fallback(snap)(d.line),
-                          d.line, "nan" if math.isnan(d.value) else
-                          ("+inf" if d.value > 0 else "-inf")) for d in snap.marks]
-            by_owner.setdefault((key.source, key.host), {})[key.metric] = SeriesData(
-                snap.step, snap.value, nonfinite)
-        found: list[Diagnosis] = []
-        positions = []
-        for (source, host), series in by_owner.items():
-            for diagnosis in diagnose_group(self.group, series, source, host):
-                found.append(diagnosis)
-                snap = self.series[SeriesKey(source, host, diagnosis.metric)].snapshot
-                positions.append(_position(snap, diagnosis, settings))
-        self.diagnoses = found
-        keep = [(x, y, d) for (x, y), d in zip(positions, found) if x is not None]
-        x = np.array([p[0] for p in keep], np.float64)
-        lo = self.y_scale.min if self.y_scale.min is not None else 0.0
-        y = np.array([p[1] if p[1] is not None and math.isfinite(p[1]) else lo for p in keep],
-                     np.float64)
-        with self.diag_marks.hold_sync():
-            self.diag_marks.x = _to_dates(x) if settings.x_mode == "wall" else _f32(x)
-            self.diag_marks.y = _f32(y)
-            self.diag_marks.colors = [_DIAG_COLOUR.get(p[2].severity, "#333") for p in keep] \
-                or [_DIAG_COLOUR["warning"]]
-        self._draw_notes([(s, s.view, s.key.source in settings.hidden_sources)
-                          for s in self.series.values() if s.view is not None], settings)
+        shown = [s for s in self.series.values()
+                 if s.snapshot is not None and s.key.source not in settings.hidden_sources]
+        found = self.marks.run(self.group, shown, settings, self.axes.bounds("y"))
+        self._draw_notes([(s, s.view, self._hidden(s.key, settings)) for s in shown])
         return found
 
-    # ------------------------------------------------------------------ tooltip
-    def _on_hover(self, series: _SeriesMarks, event) -> None:
-        self.hover_tooltip.value = tooltip_html(series, event)
+    # ------------------------------------------------------------------ readout
+    def _on_hover(self, event) -> None:
+        point = (event or {}).get("point") or (event or {}).get("data") or {}
+        if point.get("x") is None:
+            return
+        target = _event_x(point["x"], self._mode)
+        rows = nearest_rows([(s.label, s.colour, s) for s in list(self.series.values())
+                             if s.key not in self.legend.hidden and s.raw.visible],
+                            target, self._mode, self._origin)
+        self.readout.value = readout_html(rows)
 
-
-def tooltip_html(series: _SeriesMarks, event) -> str:
-    """The tooltip of a hovered point: step, raw value, smoothed value, time (escaped)."""
-    view, snap = series.view, series.snapshot
-    if view is None or snap is None or len(view.sindex) == 0:
-        return ""
-    point = (event or {}).get("data") or (event or {}).get("point") or {}
-    index = point.get("index")
-    hover_count = len(series.hover.x) if series.hover.x is not None else 0
-    if index is None and point.get("x") is not None and hover_count:
-        # No index in the event: the nearest hover target by x.
-        xs = np.asarray(series.hover.x)
-        target = np.datetime64(point["x"]) if xs.dtype.kind == "M" else float(point["x"])
-        index = int(np.argmin(np.abs(xs - target)))
-    if index is None or not (0 <= int(index) < max(hover_count, 1)):
-        return ""
-    # Hover targets are an even pick of the drawn smoothed points; map back to the series.
-    drawn = view.sindex if len(view.sindex) else view.index
-    pick = np.unique(np.linspace(0, len(drawn) - 1, hover_count).astype(np.int64))
-    full = int(drawn[pick[min(int(index), len(pick) - 1)]])
-    smoothed = view.smoothed_full[full] if view.smoothed_full is not None else math.nan
-    stamp = snap.timestamp[full]
-    when = (_dt.datetime.fromtimestamp(stamp, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-            if math.isfinite(stamp) else "unknown")
-    key = series.key
-    rows = [("metric", key.metric), ("job", key.source), ("host", key.host),
-            ("step", f"{snap.step[full]:g}"), ("raw", f"{snap.value[full]:.6g}"),
-            ("smoothed", f"{smoothed:.6g}"), ("time", when)]
-    if snap.line[full] > 0:
-        rows.append(("log line", str(int(snap.line[full]))))
-    body = "".join(f"<tr><th style='text-align:left;padding-right:8px'>{html.escape(k)}</th>"
-                   f"<td>{html.escape(v)}</td></tr>" for k, v in rows)
-    return f"<table class='metricwidgets-tooltip'>{body}</table>"
+    def close(self) -> None:
+        for widget in [self.figure, self._nan, self.marks.mark, self.panzoom,
+                       self.legend, self.readout, self.notes, *self.axes.widgets(),
+                       *(m for s in self.series.values() for m in s.marks)]:
+            widget.close()
+        super().close()
 
 
 def _same(a, b) -> bool:
@@ -408,30 +388,13 @@ def _same(a, b) -> bool:
     try:
         return bool(np.isclose(float(a), float(b), rtol=1e-6, atol=0))
     except (TypeError, ValueError):
-        return _from_date(a) == _from_date(b) or a == b
+        return from_date(a) == from_date(b) or a == b
 
 
-def _step_fallback(snap: SeriesSnapshot):
-    """A drop without a step takes the step of the last point at or before its line."""
-    def step_of(line: int) -> float:
-        if len(snap.line) == 0:
-            return math.nan
-        i = int(np.searchsorted(snap.line, line, side="right")) - 1
-        return float(snap.step[max(i, 0)])
-    return step_of
-
-
-def _position(snap: SeriesSnapshot, diagnosis: Diagnosis, settings: ChartSettings):
-    """Where a diagnosis marker goes in the current x mode: at its step's point."""
-    if snap is None:
-        return None, None
-    y = diagnosis.value
-    if settings.x_mode == "step":
-        return diagnosis.step, y
-    hits = np.flatnonzero(snap.step >= diagnosis.step)
-    if not len(hits):
-        return None, None
-    t = float(snap.timestamp[hits[0]])
-    if not math.isfinite(t):
-        return None, None
-    return (t - settings.origin if settings.x_mode == "relative" else t), y
+def _event_x(x, mode: str) -> float:
+    """A hover event's x in data units: dates arrive as ISO strings or milliseconds."""
+    if mode != "wall":
+        return float(x)
+    if isinstance(x, str):
+        return from_date(np.datetime64(x.rstrip("Z"), "ms"))
+    return float(x) / 1000.0

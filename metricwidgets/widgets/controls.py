@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from metricwidgets.core.view import DEFAULT_SMOOTHING, MAX_SMOOTHING
 
-__all__ = ["ChartSettings", "Controls", "MANY_CHARTS"]
+__all__ = ["MANY_CHARTS", "ChartSettings", "Controls"]
 
 #: Above this many charts, only the first few are shown until the user picks others.
 MANY_CHARTS = 4
@@ -37,6 +37,8 @@ class ChartSettings:
         The job drawn highlighted (a tuning job's best child).
     width_px : int
         Nominal plot width used to size the downsampling.
+    mouse : str
+        ``read`` (the mouse reads values off the curves) or ``zoom`` (pan and zoom).
     """
 
     x_mode: str = "step"
@@ -47,6 +49,7 @@ class ChartSettings:
     hidden_sources: set = field(default_factory=set)
     best_source: str | None = None
     width_px: int = 700
+    mouse: str = "read"
 
 
 class Controls(widgets.VBox):
@@ -57,7 +60,7 @@ class Controls(widgets.VBox):
         self._on_change = on_change
         self.x_mode = widgets.ToggleButtons(
             options=[("step", "step"), ("relative time", "relative"), ("wall time", "wall")],
-            value="step", description="x:", style={"button_width": "110px"},
+            value="step", description="x:", style={"button_width": "100px"},
             tooltips=["step recovered from the log", "seconds since the start",
                       "time of day"])
         self.smoothing = widgets.FloatSlider(
@@ -71,6 +74,11 @@ class Controls(widgets.VBox):
                                                 layout=widgets.Layout(width="130px"))
         self.pause = widgets.ToggleButton(value=False, description="pause", icon="pause",
                                           tooltip="stop polling; resume picks up where it left")
+        self.mouse = widgets.ToggleButtons(
+            options=[("read values", "read"), ("pan/zoom", "zoom")], value="read",
+            description="mouse:", style={"button_width": "100px"},
+            tooltips=["hover shows each series' value at the cursor",
+                      "drag to pan, wheel to zoom"])
         self.reset_zoom = widgets.Button(description="reset zoom", icon="expand",
                                          tooltip="follow the data again")
         self.charts = widgets.SelectMultiple(options=[], value=[], description="charts",
@@ -78,13 +86,13 @@ class Controls(widgets.VBox):
         self.sources = widgets.SelectMultiple(options=[], value=[], description="jobs",
                                               rows=5, layout=widgets.Layout(display="none"))
         for control in (self.x_mode, self.smoothing, self.log_y, self.ignore_outliers,
-                        self.charts, self.sources):
+                        self.mouse, self.charts, self.sources):
             control.observe(lambda _change: self._on_change(), names="value")
         self.pause.observe(lambda change: on_pause() if change["new"] else on_resume(),
                            names="value")
         self.reset_zoom.on_click(lambda _button: on_reset_zoom())
         row = widgets.HBox([self.x_mode, self.smoothing, self.log_y, self.ignore_outliers,
-                            self.pause, self.reset_zoom],
+                            self.mouse, self.pause, self.reset_zoom],
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         super().__init__([row, widgets.HBox([self.charts, self.sources])])
 
@@ -94,6 +102,7 @@ class Controls(widgets.VBox):
         base.smoothing = float(self.smoothing.value)
         base.log_y = bool(self.log_y.value)
         base.ignore_outliers = bool(self.ignore_outliers.value)
+        base.mouse = self.mouse.value
         shown = set(self.sources.value)
         base.hidden_sources = {s for s in self.sources.options if s not in shown}
         return base

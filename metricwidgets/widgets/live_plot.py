@@ -24,6 +24,7 @@ import weakref
 import ipywidgets as widgets
 
 from metricwidgets.core.pairing import group_metrics
+from metricwidgets.core.palette import Palette
 from metricwidgets.errors import UserFacingError
 from metricwidgets.widgets.chart import Chart
 from metricwidgets.widgets.controls import ChartSettings, Controls
@@ -99,6 +100,7 @@ class LivePlot(widgets.VBox):
         self.header = Header()
         self.controls = Controls(self._on_settings, self.pause, self.resume, self.reset_zoom)
         self.charts: dict[str, Chart] = {}
+        self.palette = Palette()  # one colour per job across every chart
         self.charts_box = widgets.VBox([])
         self.export = Export(watch.store, getattr(watch, "name", "") or "metrics",
                              lambda: [self.charts[k] for k in self._shown_keys()])
@@ -302,7 +304,8 @@ class LivePlot(widgets.VBox):
             key = _chart_key(group.quantity)
             chart = self.charts.get(key)
             if chart is None:
-                self.charts[key] = Chart(group, settings)
+                self.charts[key] = Chart(group, settings, palette=self.palette,
+                                         on_change=lambda: self.refresh(force=True))
             else:
                 chart.group = group
         self.controls.offer_charts([c.group.quantity for c in self.charts.values()])

@@ -21,7 +21,7 @@ from metricwidgets.core.store import MetricStore, SeriesKey
 from metricwidgets.core.view import ema
 from metricwidgets.errors import UserFacingError
 from metricwidgets.polling.watch import Watch
-from metricwidgets.widgets.chart import Chart, tooltip_html
+from metricwidgets.widgets.chart import Chart
 from metricwidgets.widgets.controls import ChartSettings
 from metricwidgets.widgets.live_plot import LivePlot
 from tests.waiting import wait_until
@@ -56,22 +56,34 @@ def finished_plot(poller):
     plot.close()
 
 
-def test_training_and_validation_share_one_chart_with_one_colour(finished_plot):
+def test_training_and_validation_share_one_chart_told_apart_by_shade_and_dash(finished_plot):
     assert list(finished_plot.charts) == ["error"]
     chart = finished_plot.charts["error"]
     by_metric = {k.metric: s for k, s in chart.series.items()}
     train, valid = by_metric["train:error"], by_metric["validation:error"]
-    assert train.smooth.colors == valid.smooth.colors
+    assert train.smooth.colors != valid.smooth.colors  # a darker shade, not only a dash
     assert train.smooth.line_style == "solid" and valid.smooth.line_style == "dashed"
-    assert train.smooth.labels == ["train:error"] and train.smooth.display_legend
+    labels = [e.checkbox.description for e in chart.legend.children]
+    assert labels == ["train:error", "validation:error"]
     assert finished_plot.charts_box.children == (chart,)
+
+
+def test_legend_entry_hides_and_shows_its_series_at_any_smoothing(finished_plot):
+    chart = finished_plot.charts["error"]
+    valid = next(s for k, s in chart.series.items() if k.metric == "validation:error")
+    finished_plot.controls.smoothing.value = 0.0
+    assert len(chart.legend.children) == 2  # the legend stays at smoothing 0
+    chart.legend.entry(valid.key).checkbox.value = False
+    assert not valid.raw.visible and not valid.smooth.visible
+    chart.legend.entry(valid.key).checkbox.value = True
+    assert valid.raw.visible
 
 
 def test_raw_points_are_faded_behind_the_debiased_smoothed_line(finished_plot):
     chart = finished_plot.charts["error"]
     valid = next(s for k, s in chart.series.items() if k.metric == "validation:error")
     x, y = mark_xy(valid.raw)
-    sx, sy = mark_xy(valid.smooth)
+    _sx, sy = mark_xy(valid.smooth)
     values = finished_plot.watch.store.snapshot(valid.key).value
     assert x.tolist() == list(range(30))
     np.testing.assert_allclose(y, values, rtol=1e-6)
@@ -110,14 +122,21 @@ def test_overfitting_is_diagnosed_and_marked_at_validations_best(finished_plot):
     assert all(d.job == over[0].job and d.host for d in chart.diagnoses)
 
 
-def test_log_toggle_swaps_the_y_scale_without_rebuilding_the_figure(finished_plot):
+def test_log_toggle_builds_scales_axes_and_marks_together(finished_plot):
     chart = finished_plot.charts["error"]
-    figure, marks = chart.figure, list(chart.figure.marks)
     finished_plot.controls.log_y.value = True
     assert isinstance(chart.y_scale, LogScale)
-    assert chart.figure is figure and list(chart.figure.marks) == marks
+    marks = list(chart.figure.marks)
     assert all(m.scales["y"] is chart.y_scale for m in marks)
     assert chart.y_axis.scale is chart.y_scale and chart.y_scale.min > 0
+    assert chart.figure.axes == [chart.x_axis, chart.y_axis]
+    ticks = list(chart.y_axis.tick_values)
+    assert all(chart.y_scale.min <= t <= chart.y_scale.max for t in ticks) and len(ticks) >= 2
+    finished_plot.controls.log_y.value = False
+    assert not isinstance(chart.y_scale, LogScale)
+    assert all(m.scales["y"] is chart.y_scale for m in chart.figure.marks)
+    labels = chart.y_axis.tick_labels
+    assert len(set(labels.values())) == len(labels) >= 2
 
 
 def test_wall_time_axis_uses_dates(finished_plot):
@@ -137,12 +156,16 @@ def test_relative_time_counts_from_the_start(finished_plot):
     assert chart.x_axis.label.startswith("time since start")
 
 
-def test_tooltip_shows_step_raw_smoothed_and_time(finished_plot):
+def test_readout_shows_every_series_at_the_nearest_step(finished_plot):
     chart = finished_plot.charts["error"]
-    series = next(s for k, s in chart.series.items() if k.metric == "validation:error")
-    text = tooltip_html(series, {"event": "hover", "data": {"index": 5}})
-    assert "<th" in text and "step" in text and "raw" in text and "smoothed" in text
-    assert "UTC" in text and "log line" in text
+    hover = next(iter(chart.series.values())).hover
+    hover._handle_custom_msg({"event": "hover", "point": {"x": 7.2, "y": 0.1}}, [])
+    store = finished_plot.watch.store
+    text = chart.readout.value
+    for key in store.keys():
+        value = float(store.snapshot(key).value[7])
+        assert f"{value:.10g}" in text and key.metric in text
+    assert "<td class='metricwidgets-readout-step'>7</td>" in text
 
 
 def test_to_dataframe_and_csv_export_carry_every_point(finished_plot):
@@ -271,7 +294,8 @@ def test_job_on_the_stand_in_shows_final_metrics_beside_parsed_values(standin, j
         chart = next(iter(plot.charts.values()))
         hosts = {k.host for k in chart.series}
         assert hosts == {"algo-1", "algo-2"}
-        colours = {chart.series[k].smooth.colors[0] for k in chart.series}
+        colours = {chart.series[k].smooth.colors[0] for k in chart.series
+                   if k.metric.startswith("train")}
         assert len(colours) == 2  # one colour per host
     finally:
         plot.close()
@@ -349,13 +373,6 @@ def test_many_metrics_get_a_chart_selector(poller, tmp_path):
         assert [c.group.quantity for c in plot.charts_box.children] == ["auc"]
     finally:
         plot.close()
-
-
-def test_tooltip_finds_the_point_by_x_when_the_event_has_no_index(finished_plot):
-    chart = finished_plot.charts["error"]
-    series = next(s for k, s in chart.series.items() if k.metric == "validation:error")
-    text = tooltip_html(series, {"event": "hover", "point": {"x": 7.2, "y": 0.1}})
-    assert "<td>7</td>" in text
 
 
 def test_diagnose_of_the_plot_says_what_the_chart_marks(finished_plot):

@@ -1,0 +1,23 @@
+"""Series colours: distinct per job in order of arrival; validation a darker shade."""
+
+from metricwidgets.core.palette import PALETTE, Palette, shade
+
+
+def test_jobs_get_distinct_colours_in_order_and_keep_them():
+    palette = Palette()
+    colours = [palette.colour(f"job-{i}") for i in range(8)]
+    assert colours == list(PALETTE[:8]) and len(set(colours)) == 8
+    assert palette.colour("job-3") == PALETTE[3]
+
+
+def test_roles_differ_by_shade_and_dash():
+    palette = Palette()
+    train = palette.style("job", "train")
+    valid = palette.style("job", "validation")
+    assert train[0] == PALETTE[0].lower() and valid[0] == shade(PALETTE[0], 0.55) != train[0]
+    assert (train[1], valid[1]) == ("solid", "dashed")
+
+
+def test_shade_darkens_and_lightens():
+    assert shade("#808080", 0.5) == "#404040"
+    assert shade("#000000", 2.0) == "#ffffff"
