@@ -146,7 +146,7 @@ def test_axes_stay_right_through_every_control_sequence(finished_chart):
     settle(page, "step", "linear", "reset")
     set_smoothing(page, "0")
     settle(page, "step", "linear", "smoothing_0")
-    assert page.locator(f"{CHART} .metricwidgets-legend-entry").count() == 2
+    assert page.locator(CHART).first.locator(".metricwidgets-legend-entry").count() == 2
     set_smoothing(page, "0.99")
     settle(page, "step", "linear", "smoothing_099")
     page.locator(f"{PLOT} .widget-checkbox", has_text="log y").locator("input").click()
@@ -161,7 +161,7 @@ def test_hover_reads_the_exact_value_and_the_legend_hides_a_series(finished_char
     settle(page, "step", "linear", "before_hover")
     geo = geometry(page)
     page.mouse.move(x_pixel(geo, 7), y_pixel(geo, values["validation:error"][7]))
-    readout = page.locator(f"{CHART} .metricwidgets-readout")
+    readout = page.locator(CHART).first.locator(".metricwidgets-readout")
     wait_until(lambda: readout.count() and "validation:error" in readout.inner_text(), 20,
                what="the readout")
     text = readout.inner_text()
@@ -174,7 +174,8 @@ def test_hover_reads_the_exact_value_and_the_legend_hides_a_series(finished_char
         return [p["visible"] for p in geometry(page)["paths"] if p["dash"] not in ("none", "")]
 
     assert any(dashed_visible())
-    entry = page.locator(f"{CHART} .metricwidgets-legend-entry", has_text="validation:error")
+    entry = page.locator(CHART).first.locator(".metricwidgets-legend-entry",
+                                              has_text="validation:error")
     entry.locator("input").click()
     try:
         wait_until(lambda: not any(dashed_visible()), 20, what="validation's path to hide")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 
 import pytest
 
+from tests.browser.chart_geometry import geometry, split_axes
 from tests.browser.lab import open_notebook, screenshot, wait_until, write_notebook
 
 pytestmark = pytest.mark.browser
@@ -43,12 +45,24 @@ def accept_kernel_dialog(page) -> None:
 
 
 def x_ticks(page) -> list:
-    return page.evaluate(
-        """(chart) => {
-            const axes = [...document.querySelectorAll(chart + ' g.axis')];
-            const x = axes.find(a => !a.classList.contains('axisy')) || axes[0];
-            return x ? [...x.querySelectorAll('.tick text')].map(t => t.textContent) : [];
-        }""", CHART)
+    """The x tick labels of the first metric chart."""
+    geo = geometry(page)
+    return [t["text"] for t in split_axes(geo)[0]] if geo else []
+
+
+def settled_ticks(page, quiet: float = 1.5) -> list:
+    """The x tick labels once they stopped changing for ``quiet`` seconds (the wheel's
+    zoom steps reach the kernel, which sends the ticks of each new range)."""
+    seen = {"ticks": x_ticks(page), "since": time.monotonic()}
+
+    def quiet_for_a_while():
+        now = x_ticks(page)
+        if now != seen["ticks"]:
+            seen.update(ticks=now, since=time.monotonic())
+        return time.monotonic() - seen["since"] >= quiet
+
+    wait_until(quiet_for_a_while, 30, what="the zoomed ticks to settle")
+    return seen["ticks"]
 
 
 def header_points(page) -> int:
@@ -80,14 +94,15 @@ def test_live_curve_grows_and_keeps_the_users_zoom(lab, page):
     wait_until(lambda: path_points(page) >= first + 5, 60, what="the path to grow")
     assert not page.dialogs
 
-    # Zoom in with the mouse wheel over the chart (bqplot's PanZoom).
+    # Zoom in with the mouse wheel over the chart (bqplot's PanZoom, the "pan/zoom" mode).
     before = x_ticks(page)
+    page.locator(".metricwidgets-liveplot .widget-toggle-button", has_text="pan/zoom").click()
     box = page.locator(CHART + " svg.svg-figure").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
     for _ in range(3):
         page.mouse.wheel(0, -200)
     wait_until(lambda: x_ticks(page) != before, 20, what="the x-axis to zoom")
-    zoomed = x_ticks(page)
+    zoomed = settled_ticks(page)
 
     # New epochs arrive; the zoom stays where the user put it.
     points = header_points(page)
