@@ -6,6 +6,7 @@ labels, path commands mapped to screen pixels) and checks it against the scale i
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -104,7 +105,7 @@ def check_axis(ticks: list, kind: str, vertical: bool) -> str | None:
     pos = [t["y"] if vertical else t["x"] for t in ticks]
     order = sorted(range(len(values)), key=values.__getitem__)
     pos_sorted = [pos[i] for i in order]
-    steps = [b - a for a, b in zip(pos_sorted, pos_sorted[1:])]
+    steps = [b - a for a, b in itertools.pairwise(pos_sorted)]
     if not all((s < 0) if vertical else (s > 0) for s in steps):
         return f"labels out of order {labels} at {pos}"
     if min(abs(s) for s in steps) < 8:

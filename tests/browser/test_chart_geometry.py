@@ -36,18 +36,18 @@ PLOT = ".metricwidgets-liveplot"
 
 def notebook_cells() -> list[str]:
     return [
-        "from metricwidgets import LivePlot\n"
+        ("from metricwidgets import LivePlot\n"
         "DEFS = [{'Name': 'train:error', 'Regex': r'Train_error=(.*?);'},\n"
         "        {'Name': 'validation:error', 'Regex': r'Valid_error=(.*?);'}]\n"
         f"plot = LivePlot.for_command([{sys.executable!r}, {TINY!r}, '--epochs', '40',\n"
         "                              '--delay', '0.1'], DEFS,\n"
         "                             step_definition=r'epoch ([0-9]+):')\n"
-        "plot",
-        "import json\n"
+        "plot"),
+        ("import json\n"
         "assert plot.wait(120)\n"
         "store = plot.watch.store\n"
         "print('VALUES=' + json.dumps({k.metric: store.snapshot(k).value.tolist()\n"
-        "                              for k in store.keys()}))",
+        "                              for k in store.keys()}))"),
     ]
 
 
