@@ -85,7 +85,8 @@ def diagnose_frame(frame, directions=None) -> list[Finding]:
 
 
 def diagnose(data, directions=None) -> list[Finding]:
-    """Every finding (overfitting, divergence, NaN/Inf, plateau) of ``data``.
+    """Every finding (overfitting, divergence, NaN/Inf, plateau) of ``data``; for a plot,
+    its instances' too (idle GPU, memory or disk nearly full).
 
     Parameters
     ----------
@@ -109,7 +110,13 @@ def diagnose(data, directions=None) -> list[Finding]:
     watch = getattr(data, "watch", None)
     if watch is not None and hasattr(watch, "store"):
         merged = dict(getattr(data, "directions", None) or {}, **dict(directions or {}))
-        return diagnose_store(watch.store, merged or None)
+        found = diagnose_store(watch.store, merged or None)
+        # A plot's instances panel adds its utilization findings (idle GPU, memory full).
+        panel = getattr(data, "instances", None)
+        if panel is not None and hasattr(panel, "diagnose"):
+            found = sorted(found + panel.diagnose(),
+                           key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
+        return found
     if hasattr(data, "snapshots") and hasattr(data, "metrics"):
         return diagnose_store(data, directions)
     if hasattr(data, "columns") and hasattr(data, "groupby"):

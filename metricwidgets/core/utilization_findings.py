@@ -9,11 +9,12 @@ a user should look at. Pure functions over numpy arrays: thread-safe, O(n).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 
 import numpy as np
 
-from metricwidgets.core.diagnostics import Diagnosis
+from metricwidgets.core.findings import Finding
 from metricwidgets.core.instance_types import Devices
 
 __all__ = ["DISK_FULL", "IDLE_GPU", "MEMORY_FULL", "utilization_findings"]
@@ -34,7 +35,7 @@ def _clock(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%H:%M:%S UTC")
 
 
-def _idle_gpu(host: str, stamps, values, devices: Devices) -> Diagnosis | None:
+def _idle_gpu(host: str, stamps, values, devices: Devices) -> Finding | None:
     if len(values) < IDLE_MIN_POINTS:
         return None
     count = devices.count("GPUUtilization")
@@ -48,25 +49,26 @@ def _idle_gpu(host: str, stamps, values, devices: Devices) -> Diagnosis | None:
     text = (f"{host}: the GPU sat mostly idle - under {IDLE_GPU:.0f} % for "
             f"{100 * idle.mean():.0f} % of the samples (median {np.median(per_gpu):.0f} % "
             f"{unit}); the input pipeline or the CPU may be what holds training back.")
-    return Diagnosis("idle-gpu", "GPUUtilization", float(stamps[first]),
-                     float(values[first]), text, "warning")
+    return Finding("idle-gpu", "GPUUtilization", math.nan, float(values[first]), text,
+                   "warning", host=host, details={"since": float(stamps[first]),
+                                                  "idle_share": float(idle.mean())})
 
 
 def _full(kind: str, metric: str, what: str, limit: float, host: str, stamps, values,
-          advice: str) -> Diagnosis | None:
+          advice: str) -> Finding | None:
     over = np.flatnonzero(values >= limit)
     if not len(over):
         return None
     first, peak = int(over[0]), float(values.max())
     text = (f"{host}: {what} reached {peak:.0f} % (from {_clock(stamps[first])} on); "
             f"{advice}")
-    return Diagnosis(kind, metric, float(stamps[first]), float(values[first]), text,
-                     "warning")
+    return Finding(kind, metric, math.nan, float(values[first]), text, "warning", host=host,
+                   details={"since": float(stamps[first]), "peak": peak})
 
 
 def utilization_findings(series: Mapping[tuple[str, str], tuple[np.ndarray, np.ndarray]],
-                         devices: Devices, window: tuple[float, float] | None = None
-                         ) -> list[Diagnosis]:
+                         devices: Devices, window: tuple[float, float] | None = None,
+                         job: str = "") -> list[Finding]:
     """Every utilization finding of a job or run.
 
     Parameters
@@ -82,12 +84,13 @@ def utilization_findings(series: Mapping[tuple[str, str], tuple[np.ndarray, np.n
 
     Returns
     -------
-    list of Diagnosis
-        ``kind`` ``idle-gpu``, ``memory-full`` or ``disk-full``; ``step`` holds the time
-        (seconds since the epoch) where it began, as utilization has no step; the text
-        names the host.
+    list of Finding
+        ``kind`` ``idle-gpu``, ``memory-full`` or ``disk-full``, of ``job`` and its host
+        (the text names the host too, for a list that mixes them); ``step`` is NaN
+        (utilization has no step): ``details["since"]`` is the time (seconds since the
+        epoch) where it began.
     """
-    found: list[Diagnosis] = []
+    found: list[Finding] = []
     for (host, metric), (stamps, values) in sorted(series.items()):
         stamps = np.asarray(stamps, np.float64)
         values = np.asarray(values, np.float64)
@@ -108,5 +111,5 @@ def utilization_findings(series: Mapping[tuple[str, str], tuple[np.ndarray, np.n
         else:
             check = None
         if check is not None:
-            found.append(check)
+            found.append(check.located(job, host))
     return found

@@ -76,7 +76,8 @@ class InstancesPanel(widgets.VBox):
         Open (True) or collapsed.
     per_device : ipywidgets.ToggleButtons
         ``True``: CPU and GPU figures per device; ``False``: as reported (summed).
-    findings : list of Diagnosis
+    findings : list of Finding
+        Those listed last (see :meth:`diagnose` for fresh ones).
     """
 
     def __init__(self, watch, on_change=None):
@@ -194,16 +195,22 @@ class InstancesPanel(widgets.VBox):
                           or now - self._findings_at < FINDINGS_INTERVAL):
             return
         self._findings_at, self._findings_version = now, store.version
-        series = {(s.key.host, s.key.metric): (s.timestamp, s.value)
-                  for s in store.snapshots()}
-        window = training_window(list(self.watch.statuses.values()))
-        self.findings = utilization_findings(series, self.devices, window)
+        self.findings = self.diagnose()
         text = "<br>".join(
             f'<span class="metricwidgets-diagnosis metricwidgets-{f.kind}" '
             f'style="color:{_SEVERITY_COLOUR.get(f.severity, "#333")}">&#9670; '
             f"{html.escape(f.text)}</span>" for f in self.findings)
         if self.notes.value != text:
             self.notes.value = text
+
+    def diagnose(self) -> list:
+        """The utilization findings of the data now (idle GPU, memory or disk nearly full),
+        as :class:`~metricwidgets.core.findings.Finding` (what ``metricwidgets.diagnose``
+        adds to a plot's metric findings)."""
+        series = {(s.key.host, s.key.metric): (s.timestamp, s.value)
+                  for s in self.watch.store.snapshots()}
+        window = training_window(list(self.watch.statuses.values()))
+        return utilization_findings(series, self.devices, window, job=self.watch.name)
 
     def close(self) -> None:
         """Close the charts and the utilization watch."""

@@ -137,5 +137,11 @@ def test_fetch_job_metrics_system_and_the_plot_panel_of_a_two_instance_job(stand
         assert [f.text.split(":")[0] for f in panel.findings if f.kind == "idle-gpu"] == \
             ["algo-2"]
         assert "algo-2: the GPU sat mostly idle" in panel.notes.value
+        # In the same list as the metric findings: metricwidgets.diagnose(plot).
+        import metricwidgets
+
+        idle = [f for f in metricwidgets.diagnose(plot) if f.kind == "idle-gpu"]
+        assert [(f.job, f.host, f.metric) for f in idle] == [
+            (job_name, "algo-2", "GPUUtilization")]
     finally:
         plot.close()

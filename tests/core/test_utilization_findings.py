@@ -15,8 +15,11 @@ P3_8X = devices_of("ml.p3.8xlarge")  # 4 GPUs
 def test_four_gpus_summing_to_80_percent_are_idle_most_of_the_run():
     # 80 % summed over 4 GPUs is 20 % each: idle, though the reported figure looks busy.
     values = np.full(20, 80.0)
-    (finding,) = utilization_findings({("algo-1", "GPUUtilization"): (STAMPS, values)}, P3_8X)
+    (finding,) = utilization_findings({("algo-1", "GPUUtilization"): (STAMPS, values)}, P3_8X,
+                                      job="job-1")
     assert finding.kind == "idle-gpu" and finding.severity == "warning"
+    assert (finding.job, finding.host) == ("job-1", "algo-1")
+    assert finding.to_dict()["step"] is None  # utilization has no step
     assert finding.text.startswith("algo-1: the GPU sat mostly idle")
     assert "median 20 % per GPU" in finding.text
 
@@ -46,7 +49,8 @@ def test_memory_and_disk_nearly_full_name_the_host_and_when():
     assert [(f.kind, f.text.split(":")[0]) for f in found] == [
         ("disk-full", "algo-1"), ("memory-full", "algo-2")]
     memory_finding = found[1]
-    assert memory_finding.step == STAMPS[np.argmax(memory >= 95)]
+    assert memory_finding.details["since"] == STAMPS[np.argmax(memory >= 95)]
+    assert (memory_finding.host, memory_finding.metric) == ("algo-2", "MemoryUtilization")
     assert "memory reached 99 %" in memory_finding.text
     assert "running out" in memory_finding.text
 
