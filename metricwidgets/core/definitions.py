@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from metricwidgets.errors import InputError
 
@@ -30,6 +31,7 @@ __all__ = [
     "NAME_MAX_LENGTH",
     "REGEX_MAX_LENGTH",
     "DefinitionError",
+    "DefinitionWarning",
     "MetricDefinition",
     "definitions_from_job",
     "definitions_to_json",
@@ -38,6 +40,10 @@ __all__ = [
     "parse_pair",
     "validate_definitions",
 ]
+
+
+class DefinitionWarning(UserWarning):
+    """A definition SageMaker accepts but that yields nothing (no group, disabled)."""
 
 
 class DefinitionError(InputError):
@@ -51,14 +57,19 @@ class DefinitionError(InputError):
         For a regex syntax error, the 0-based index in the regex where it was found.
     reason : str
         The bare reason, without the definition's name.
+    code : str or None
+        What kind of problem: ``syntax``, ``no-group`` (SageMaker accepts such a regex; it
+        never yields a point), ``duplicate-name``, ``name-length``, ``regex-length``,
+        ``too-many``, ``shape`` (input that is no definition), or None.
     """
 
     def __init__(self, reason: str, name: str | None = None, position: int | None = None,
-                 regex: str | None = None):
+                 regex: str | None = None, code: str | None = None):
         self.reason = reason
         self.name = name
         self.position = position
         self.regex = regex
+        self.code = code
         super().__init__(self._format())
 
     def _format(self) -> str:
@@ -102,7 +113,7 @@ class MetricDefinition:
             return re.compile(self.regex)
         except re.error as exc:
             raise DefinitionError(f"the regex does not compile: {exc.msg}", self.name,
-                                  exc.pos, self.regex) from None
+                                  exc.pos, self.regex, code="syntax") from None
 
 
 def parse_pair(text: str) -> MetricDefinition:
@@ -231,20 +242,22 @@ def validate_definitions(definitions: Iterable[MetricDefinition],
     problems: list[DefinitionError] = []
     if len(definitions) > max_definitions:
         problems.append(DefinitionError(
-            f"{len(definitions)} definitions; a SageMaker job takes at most {max_definitions}"))
+            f"{len(definitions)} definitions; a SageMaker job takes at most {max_definitions}",
+            code="too-many"))
     seen: set[str] = set()
     for d in definitions:
         if not 1 <= len(d.name) <= NAME_MAX_LENGTH:
             problems.append(DefinitionError(
                 f"the name has {len(d.name)} characters; SageMaker takes 1 to {NAME_MAX_LENGTH}",
-                d.name))
+                d.name, code="name-length"))
         if d.name in seen:
-            problems.append(DefinitionError("the name is used by another definition", d.name))
+            problems.append(DefinitionError("the name is used by another definition", d.name,
+                                            code="duplicate-name"))
         seen.add(d.name)
         if not 1 <= len(d.regex) <= REGEX_MAX_LENGTH:
             problems.append(DefinitionError(
                 f"the regex has {len(d.regex)} characters; SageMaker takes 1 to "
-                f"{REGEX_MAX_LENGTH}", d.name))
+                f"{REGEX_MAX_LENGTH}", d.name, code="regex-length"))
         try:
             pattern = d.compile()
         except DefinitionError as exc:
@@ -253,5 +266,5 @@ def validate_definitions(definitions: Iterable[MetricDefinition],
         if pattern.groups < 1:
             problems.append(DefinitionError(
                 "the regex has no capture group; SageMaker takes the value from group 1, "
-                "so it would never yield a point", d.name))
+                "so it would never yield a point", d.name, code="no-group"))
     return problems

@@ -18,6 +18,7 @@ code                       mistake
 ``non-numeric-capture``    ``acc=(\\S+)`` captures ``0.9,``
 ``value-in-brackets``      ``<score>=(\\S+)`` captures ``(0.0009)``
 ``matches-longer-name``    ``loss: (...)`` also matches ``val_loss: ...``
+``same-regex``             two names, one regex: both series get the same values
 =========================  ============================================================
 
 Sample checks run with the ``regex`` module's timeout and a budget per definition, so a
@@ -27,28 +28,37 @@ catastrophic regex makes lint skip its sample checks instead of hanging.
 from __future__ import annotations
 
 import re
-import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Sequence
-
-import regex as _regex
 
 from metricwidgets.core.definitions import load_definitions
-from metricwidgets.core.escaping import escape_text
+from metricwidgets.core.lint_sample import Budget, Sample, first_hit, show
+from metricwidgets.core.regex_analysis import (
+    EXPONENT,
+    NUMBER,
+    NUMBER_GROUP,
+    required_literal,
+)
+from metricwidgets.core.regex_tokens import (
+    group_one,
+    quantified,
+    replace_group_one,
+    tokenize,
+)
 from metricwidgets.core.values import convert
 
 __all__ = [
-    "LintWarning",
-    "lint_definitions",
-    "lint_definition",
-    "SAFE_NUMBER",
-    "NAME_GUARD",
     "LINT_CODES",
+    "NAME_GUARD",
+    "SAFE_NUMBER",
+    "LintWarning",
+    "lint_definition",
+    "lint_definitions",
     "replace_group_one",
 ]
 
 #: A capture group SageMaker converts to a number whatever its notation (exponents kept).
-SAFE_NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
+SAFE_NUMBER = NUMBER_GROUP
 #: Put before a metric name so that ``loss`` does not also match ``val_loss`` or ``train-loss``.
 NAME_GUARD = r"(?<![\w-])"
 
@@ -62,6 +72,7 @@ LINT_CODES = {
     "non-numeric-capture": "capture can take non-numeric text",
     "value-in-brackets": "value in brackets",
     "matches-longer-name": "also matches a longer name",
+    "same-regex": "same regex as another definition",
 }
 
 #: Metric names that commonly end longer names (``loss`` in ``val_loss``): without a sample,
@@ -70,10 +81,7 @@ _GENERIC_NAMES = {"loss", "acc", "accuracy", "error", "err", "rmse", "mse", "mae
                   "f1", "precision", "recall", "logloss", "ndcg", "map", "score", "lr",
                   "perplexity", "ppl", "top1", "top5", "merror", "mlogloss", "iou"}
 
-_SAMPLE_LINES = 300          # candidate lines a sample check looks at, per definition
-_SCAN_LINES = 2000           # lines looked at when the regex has no required literal
 _BUDGET_SECONDS = 0.5        # time a definition's sample checks may take in all
-_LINE_CHARS = 4000           # longer lines are cut before sample checks
 
 
 @dataclass(frozen=True)
@@ -102,279 +110,63 @@ class LintWarning:
     severity: str = "warning"
 
 
-# ---------------------------------------------------------------- regex source tokens
-
-@dataclass(frozen=True)
-class _Token:
-    start: int
-    end: int
-    kind: str       # literal, escape, class, open, close, quant, anchor, alt, any
-    text: str
-    capturing: bool = False
-    char: str | None = None  # for literal-like tokens: the character it matches
-
-    @property
-    def is_literal(self) -> bool:
-        return self.char is not None
-
-
-_QUANT_RE = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})[?+]?")
-_ESCAPE_CLASSES = set("dDsSwWbBAZ")
-
-
-def _tokenize(source: str) -> list[_Token]:
-    """Split a Python regex into tokens with their positions (enough for lint, not a parser)."""
-    tokens: list[_Token] = []
-    i, n = 0, len(source)
-    while i < n:
-        c = source[i]
-        if c == "\\" and i + 1 < n:
-            nxt = source[i + 1]
-            end = i + 2
-            char = None
-            if nxt == "x":
-                end = i + 4
-            elif nxt == "u":
-                end = i + 6
-            elif nxt == "U":
-                end = i + 10
-            elif nxt.isdigit():
-                while end < n and end < i + 4 and source[end].isdigit():
-                    end += 1
-            elif nxt not in _ESCAPE_CLASSES and not nxt.isalnum():
-                char = nxt
-            elif nxt == "t":
-                char = "\t"
-            tokens.append(_Token(i, end, "escape", source[i:end], char=char))
-            i = end
-        elif c == "[":
-            j = i + 1
-            if j < n and source[j] == "^":
-                j += 1
-            if j < n and source[j] == "]":
-                j += 1
-            while j < n and source[j] != "]":
-                j += 2 if source[j] == "\\" else 1
-            end = min(j + 1, n)
-            tokens.append(_Token(i, end, "class", source[i:end]))
-            i = end
-        elif c == "(":
-            if source.startswith("(?#", i):
-                end = source.find(")", i)
-                end = n if end < 0 else end + 1
-                tokens.append(_Token(i, end, "comment", source[i:end]))
-                i = end
-                continue
-            m = re.match(r"\((?:\?P<\w+>|\?P=\w+\)|\?[:=!>]|\?<[=!]|\?[aiLmsux-]+[:)]|)", source[i:])
-            head = m.group() if m else "("
-            capturing = head == "(" or head.startswith("(?P<")
-            kind = "open"
-            if head.endswith(")"):  # (?P=name) backreference or (?i) flags: no group opened
-                kind = "any"
-            tokens.append(_Token(i, i + len(head), kind, head, capturing=capturing))
-            i += len(head)
-        elif c == ")":
-            tokens.append(_Token(i, i + 1, "close", c))
-            i += 1
-        elif c in "*+?{":
-            m = _QUANT_RE.match(source, i)
-            if m:
-                tokens.append(_Token(i, m.end(), "quant", m.group()))
-                i = m.end()
-            else:
-                tokens.append(_Token(i, i + 1, "literal", c, char=c))
-                i += 1
-        elif c in "^$":
-            tokens.append(_Token(i, i + 1, "anchor", c))
-            i += 1
-        elif c == "|":
-            tokens.append(_Token(i, i + 1, "alt", c))
-            i += 1
-        elif c == ".":
-            tokens.append(_Token(i, i + 1, "any", c))
-            i += 1
-        else:
-            tokens.append(_Token(i, i + 1, "literal", c, char=c))
-            i += 1
-    return tokens
-
-
-def _group_one(tokens: Sequence[_Token]) -> tuple[int, int] | None:
-    """Return token indices (open, close) of capture group 1, or None."""
-    depth = 0
-    stack: list[tuple[int, bool]] = []
-    for k, tok in enumerate(tokens):
-        if tok.kind == "open":
-            stack.append((k, tok.capturing))
-            depth += 1
-        elif tok.kind == "close" and stack:
-            opened, capturing = stack.pop()
-            if capturing and not any(t.capturing and t.kind == "open"
-                                     for t in tokens[:opened]):
-                return opened, k
-    return None
-
-
-def _quantified(tokens: Sequence[_Token], k: int) -> bool:
-    return k + 1 < len(tokens) and tokens[k + 1].kind == "quant"
-
-
-def _required_literal(tokens: Sequence[_Token]) -> str:
-    """The longest run of literal characters outside every group (a line must contain it)."""
-    if any(t.kind == "alt" for t in tokens if _depth_of(tokens, t) == 0):
-        return ""
-    best, run, depth = "", "", 0
-    for k, tok in enumerate(tokens):
-        if tok.kind == "open":
-            depth += 1
-        elif tok.kind == "close":
-            depth -= 1
-        if depth == 0 and tok.is_literal and not _quantified(tokens, k):
-            run += tok.char
-        else:
-            best = max(best, run, key=len)
-            run = ""
-    return max(best, run, key=len)
-
-
-def _depth_of(tokens: Sequence[_Token], target: _Token) -> int:
-    depth = 0
-    for tok in tokens:
-        if tok is target:
-            return depth
-        if tok.kind == "open":
-            depth += 1
-        elif tok.kind == "close":
-            depth -= 1
-    return depth
-
-
-def replace_group_one(regex: str, body: str) -> str | None:
-    """Return ``regex`` with capture group 1 (parentheses included) replaced by ``body``."""
-    tokens = _tokenize(regex)
-    span = _group_one(tokens)
-    if span is None:
-        return None
-    return regex[:tokens[span[0]].start] + body + regex[tokens[span[1]].end:]
-
-
-# ---------------------------------------------------------------- the sample
-
-class _Sample:
-    """The sample's escaped lines, and bounded searches over them."""
-
-    def __init__(self, text: str, escaped: bool = False):
-        self.text = text if escaped else escape_text(text)
-
-    def candidates(self, literal: str) -> list[tuple[int, str]]:
-        """(1-based number, line) of lines holding ``literal``; the first lines if none.
-
-        Bounded: at most a few hundred lines, found with ``str.find`` (a 10 MB sample costs
-        one pass at C speed, not a Python loop over its lines).
-        """
-        text = self.text
-        if not literal:
-            lines = text.split("\n", _SCAN_LINES)[:_SCAN_LINES]
-            return [(k + 1, line[:_LINE_CHARS]) for k, line in enumerate(lines)]
-        out: list[tuple[int, str]] = []
-        start = counted_to = 0
-        number = 1
-        while len(out) < _SAMPLE_LINES:
-            pos = text.find(literal, start)
-            if pos < 0:
-                break
-            begin = text.rfind("\n", 0, pos) + 1
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end
-            number += text.count("\n", counted_to, begin)
-            counted_to = begin
-            out.append((number, text[begin:end][:_LINE_CHARS]))
-            start = end + 1
-        return out
-
-
-class _Budget:
-    """A time budget for one definition's sample checks (a catastrophic regex stops them)."""
-
-    def __init__(self, seconds: float):
-        self.deadline = time.monotonic() + seconds
-        self.exhausted = False
-
-    def search(self, pattern: str, line: str):
-        left = self.deadline - time.monotonic()
-        if self.exhausted or left <= 0:
-            self.exhausted = True
-            return None
-        try:
-            return _regex.search(pattern, line, timeout=left)
-        except TimeoutError:
-            self.exhausted = True
-            return None
-        except _regex.error:
-            return None
-
-
-def _first_hit(budget: _Budget, pattern: str, lines) -> tuple[int, str, object] | None:
-    for number, line in lines:
-        found = budget.search(pattern, line)
-        if found is not None:
-            return number, line, found
-    return None
-
-
-def _show(text: str, limit: int = 80) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 # ---------------------------------------------------------------- the checks
+
+def _tight_equals(tokens) -> list[int]:
+    """Indexes of '=' tokens right after a literal name character (``loss=``)."""
+    positions = []
+    for k, tok in enumerate(tokens):
+        if not (tok.is_literal and tok.char == "=" and k > 0) or quantified(tokens, k):
+            continue
+        prev = tokens[k - 1]
+        if prev.is_literal and (prev.char.isalnum() or prev.char in "_>"):
+            positions.append(k)
+    return positions
+
+
+def _name_before(tokens, k: int) -> str:
+    """The literal name before token ``k``: the run of literal name characters ending there."""
+    j, name = k - 1, ""
+    while j >= 0 and tokens[j].is_literal and not quantified(tokens, j) and (
+            tokens[j].char.isalnum() or tokens[j].char in "_:-<>."):
+        name = tokens[j].char + name
+        j -= 1
+    return name
+
+
+def _spaces_at(d, name: str, fixed: str, sample, budget) -> LintWarning | None:
+    """The warning for ``name=`` in the regex, from the sample when there is one."""
+    hint = LintWarning(
+        d.name, "spaces-around-equals",
+        f"the regex has '{name}=' with no room for spaces; a log writing "
+        f"'{name} = value' would match nothing", fixed, "info")
+    if sample is None:
+        return hint
+    candidates = sample.candidates(name)
+    tight = [c for c in candidates if f"{name}=" in c[1]]
+    spaced = first_hit(budget, re.escape(name) + r"(?:\s+=\s*|\s*=\s+)",
+                       [c for c in candidates if f"{name}=" not in c[1]])
+    if spaced is not None:
+        number, line, found = spaced
+        return LintWarning(
+            d.name, "spaces-around-equals",
+            f"line {number} writes '{show(line[found.start():found.end() + 12], 40)}' "
+            f"with spaces around '=', but the regex has '{name}=': it matches nothing "
+            f"there", fixed)
+    return None if tight else hint
+
 
 def _check_spaces(d, tokens, sample, budget):
     """``Name=`` in the regex where the log writes ``Name = value``."""
-    out = []
-    positions = []
-    for k, tok in enumerate(tokens):
-        if tok.is_literal and tok.char == "=" and k > 0:
-            prev = tokens[k - 1]
-            if (prev.is_literal and (prev.char.isalnum() or prev.char in "_>")
-                    and not _quantified(tokens, k)):
-                positions.append(k)
-    if not positions:
-        return out
+    positions = _tight_equals(tokens)
     fixed = d.regex
     for k in reversed(positions):
-        tok = tokens[k]
-        fixed = fixed[:tok.start] + r"\s*=\s*" + fixed[tok.end:]
+        fixed = fixed[:tokens[k].start] + r"\s*=\s*" + fixed[tokens[k].end:]
     for k in positions:
-        # The literal name before '=': the run of literal word characters ending there.
-        j, name = k - 1, ""
-        while j >= 0 and tokens[j].is_literal and not _quantified(tokens, j) and (
-                tokens[j].char.isalnum() or tokens[j].char in "_:-<>."):
-            name = tokens[j].char + name
-            j -= 1
-        if sample is None:
-            out.append(LintWarning(
-                d.name, "spaces-around-equals",
-                f"the regex has '{name}=' with no room for spaces; a log writing "
-                f"'{name} = value' would match nothing", fixed, "info"))
-            continue
-        candidates = sample.candidates(name)
-        tight = [c for c in candidates if f"{name}=" in c[1]]
-        spaced = _first_hit(budget, re.escape(name) + r"(?:\s+=\s*|\s*=\s+)",
-                            [c for c in candidates if f"{name}=" not in c[1]])
-        if spaced is not None:
-            number, line, _ = spaced
-            out.append(LintWarning(
-                d.name, "spaces-around-equals",
-                f"line {number} writes '{_show(line[spaced[2].start():spaced[2].end() + 12], 40)}' "
-                f"with spaces around '=', but the regex has '{name}=': it matches nothing "
-                f"there", fixed))
-        elif not tight:
-            out.append(LintWarning(
-                d.name, "spaces-around-equals",
-                f"the regex has '{name}=' with no room for spaces; a log writing "
-                f"'{name} = value' would match nothing", fixed, "info"))
-    return out[:1]
+        warning = _spaces_at(d, _name_before(tokens, k), fixed, sample, budget)
+        if warning is not None:
+            return [warning]
+    return []
 
 
 def _check_tab(d, tokens, sample, budget):
@@ -406,10 +198,10 @@ def _check_caret(d, tokens, sample, budget):
             d.name, "caret-indented",
             "'^' anchors at the very start of the line: an indented line (or one with a "
             "prefix) matches nothing", fixed, "info")]
-    candidates = sample.candidates(_required_literal(tokens))
-    if _first_hit(budget, d.regex, candidates) is not None:
+    candidates = sample.candidates(required_literal(d.regex))
+    if first_hit(budget, d.regex, candidates) is not None:
         return []
-    hit = _first_hit(budget, fixed, candidates)
+    hit = first_hit(budget, fixed, candidates)
     if hit is None:
         return []
     return [LintWarning(
@@ -419,7 +211,7 @@ def _check_caret(d, tokens, sample, budget):
 
 
 def _group_facts(d, tokens):
-    span = _group_one(tokens)
+    span = group_one(tokens)
     if span is None:
         return None
     open_k, close_k = span
@@ -461,27 +253,38 @@ def _check_capture(d, tokens, sample, budget):
             bad = _first_drop(d, tokens, sample, budget)
             if bad is not None:
                 number, captured = bad
-                message = (f"line {number}: the capture is '{_show(captured, 40)}', not a "
+                message = (f"line {number}: the capture is '{show(captured, 40)}', not a "
                            f"number; SageMaker drops it silently")
                 severity = "warning"
         out.append(LintWarning(d.name, "non-numeric-capture", message, fixed, severity))
         return out
     numeric = compiled.fullmatch("0.5") is not None or compiled.fullmatch("12.5") is not None
     if numeric and not wide and compiled.fullmatch("3.44e-05") is None:
-        message = (f"'({facts['body']})' cannot take an exponent: on '3.44e-05' it captures "
-                   f"'3.44', wrong by a factor of 10^5, silently")
-        if sample is not None:
-            hit = _exponent_hit(d, tokens, sample, budget)
-            if hit is not None:
-                number, captured, whole = hit
-                message = (f"line {number}: the log has '{whole}', the regex captures "
-                           f"'{captured}': the exponent is cut off")
-        out.append(LintWarning(d.name, "exponent-cut-off", message, fixed))
+        out.append(_exponent_warning(d, facts["body"], fixed, tokens, sample, budget))
     return out
 
 
+def _exponent_warning(d, body, fixed, tokens, sample, budget) -> LintWarning:
+    """A warning when the sample shows an exponent where the capture stops, else a hint.
+
+    Integer counts and values printed with fixed decimals never carry an exponent: only the
+    log can tell whether this regex loses one.
+    """
+    hit = _exponent_hit(d, tokens, sample, budget) if sample is not None else None
+    if hit is not None:
+        number, captured, whole = hit
+        return LintWarning(d.name, "exponent-cut-off",
+                           f"line {number}: the log has '{whole}', the regex captures "
+                           f"'{captured}': the exponent is cut off", fixed)
+    seen = " (the sample shows no exponent)" if sample is not None else ""
+    return LintWarning(d.name, "exponent-cut-off",
+                       f"'({body})' cannot take an exponent: a value printed as '3.44e-05' "
+                       f"would be captured as '3.44', wrong by a factor of 10^5{seen}",
+                       fixed, "info")
+
+
 def _first_drop(d, tokens, sample, budget):
-    for number, line in sample.candidates(_required_literal(tokens)):
+    for number, line in sample.candidates(required_literal(d.regex)):
         found = budget.search(d.regex, line)
         if found is None or found.lastindex is None:
             continue
@@ -492,17 +295,19 @@ def _first_drop(d, tokens, sample, budget):
 
 
 def _exponent_hit(d, tokens, sample, budget):
-    for number, line in sample.candidates(_required_literal(tokens)):
+    for number, line in sample.candidates(required_literal(d.regex)):
         found = budget.search(d.regex, line)
         if found is None or found.lastindex is None or found.group(1) is None:
             continue
-        tail = re.match(r"[0-9]*[eE][-+]?[0-9]+", line[found.end(1):])
+        tail = _EXPONENT_TAIL.match(line, found.end(1))
         if tail:
             return number, found.group(1), found.group(1) + tail.group()
     return None
 
 
-_BRACKETED = re.compile(r"\s*[(\[{<]\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*[)\]}>]?\s*[,;]?")
+_BRACKETED = re.compile(rf"\s*[(\[{{<]\s*({NUMBER})\s*[)\]}}>]?\s*[,;]?")
+#: The rest of a number where a capture stopped too early: more digits, then an exponent.
+_EXPONENT_TAIL = re.compile(rf"\d*{EXPONENT}")
 
 
 def _check_brackets(d, tokens, sample, budget):
@@ -514,7 +319,7 @@ def _check_brackets(d, tokens, sample, budget):
     fixed = replace_group_one(d.regex, r"[(\[]?" + SAFE_NUMBER)
     return [LintWarning(
         d.name, "value-in-brackets",
-        f"line {bad[0]}: the capture is '{_show(bad[1], 40)}', a number in brackets, which "
+        f"line {bad[0]}: the capture is '{show(bad[1], 40)}', a number in brackets, which "
         f"SageMaker cannot convert; leave the brackets outside the group", fixed)]
 
 
@@ -525,7 +330,7 @@ def _leading_name(tokens) -> tuple[int, str] | None:
         k = 2
     start, name = k, ""
     while k < len(tokens) and tokens[k].is_literal and (
-            tokens[k].char.isalnum() or tokens[k].char == "_") and not _quantified(tokens, k):
+            tokens[k].char.isalnum() or tokens[k].char == "_") and not quantified(tokens, k):
         name += tokens[k].char
         k += 1
     if not name:
@@ -581,9 +386,9 @@ def lint_definition(definition, sample_text: str | None = None, *, _sample=None
     except re.error:
         return []  # validate_definitions reports it, with the position
     sample = _sample if _sample is not None else (
-        _Sample(sample_text) if sample_text is not None else None)
-    tokens = _tokenize(d.regex)
-    budget = _Budget(_BUDGET_SECONDS)
+        Sample(sample_text) if sample_text is not None else None)
+    tokens = tokenize(d.regex)
+    budget = Budget(_BUDGET_SECONDS)
     warnings: list[LintWarning] = []
     for check in _CHECKS:
         warnings.extend(check(d, tokens, sample, budget))
@@ -620,8 +425,15 @@ def lint_definitions(definitions: Iterable | None, sample_text: str | None = Non
     DefinitionError
         When ``definitions`` has no shape that can be read.
     """
-    sample = _Sample(sample_text, sample_is_escaped) if sample_text is not None else None
+    sample = Sample(sample_text, sample_is_escaped) if sample_text is not None else None
     out: list[LintWarning] = []
+    first_with: dict[str, str] = {}
     for d in load_definitions(definitions):
         out.extend(lint_definition(d, _sample=sample))
+        if d.regex in first_with and first_with[d.regex] != d.name:
+            out.append(LintWarning(
+                d.name, "same-regex",
+                f"the regex is the same as {first_with[d.regex]!r}'s: both series get the "
+                f"same values (a copied definition whose regex was not changed?)"))
+        first_with.setdefault(d.regex, d.name)
     return out

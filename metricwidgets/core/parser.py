@@ -6,35 +6,36 @@ chunk instead of once per line.
 
 Why one pass over the chunk equals a search per line
 ----------------------------------------------------
-Each definition's regex is rewritten into a *line-local* twin that can never see past a line:
-every construct that could match ``\\n`` is narrowed so it cannot (``.`` and ``[^;]`` become
-"anything but ``\\n``"; ``\\s``, ``\\D`` and other sets that contain ``\\n`` are guarded with a
-``(?!\\n)`` look-ahead), and ``^ $ \\A \\Z`` become line anchors. A line holds no ``\\n``, so
-on a line the twin behaves exactly like the original; in the joined text, an attempt at a
-position meets ``\\n`` where the line would end, and every consuming node fails there just as
-it fails at the end of the line (``$`` and ``\\b`` agree too; a look-behind cannot see across
-``\\n``). No match crosses a line, so ``finditer`` tries every position of every line, and
-the first match that starts in a line is ``search(line)``. Line numbers come from
-``numpy.searchsorted`` over the newline offsets; later matches on a line are dropped.
+Each definition's regex is rewritten into a *line-local* twin that can never see past a line
+(:mod:`metricwidgets.core.line_local`). No match of the twin crosses a line, so ``finditer``
+over the joined lines tries every position of every line, and the first match that starts in
+a line is ``search(line)``; the same holds for a search between a line's start and end, and
+for slices of the chunk cut at line ends. Line numbers come from ``numpy.searchsorted`` over
+the newline offsets; later matches on a line are dropped.
 
-A twin that starts with ``.*`` or ``.*?`` (SageMaker's XGBoost regexes) is anchored at the
-line start: if it matches at some position of a line it also matches at the line start (the
-``.*`` absorbs the gap), and a search returns the leftmost match, so the result is the same
-while the quadratic retry at every position disappears.
+Every match must contain a regex's *required literal*
+(:func:`~metricwidgets.core.regex_analysis.required_literal`, e.g. ``#011validation-rmse:``).
+A chunk without it is skipped; and when the regex does not start with it (sre then cannot
+jump ahead to it) and it is rare (on under a quarter of the lines), only the lines holding it
+are searched.
 
-Every match must contain a regex's *required literal* (the longest run of plain characters
-at its top level, e.g. ``#011validation-rmse:``). A chunk without it is skipped; and when the
-regex does not start with it (sre then cannot jump ahead to it) and it is rare (on under a
-quarter of the lines), only the lines holding it are searched, each with the twin bounded to
-the line (``search(text, start, end)``, exact for the same reason as above).
+What is not rewritten (a literal ``\\n`` in a regex, or a parse node the rewrite does not
+know) is searched line by line with ``re``, as the reference does.
 
-What is not rewritten (a literal ``\\n`` in a regex, or a parse node this module does not
-know) is searched line by line with ``re``, as the reference does. Definitions that
-:mod:`metricwidgets.core.regex_guard` calls risky are searched line by line under a time
-budget; one that runs out is disabled and the others continue. Lines longer than
-:data:`LONG_LINE` characters (a progress bar redrawn with ``\r`` for an hour) are searched
-under the same budget by every definition, because polynomial backtracking
-(``.*.*.*=(x)``) grows with a power of the line length and would otherwise freeze the kernel.
+Nothing freezes the kernel
+--------------------------
+Every definition's work on a chunk is bounded (:mod:`metricwidgets.core.chunk_search`):
+risky regexes (:mod:`metricwidgets.core.regex_guard`) and lines too long for a regex's
+backtracking degree go to the time-budgeted engine; a definition that is slow on ``re``
+moves there too; and each definition has a budget per chunk (:func:`chunk_budget`). One that
+runs out is disabled (its ``stats.disabled`` says why) and the others continue.
+
+Bounded memory
+--------------
+A line longer than :data:`~metricwidgets.core.chunk_search.MAX_LINE` characters (CloudWatch
+keeps at most 256 KB of one event) is cut there; :attr:`LogParser.cut_lines` and
+:attr:`LogParser.cut_chars` count what was cut. A regex that can match the empty string is
+searched line by line (one match per line is kept, never one per character).
 
 SageMaker's escaping is applied to the whole chunk at once (an ANSI sequence never spans a
 line break, so escaping the chunk equals escaping each line).
@@ -45,178 +46,63 @@ from __future__ import annotations
 import codecs
 import math
 import re
-from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
-from metricwidgets.core.definitions import DefinitionError, MetricDefinition, load_definitions
+from metricwidgets.core.chunk_search import (
+    MAX_LINE,
+    Chunk,
+    Clock,
+    DefinitionSearch,
+    Matches,
+)
+from metricwidgets.core.definitions import (
+    DefinitionError,
+    DefinitionWarning,
+    MetricDefinition,
+    load_definitions,
+    validate_definitions,
+)
 from metricwidgets.core.escaping import escape_line, escape_text
-from metricwidgets.core.regex_guard import (DEFAULT_TIMEOUT, GuardedPattern, RegexTimeout,
-                                            disabled_message, is_risky)
-from metricwidgets.core.results import MARKED_REASONS, DefinitionStats, Drop, ParseResult
+from metricwidgets.core.line_local import line_local
+from metricwidgets.core.regex_analysis import NUMBER
+from metricwidgets.core.regex_guard import (
+    DEFAULT_TIMEOUT,
+    RegexTimeout,
+    budget_message,
+    disabled_message,
+)
+from metricwidgets.core.results import (
+    MARKED_REASONS,
+    DefinitionStats,
+    Drop,
+    ParseResult,
+)
 from metricwidgets.core.values import convert
+from metricwidgets.errors import InputError
 
-try:  # Python >= 3.11
-    from re import _compiler as _sre_compile
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_compile as _sre_compile  # type: ignore[no-redef]
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-
-__all__ = ["LogParser", "parse_log", "line_local"]
-
-_NL = 10  # ord("\n")
-_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT}
-_POSSESSIVE = getattr(_sre, "POSSESSIVE_REPEAT", None)
-_ATOMIC = getattr(_sre, "ATOMIC_GROUP", None)
-_LINE_ANCHORS = {
-    _sre.AT_BEGINNING: _sre.AT_BEGINNING_LINE,
-    _sre.AT_BEGINNING_STRING: _sre.AT_BEGINNING_LINE,
-    _sre.AT_END: _sre.AT_END_LINE,
-    _sre.AT_END_STRING: _sre.AT_END_LINE,
-}
-#: Whether a character-class category holds "\n" (the categories the parser emits).
-_CATEGORY_HAS_NL = {
-    _sre.CATEGORY_DIGIT: False, _sre.CATEGORY_NOT_DIGIT: True,
-    _sre.CATEGORY_SPACE: True, _sre.CATEGORY_NOT_SPACE: False,
-    _sre.CATEGORY_WORD: False, _sre.CATEGORY_NOT_WORD: True,
-}
+__all__ = ["LogParser", "chunk_budget", "line_local", "log_text_error", "parse_log"]
 
 #: A whole batch of captures that are plain numbers, joined by NUL (the fast conversion path).
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_ALL_NUMBERS = re.compile(rf"(?:{_NUMBER}\x00)*{_NUMBER}")
-#: Lines longer than this (characters) are searched by the time-budgeted engine (_Chunk).
-LONG_LINE = 20_000
-#: A literal found on fewer than one line in this many is "rare" (see _Matcher._candidates).
-_RARE = 4
+_ALL_NUMBERS = re.compile(rf"(?:{NUMBER}\x00)*{NUMBER}")
+#: A definition may spend ``regex_timeout`` seconds, plus as much per this many characters
+#: of a chunk, before it is disabled (it must keep up with at least 1 MB/s).
+BUDGET_CHARS = 1 << 20
 _MAX = 2.0 ** 360
 _MIN = 2.0 ** -360
 
 
-class _NotLineLocal(Exception):
-    """The regex has a construct the rewrite does not handle: search it line by line."""
+def chunk_budget(timeout: float, chars: int) -> float:
+    """Seconds one definition may spend on a chunk of ``chars`` characters."""
+    return timeout * (1.0 + chars / BUDGET_CHARS)
 
 
-def _set_has_newline(items) -> bool:
-    hit = False
-    for op, av in items:
-        if op is _sre.NEGATE:
-            continue
-        if op is _sre.LITERAL:
-            hit = hit or av == _NL
-        elif op is _sre.RANGE:
-            hit = hit or av[0] <= _NL <= av[1]
-        elif op is _sre.CATEGORY and av in _CATEGORY_HAS_NL:
-            hit = hit or _CATEGORY_HAS_NL[av]
-        else:
-            raise _NotLineLocal(op)
-    negated = bool(items) and items[0][0] is _sre.NEGATE
-    return hit != negated
-
-
-def _not_newline(state):
-    return (_sre.ASSERT_NOT, (1, _sre_parse.SubPattern(state, [(_sre.LITERAL, _NL)])))
-
-
-def _rewrite(sub) -> None:
-    """Make ``sub`` (a parsed pattern) line-local in place."""
-    out = []
-    for op, av in sub.data:
-        if op is _sre.LITERAL:
-            if av == _NL:
-                raise _NotLineLocal("literal newline")
-        elif op is _sre.NOT_LITERAL:
-            if av != _NL:
-                op, av = _sre.IN, [(_sre.NEGATE, None), (_sre.LITERAL, av), (_sre.LITERAL, _NL)]
-        elif op is _sre.ANY:
-            op, av = _sre.NOT_LITERAL, _NL
-        elif op is _sre.IN:
-            if _set_has_newline(av):
-                if av and av[0][0] is _sre.NEGATE:
-                    av = list(av) + [(_sre.LITERAL, _NL)]
-                else:
-                    out.append(_not_newline(sub.state))
-        elif op is _sre.AT:
-            av = _LINE_ANCHORS.get(av, av)
-        elif op in _REPEATS or op is _POSSESSIVE:
-            _rewrite(av[2])
-        elif op is _sre.SUBPATTERN:
-            _rewrite(av[-1])
-        elif op is _sre.BRANCH:
-            for branch in av[1]:
-                _rewrite(branch)
-        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
-            _rewrite(av[1])
-        elif op is _ATOMIC and op is not None:
-            _rewrite(av)
-        elif op is _sre.GROUPREF_EXISTS:
-            for branch in av[1:]:
-                if branch is not None:
-                    _rewrite(branch)
-        elif op is not _sre.GROUPREF:
-            raise _NotLineLocal(op)
-        out.append((op, av))
-    sub.data[:] = out
-    sub.width = None  # widths are cached; the look-ahead guards changed nothing, but be safe
-
-
-def _starts_with_dot_star(sub) -> bool:
-    if not sub.data:
-        return False
-    op, av = sub.data[0]
-    return (op in _REPEATS and av[0] == 0 and av[1] == _sre.MAXREPEAT
-            and list(av[2].data) == [(_sre.NOT_LITERAL, _NL)])
-
-
-def line_local(regex: str) -> re.Pattern[str] | None:
-    """Compile the line-local twin of ``regex`` (see the module docstring), or None.
-
-    None means the twin cannot be built (a literal newline in the regex, or an unknown
-    construct); such a regex must be searched line by line.
-    """
-    parsed = _sre_parse.parse(regex)
-    try:
-        _rewrite(parsed)
-    except _NotLineLocal:
-        return None
-    if _starts_with_dot_star(parsed):
-        parsed.data.insert(0, (_sre.AT, _sre.AT_BEGINNING_LINE))
-    return _sre_compile.compile(parsed, 0)
-
-
-def _required_literal(sub, flags: int) -> str:
-    """The longest run of plain characters every match must contain ("" when unsure)."""
-    if flags & re.IGNORECASE:
-        return ""
-    best, run = "", []
-    for op, av in sub.data:
-        if op is _sre.LITERAL:
-            run.append(chr(av))
-            continue
-        if len(run) > len(best):
-            best = "".join(run)
-        run = []
-        if op is _sre.SUBPATTERN and not (av[1] & re.IGNORECASE):
-            inner = _required_literal(av[-1], flags)
-            if len(inner) > len(best):
-                best = inner
-    if len(run) > len(best):
-        best = "".join(run)
-    return best
-
-
-def _newlines(text: str) -> np.ndarray:
-    """Offsets of every ``\\n`` in ``text`` (character offsets)."""
-    if text.isascii():
-        codes = np.frombuffer(text.encode("ascii"), np.uint8)
-    else:
-        # surrogatepass: text decoded with "surrogateescape" (a process's odd bytes) holds
-        # lone surrogates, which must be counted, not refused.
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    return np.flatnonzero(codes == _NL)
+def log_text_error(data: Any) -> InputError:
+    """The one-line error for log text that is neither str nor bytes."""
+    return InputError(f"the log text must be str or bytes, got {type(data).__name__}")
 
 
 def _convert_many(captures: list) -> tuple[np.ndarray, list]:
@@ -236,179 +122,6 @@ def _convert_many(captures: list) -> tuple[np.ndarray, list]:
             return values, reasons
     pairs = [convert(c) for c in captures]
     return (np.fromiter((p[0] for p in pairs), np.float64, count=n), [p[1] for p in pairs])
-
-
-@dataclass
-class _Matches:
-    """One definition's first matches in a chunk: 0-based line indexes and captures."""
-
-    lines: np.ndarray
-    captures: list
-
-
-class _Matcher:
-    """How one regex is searched over a chunk (fast twin, plain per-line, or guarded)."""
-
-    def __init__(self, definition: MetricDefinition, timeout: float):
-        self.definition = definition
-        pattern = definition.compile()  # raises DefinitionError with the position
-        self.groups = pattern.groups
-        parsed = _sre_parse.parse(definition.regex)
-        self.literal = _required_literal(parsed, parsed.state.flags)
-        self.guarded = GuardedPattern(definition.regex, timeout) if is_risky(definition.regex) \
-            else None
-        self.twin = None if self.guarded else line_local(definition.regex)
-        self.pattern = pattern
-        self.timeout = timeout
-        self.long_guard: GuardedPattern | None = None
-        # sre skips quickly to a regex's leading literal by itself; a regex that starts with
-        # something else (".*" in SageMaker's XGBoost regexes) is tried at every position,
-        # so where its required literal is rare only the lines holding it are searched.
-        first = parsed.data[0][0] if parsed.data else None
-        self.by_literal = bool(self.literal) and first is not _sre.LITERAL
-
-    def find_long(self, long: dict[int, str]) -> _Matches:
-        """First match on each long line (index -> line), under the time budget.
-
-        Raises RegexTimeout when one line takes longer than the budget.
-        """
-        if self.groups < 1:
-            return _Matches(np.empty(0, np.int64), [])
-        if self.long_guard is None:
-            self.long_guard = self.guarded or GuardedPattern(self.definition.regex,
-                                                             self.timeout)
-        found_lines, captures = [], []
-        for k in sorted(long):
-            line = long[k]
-            if self.literal and self.literal not in line:
-                continue
-            m = self.long_guard.search(line)
-            if m is not None:
-                found_lines.append(k)
-                captures.append(m.group(1))
-        return _Matches(np.asarray(found_lines, np.int64), captures)
-
-    def _candidates(self, text: str, newlines: np.ndarray) -> _Matches | None:
-        """Search only the lines holding the required literal; None when it is not rare.
-
-        Exact: the twin is line-local, so its search between a line's start and end is the
-        search of that line, and a line without the literal holds no match.
-        """
-        literal = self.literal
-        if text.count(literal) * _RARE > len(newlines) + 1:
-            return None
-        positions, at = [], text.find(literal)
-        while at >= 0:
-            positions.append(at)
-            at = text.find(literal, at + len(literal))
-        index = np.unique(np.searchsorted(newlines, np.asarray(positions, np.int64)))
-        starts = np.concatenate(([0], newlines + 1))[index].tolist()
-        ends = np.concatenate((newlines, [len(text)]))[index].tolist()
-        search = self.twin.search
-        found_lines, captures = [], []
-        for k, start, end in zip(index.tolist(), starts, ends):
-            m = search(text, start, end)
-            if m is not None:
-                found_lines.append(k)
-                captures.append(m.group(1))
-        return _Matches(np.asarray(found_lines, np.int64), captures)
-
-    def find(self, text: str, newlines: np.ndarray, lines: "_Lines",
-             per_line: bool = False) -> _Matches:
-        """First match per line; raises RegexTimeout for a guarded regex out of time.
-
-        ``per_line`` forces the line-by-line search (a "line" holding a newline).
-        """
-        if self.groups < 1 or (self.literal and self.literal not in text):
-            return _Matches(np.empty(0, np.int64), [])
-        if self.twin is not None and not per_line:
-            if self.by_literal:
-                rare = self._candidates(text, newlines)
-                if rare is not None:
-                    return rare
-            found = [(m.start(), m.group(1)) for m in self.twin.finditer(text)]
-            if not found:
-                return _Matches(np.empty(0, np.int64), [])
-            starts, captures = zip(*found)
-            index = np.searchsorted(newlines, np.asarray(starts, np.int64))
-            first = np.ones(len(index), bool)
-            first[1:] = index[1:] != index[:-1]
-            if first.all():
-                return _Matches(index, list(captures))
-            return _Matches(index[first], [c for c, keep in zip(captures, first) if keep])
-        search = self.guarded.search if self.guarded else self.pattern.search
-        literal = self.literal
-        found_lines, captures = [], []
-        for k, line in enumerate(lines.get()):
-            if literal and literal not in line:
-                continue
-            m = search(line)
-            if m is not None:
-                found_lines.append(k)
-                captures.append(m.group(1))
-        return _Matches(np.asarray(found_lines, np.int64), captures)
-
-
-class _Lines:
-    """The chunk split into lines, built only when a per-line matcher asks for it."""
-
-    def __init__(self, text: str, count: int):
-        self.text, self.count, self._lines = text, count, None
-
-    def get(self) -> list[str]:
-        if self._lines is None:
-            self._lines = self.text.split("\n")[:self.count]
-        return self._lines
-
-
-class _Chunk:
-    """Complete lines to parse, with over-long lines set aside for the guarded engine.
-
-    A line longer than :data:`LONG_LINE` is replaced by an empty line in ``text`` (so line
-    numbers stay) and kept in ``long``: polynomial backtracking (``.*.*.*=(x)``) costs a
-    power of the line's length, and only there can it freeze the kernel.
-    """
-
-    def __init__(self, text: str, joined_lines: list[str] | None = None):
-        self.per_line = joined_lines is not None and "\n" in text
-        self.long: dict[int, str] = {}
-        if joined_lines is not None:
-            self.long = {k: line for k, line in enumerate(joined_lines) if len(line) > LONG_LINE}
-            if self.long:
-                joined_lines = ["" if k in self.long else line
-                                for k, line in enumerate(joined_lines)]
-                text = "\n".join(joined_lines)
-            self.newlines = np.empty(0, np.int64)
-            self.count = len(joined_lines)
-        else:
-            newlines = _newlines(text)
-            starts = np.concatenate(([0], newlines + 1))
-            ends = np.concatenate((newlines, [len(text)]))
-            longest = np.flatnonzero(ends - starts > LONG_LINE).tolist()
-            if longest:
-                self.long = {k: text[starts[k]:ends[k]] for k in longest}
-                pieces, previous = [], 0
-                for k in longest:
-                    pieces.append(text[previous:starts[k]])
-                    previous = ends[k]
-                pieces.append(text[previous:])
-                text = "".join(pieces)
-                newlines = _newlines(text)
-            self.newlines = newlines
-            self.count = len(newlines) + 1
-        self.text = text
-        self.lines = _Lines(text, self.count)
-        if joined_lines is not None:
-            self.lines._lines = joined_lines
-
-
-def _without(found: _Matches, long: dict[int, str], extra: _Matches) -> _Matches:
-    """``found`` minus matches on the (blanked) long lines, plus ``extra``, in line order."""
-    keep = ~np.isin(found.lines, np.fromiter(long, np.int64, count=len(long)))
-    lines = np.concatenate((found.lines[keep], extra.lines))
-    captures = [c for c, k in zip(found.captures, keep.tolist()) if k] + extra.captures
-    order = np.argsort(lines, kind="stable")
-    return _Matches(lines[order], [captures[i] for i in order.tolist()])
 
 
 class LogParser:
@@ -438,6 +151,9 @@ class LogParser:
         does not compile or ran out of time (it yields nothing more; the others go on).
     lines : int
         Complete lines parsed so far.
+    cut_lines, cut_chars : int
+        Lines longer than :data:`~metricwidgets.core.chunk_search.MAX_LINE` characters, and
+        the characters cut off them (never parsed, as CloudWatch never keeps them).
 
     Notes
     -----
@@ -456,20 +172,21 @@ class LogParser:
         self.escape = escape
         self.regex_timeout = float(regex_timeout)
         self.stats = [DefinitionStats() for _ in self.definitions]
-        self.matchers: list[_Matcher | None] = []
+        self.matchers: list[DefinitionSearch | None] = []
         for d, stats in zip(self.definitions, self.stats):
             try:
-                self.matchers.append(_Matcher(d, self.regex_timeout))
+                self.matchers.append(DefinitionSearch(d, self.regex_timeout))
             except DefinitionError as exc:
                 stats.disabled = str(exc).splitlines()[0]
                 self.matchers.append(None)
         if isinstance(step_definition, str):
             step_definition = MetricDefinition("step", step_definition)
         self.step_definition = step_definition
-        self.step_matcher = _Matcher(step_definition, self.regex_timeout) \
+        self.step_matcher = DefinitionSearch(step_definition, self.regex_timeout) \
             if step_definition is not None else None
         self.step_disabled: str | None = None
         self.lines = 0
+        self.cut_lines = self.cut_chars = 0
         self.step = math.nan
         self._tail = ""
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -482,11 +199,13 @@ class LogParser:
         The unfinished last line is kept until a later chunk or :meth:`finish` ends it.
         ``timestamp`` (seconds since the epoch) is given to every line this call completes.
         """
-        if isinstance(data, bytes):
+        if isinstance(data, (bytes, bytearray, memoryview)):
             data = self._decoder.decode(data)
+        elif not isinstance(data, str):
+            raise log_text_error(data)
         cut = data.rfind("\n")
         if cut < 0:
-            self._tail += data
+            self._hold(data)
             return ParseResult()
         text = self._tail + data[:cut + 1]
         self._tail = data[cut + 1:]
@@ -494,6 +213,17 @@ class LogParser:
             # Escaped with its final newline, so that a "\r" ending the last line goes too.
             text = escape_text(text)
         return self._parse(text[:-1], timestamp)
+
+    def _hold(self, data: str) -> None:
+        """Keep an unfinished line, but never more than one character past MAX_LINE.
+
+        The character past the limit makes :class:`Chunk` cut the line and count it once.
+        """
+        self._tail += data
+        excess = len(self._tail) - (MAX_LINE + 1)
+        if excess > 0:
+            self.cut_chars += excess
+            self._tail = self._tail[:MAX_LINE + 1]
 
     def feed_lines(self, lines: Iterable[str],
                    timestamps: Sequence[float] | None = None) -> ParseResult:
@@ -522,20 +252,23 @@ class LogParser:
 
     # -- the work ------------------------------------------------------------------------
 
-    def _find(self, matcher: _Matcher, chunk: _Chunk) -> _Matches | None:
-        """First match per line of ``chunk``; None when the regex ran out of time."""
+    def _find(self, matcher: DefinitionSearch, chunk: Chunk
+              ) -> tuple[Matches | None, str | None]:
+        """First match per line of ``chunk``, or (None, why) when it ran out of time."""
+        clock = Clock(chunk_budget(self.regex_timeout, chunk.chars))
         try:
-            found = matcher.find(chunk.text, chunk.newlines, chunk.lines,
-                                 per_line=chunk.per_line)
-            if chunk.long:
-                found = _without(found, chunk.long, matcher.find_long(chunk.long))
-            return found
-        except RegexTimeout:
-            return None
+            return matcher.find(chunk, clock), None
+        except RegexTimeout as exc:
+            name = matcher.definition.name
+            if exc.whole_chunk:
+                return None, budget_message(name, clock.seconds, chunk.count)
+            return None, disabled_message(name, self.regex_timeout)
 
     def _parse(self, text: str, timestamp, stamps=None, joined_lines=None) -> ParseResult:
         """Parse ``text``: complete lines joined by ``\\n`` (no trailing newline)."""
-        chunk = _Chunk(text, joined_lines)
+        chunk = Chunk(text, joined_lines)
+        self.cut_lines += chunk.cut_lines
+        self.cut_chars += chunk.cut_chars
         count = chunk.count
         base = self.lines
         self.lines += count
@@ -551,10 +284,9 @@ class LogParser:
         for index, matcher in enumerate(self.matchers):
             if matcher is None or self.stats[index].disabled:
                 continue
-            found = self._find(matcher, chunk)
+            found, why = self._find(matcher, chunk)
             if found is None:
-                self.stats[index].disabled = disabled_message(matcher.definition.name,
-                                                              self.regex_timeout)
+                self.stats[index].disabled = why
                 continue
             if not len(found.lines):
                 continue
@@ -583,14 +315,14 @@ class LogParser:
                            self._step_at(line, step_lines, step_values, carried),
                            stamps[line], marks)
 
-    def _steps(self, chunk: _Chunk):
+    def _steps(self, chunk: Chunk):
         """Valid step captures of this chunk: (0-based line indexes, values)."""
         empty = (np.empty(0, np.int64), np.empty(0, np.float64))
         if self.step_matcher is None or self.step_disabled:
             return empty
-        found = self._find(self.step_matcher, chunk)
+        found, why = self._find(self.step_matcher, chunk)
         if found is None:
-            self.step_disabled = disabled_message(self.step_definition.name, self.regex_timeout)
+            self.step_disabled = why
             return empty
         if not len(found.lines):
             return empty
@@ -623,6 +355,19 @@ class LogParser:
                 marks.append(drop)
 
 
+#: Characters given to the parser at once by :func:`parse_log` (bounded memory).
+_PARSE_LOG_CHUNK = 4 << 20
+
+
+def split_problems(definitions: Sequence[MetricDefinition]
+                   ) -> tuple[list[DefinitionError], list[DefinitionError]]:
+    """(refused, accepted but useless): what SageMaker would refuse, and what it takes but
+    that can never yield a point (a regex without a capture group)."""
+    problems = validate_definitions(definitions)
+    useless = [p for p in problems if p.code == "no-group"]
+    return [p for p in problems if p.code != "no-group"], useless
+
+
 def parse_log(text: str | bytes, metric_definitions: Any, *, escape: bool = True,
               step_definition: MetricDefinition | str | None = None):
     """Parse a whole log text; return its points as a pandas DataFrame.
@@ -642,12 +387,38 @@ def parse_log(text: str | bytes, metric_definitions: Any, *, escape: bool = True
     pandas.DataFrame
         Columns ``line`` (1-based), ``metric`` (the definition's name), ``value``, ``step``
         (the step definition's latest value, else the point's index in its series).
+        ``attrs["warnings"]`` lists the warnings issued (below); ``attrs["stats"]`` holds
+        ``lines``, ``cut_lines`` and ``cut_chars`` (see :class:`LogParser`).
+
+    Raises
+    ------
+    DefinitionError
+        For what SageMaker would refuse: a regex that does not compile, duplicate names,
+        names or regexes too long or empty, too many definitions.
+    InputError
+        When ``text`` is neither str nor bytes.
+
+    Warns
+    -----
+    DefinitionWarning
+        For what SageMaker accepts but that yields nothing: a regex without a capture group,
+        a definition disabled by the time budget (and lines cut at the length limit).
     """
     import pandas as pd
 
-    parser = LogParser(load_definitions(metric_definitions), escape=escape,
-                       step_definition=step_definition)
-    result = ParseResult.concat([parser.feed(text), parser.finish()])
+    if not isinstance(text, (str, bytes, bytearray, memoryview)):
+        raise log_text_error(text)
+    definitions = load_definitions(metric_definitions)
+    refused, useless = split_problems(definitions)
+    if refused:
+        more = f" (and {len(refused) - 1} more problem(s))" if len(refused) > 1 else ""
+        first = refused[0]
+        raise DefinitionError(first.reason + more, first.name, first.position, first.regex,
+                              code=first.code)
+    parser = LogParser(definitions, escape=escape, step_definition=step_definition)
+    results = [parser.feed(text[at:at + _PARSE_LOG_CHUNK])
+               for at in range(0, len(text), _PARSE_LOG_CHUNK)]
+    result = ParseResult.concat(results + [parser.finish()])
     names = np.asarray(parser.names, dtype=object)
     frame = pd.DataFrame({
         "line": result.line,
@@ -657,4 +428,26 @@ def parse_log(text: str | bytes, metric_definitions: Any, *, escape: bool = True
     })
     if step_definition is None and len(frame):
         frame["step"] = frame.groupby("metric", sort=False).cumcount().astype(np.float64)
+    said = [str(p) for p in useless] + parser_warnings(parser)
+    for message in said:
+        warnings.warn(message, DefinitionWarning, stacklevel=2)
+    frame.attrs["warnings"] = said
+    frame.attrs["stats"] = {"lines": parser.lines, "cut_lines": parser.cut_lines,
+                            "cut_chars": parser.cut_chars}
     return frame
+
+
+def parser_warnings(parser: LogParser) -> list[str]:
+    """One line per definition the parser disabled, and one for lines cut, if any."""
+    said = [stats.disabled for stats in parser.stats if stats.disabled]
+    if parser.step_disabled:
+        said.append(parser.step_disabled)
+    if parser.cut_lines:
+        said.append(cut_message(parser.cut_lines, parser.cut_chars))
+    return said
+
+
+def cut_message(lines: int, chars: int) -> str:
+    """The one-line note for lines cut at :data:`MAX_LINE` characters."""
+    return (f"{lines} line(s) longer than {MAX_LINE} characters were cut there "
+            f"({chars} characters not parsed; CloudWatch keeps at most 256 KB of one event)")

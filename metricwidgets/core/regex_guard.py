@@ -25,65 +25,64 @@ an IPC round trip per chunk for *every* definition, and fork-ing a kernel that r
 is unsafe; google-re2 refuses back-references and lookarounds, which SageMaker's flavour
 (Python ``re``) allows; a timer thread cannot interrupt ``re`` at all.
 
+3. **Every other definition is bounded too.** Polynomial backtracking (``.*.*.*=(x)``) is not
+   triaged as risky: its cost grows with a power of the line length, harmless on ordinary
+   log lines but a freeze on a 4,000-character one. :mod:`metricwidgets.core.chunk_search`
+   gives ``re`` only lines short enough for the regex's backtracking degree, moves a
+   definition to :class:`GuardedPattern` once ``re`` is slow on it, and gives every
+   definition a time budget per chunk (:func:`budget_message` when it is spent).
+
 Known limits, stated honestly: ``regex`` differs from ``re`` in a few Unicode details (which
-characters count as ``\\w``/``\\s``, case folding of some scripts); only risky definitions
-are affected, and only on such characters. Polynomial backtracking (``.*.*.*x``) is not
-triaged as risky: its cost grows with a power of the line length, harmless on ordinary log
-lines; the parser sends every line longer than ``metricwidgets.core.parser.LONG_LINE``
-characters through :class:`GuardedPattern` for every definition, so that a very long line
-cannot freeze the kernel either.
+characters count as ``\\w``/``\\s``, case folding of some scripts); only definitions on the
+budgeted engine are affected, and only on such characters. A repeat over a narrow class
+(``\\d+\\d+\\d+=``) is not counted in the backtracking degree; on an adversarial line (thousands
+of digits in a row) ``re`` can then still take long before the definition moves.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 import regex
 
-try:  # Python >= 3.11
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+from metricwidgets.core.regex_analysis import REPEATS, children, parse, sre
 
-__all__ = ["RegexTimeout", "GuardedPattern", "is_risky", "disabled_message", "DEFAULT_TIMEOUT"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "GuardedPattern",
+    "RegexTimeout",
+    "budget_message",
+    "disabled_message",
+    "is_risky",
+]
 
 #: Seconds one line may take a risky regex before its definition is disabled.
 DEFAULT_TIMEOUT = 1.0
 
-_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT}
-if hasattr(_sre, "POSSESSIVE_REPEAT"):
-    _REPEATS.add(_sre.POSSESSIVE_REPEAT)
+_REPEATS = set(REPEATS)
+if hasattr(sre, "POSSESSIVE_REPEAT"):
+    _REPEATS.add(sre.POSSESSIVE_REPEAT)
 #: Inside a multiply repeated body, these make the number of ways to match grow exponentially.
-_AMBIGUOUS = _REPEATS | {_sre.BRANCH, _sre.GROUPREF, _sre.GROUPREF_EXISTS}
+_AMBIGUOUS = _REPEATS | {sre.BRANCH, sre.GROUPREF, sre.GROUPREF_EXISTS}
 
 
 class RegexTimeout(Exception):
-    """A regex search ran past its time budget."""
+    """A regex search ran past its time budget.
 
+    Attributes
+    ----------
+    whole_chunk : bool
+        True when the budget of a whole chunk ran out (no single line was too slow).
+    """
 
-def _children(op, av):
-    """The sub-patterns directly inside one parsed node."""
-    if op in _REPEATS:
-        return [av[2]]
-    if op is _sre.SUBPATTERN:
-        return [av[-1]]
-    if op is _sre.BRANCH:
-        return list(av[1])
-    if op in (_sre.ASSERT, _sre.ASSERT_NOT):
-        return [av[1]]
-    if op is _sre.GROUPREF_EXISTS:
-        return [p for p in av[1:] if p is not None]
-    if getattr(_sre, "ATOMIC_GROUP", None) is op:
-        return [av]
-    return []
+    def __init__(self, message: str = "", whole_chunk: bool = False):
+        super().__init__(message)
+        self.whole_chunk = whole_chunk
 
 
 def _contains(sub, ops) -> bool:
     for op, av in sub.data:
-        if op in ops or any(_contains(child, ops) for child in _children(op, av)):
+        if op in ops or any(_contains(child, ops) for child in children(op, av)):
             return True
     return False
 
@@ -92,7 +91,7 @@ def _risky(sub) -> bool:
     for op, av in sub.data:
         if op in _REPEATS and av[1] > 1 and _contains(av[2], _AMBIGUOUS):
             return True
-        if any(_risky(child) for child in _children(op, av)):
+        if any(_risky(child) for child in children(op, av)):
             return True
     return False
 
@@ -105,7 +104,14 @@ def is_risky(pattern: str) -> bool:
     re.error
         When the pattern does not compile.
     """
-    return _risky(_sre_parse.parse(pattern))
+    return _risky(parse(pattern))
+
+
+def budget_message(name: str, seconds: float, lines: int) -> str:
+    """The one-line message for a definition that spent its budget on one chunk."""
+    return (f"metric definition {name!r} was disabled: its regex took more than {seconds:.3g} s "
+            f"on {lines} lines (slower than the parser allows); rewrite it with fewer "
+            f"repeats such as '.*' that can each run over the whole line")
 
 
 def disabled_message(name: str, timeout: float) -> str:
@@ -136,9 +142,10 @@ class GuardedPattern:
         self.compiled = regex.compile(pattern, flags)
         self.groups = re.compile(pattern).groups
 
-    def search(self, line: str) -> Optional["regex.Match"]:
-        """Search one line; raise :class:`RegexTimeout` past the budget."""
+    def search(self, line: str, timeout: float | None = None) -> regex.Match | None:
+        """Search one line; raise :class:`RegexTimeout` past ``timeout`` (default: the budget)."""
+        seconds = self.timeout if timeout is None else timeout
         try:
-            return self.compiled.search(line, timeout=self.timeout, concurrent=True)
+            return self.compiled.search(line, timeout=seconds, concurrent=True)
         except TimeoutError:
-            raise RegexTimeout(f"search exceeded {self.timeout:g} s") from None
+            raise RegexTimeout(f"search exceeded {seconds:g} s") from None

@@ -12,7 +12,7 @@ XGBoost ``#011name:value``  ``[12]#011train-rmse:0.31#011validation-rmse:0.35``
 linear-learner              ``#quality_metric: host=algo-1, epoch=0, train ..._objective <loss>=0.48``
 ==========================  =====================================================================
 
-Every proposed regex is SageMaker-safe: the value group is :data:`~metricwidgets.core.lint.SAFE_NUMBER`
+Every proposed regex is SageMaker-safe: the value group is :data:`~metricwidgets.core.regex_analysis.NUMBER_GROUP`
 (exponents and signs kept), the name is anchored so that ``loss`` does not match inside
 ``val_loss``, and each proposal is verified with the parser to capture numbers on the sample
 before it is returned.
@@ -21,14 +21,15 @@ before it is returned.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from metricwidgets.core.definitions import MAX_DEFINITIONS, MetricDefinition
 from metricwidgets.core.escaping import escape_text
-from metricwidgets.core.lint import NAME_GUARD, SAFE_NUMBER
+from metricwidgets.core.lint import NAME_GUARD
 from metricwidgets.core.parser import LogParser
+from metricwidgets.core.regex_analysis import NUMBER, NUMBER_GROUP
 
-__all__ = ["suggest_definitions", "metric_occurrences", "MAX_SUGGESTIONS"]
+__all__ = ["MAX_SUGGESTIONS", "metric_occurrences", "suggest_definitions"]
 
 #: At most this many proposals (SageMaker's limit of definitions per job).
 MAX_SUGGESTIONS = MAX_DEFINITIONS
@@ -36,7 +37,7 @@ MAX_SUGGESTIONS = MAX_DEFINITIONS
 _MAX_LINES = 20_000
 
 # A number as it stands in a log, not followed by more of a word, a version, a time or a ratio.
-_NUM = r"(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?![\w.:/])"
+_NUM = rf"(?P<value>{NUMBER})(?![\w.:/])"
 _NAME = r"[A-Za-z_][\w.\-]*[A-Za-z0-9_]|[A-Za-z]"
 
 
@@ -54,7 +55,7 @@ def _linear_learner(m: re.Match) -> tuple[str, str]:
     dataset, metric, kind = m.group("set"), m.group("metric"), m.group("kind")
     regex = (r"#quality_metric: host=\S+,(?: epoch=\S+,)?(?: batch=\S+,?)? "
              + _escape(dataset) + " " + _escape(metric) + " <" + _escape(kind) + ">="
-             + SAFE_NUMBER)
+             + NUMBER_GROUP)
     return f"{dataset}:{metric}", regex
 
 
@@ -62,22 +63,22 @@ def _xgboost(m: re.Match) -> tuple[str, str]:
     name = m.group("name")
     # SageMaker's own naming for XGBoost's "train-rmse" is "train:rmse".
     sagemaker_name = re.sub(r"^(train|validation|test|eval)-", r"\1:", name)
-    return sagemaker_name, "#011" + _escape(name) + r":\s*" + SAFE_NUMBER
+    return sagemaker_name, "#011" + _escape(name) + r":\s*" + NUMBER_GROUP
 
 
 def _quoted(m: re.Match) -> tuple[str, str]:
     q, name = m.group("q"), m.group("name")
-    return name, q + _escape(name) + q + r":\s*" + SAFE_NUMBER
+    return name, q + _escape(name) + q + r":\s*" + NUMBER_GROUP
 
 
 def _equals(m: re.Match) -> tuple[str, str]:
     name = m.group("name")
-    return name, _anchored(name) + r"\s*=\s*" + SAFE_NUMBER
+    return name, _anchored(name) + r"\s*=\s*" + NUMBER_GROUP
 
 
 def _colon(m: re.Match) -> tuple[str, str]:
     name = m.group("name")
-    return name, _anchored(name) + r":\s*" + SAFE_NUMBER
+    return name, _anchored(name) + r":\s*" + NUMBER_GROUP
 
 
 _EQUALS = re.compile(r"(?<![\w\-<./])(?P<name>" + _NAME + r")\s*=\s*" + _NUM)

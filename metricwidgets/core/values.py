@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["DROP_REASONS", "convert", "NUMBER_RE"]
+from metricwidgets.core.regex_analysis import NUMBER
+
+__all__ = ["DROP_REASONS", "NUMBER_RE", "convert"]
 
 #: A decimal floating-point literal, surrounding blanks allowed (a float parse trims them).
 #: Python's ``float()`` also takes ``1_000``; SageMaker's parser does not, so neither do we.
-NUMBER_RE = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
+NUMBER_RE = re.compile(rf"\s*{NUMBER}\s*")
 _NAN_RE = re.compile(r"\s*[+-]?nan\s*", re.IGNORECASE)
 _INF_RE = re.compile(r"\s*[+-]?inf(?:inity)?\s*", re.IGNORECASE)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -53,7 +54,7 @@ definition_lists = st.lists(regexes, min_size=1, max_size=4).map(
 def _chunks(text, cuts):
     cuts = sorted({c % (len(text) + 1) for c in cuts})
     edges = [0, *cuts, len(text)]
-    return [text[a:b] for a, b in zip(edges, edges[1:])]
+    return [text[a:b] for a, b in itertools.pairwise(edges)]
 
 
 @SETTINGS
@@ -95,19 +96,23 @@ def test_feed_lines_equals_reference_for_cloudwatch_events(events, defs):
 
 
 
-# Paths the parser takes only on big chunks, forced on every line here:
+# Paths the parser takes only on big chunks or slow regexes, forced on every line here:
 # "_RARE" = 0: search only the lines holding a regex's required literal;
-# "LONG_LINE" = 5: every line of 6+ characters goes to the time-budgeted engine.
-@pytest.mark.parametrize("setting, value", [("_RARE", 0), ("LONG_LINE", 5)])
+# "LONG_LINE" = 5: every line of 6+ characters goes to the time-budgeted engine;
+# "SLICE_CHARS" = 7: the fast path searches the chunk a few lines at a time;
+# "LINE_STEPS" = 1: a regex that can backtrack searches every line with the budgeted engine;
+# "SLOW_SECONDS" = -1: every definition moves to the budgeted engine after its first slice.
+@pytest.mark.parametrize("setting, value", [("_RARE", 0), ("LONG_LINE", 5), ("SLICE_CHARS", 7),
+                                            ("LINE_STEPS", 1), ("SLOW_SECONDS", -1)])
 @SETTINGS
 @given(text=texts, defs=definition_lists, cuts=st.lists(st.integers(0, 10_000), max_size=4))
 def test_paths_for_big_chunks_equal_the_reference(setting, value, text, defs, cuts):
-    import metricwidgets.core.parser as parser_module
+    import metricwidgets.core.chunk_search as search_module
 
-    saved = getattr(parser_module, setting)
-    setattr(parser_module, setting, value)
+    saved = getattr(search_module, setting)
+    setattr(search_module, setting, value)
     try:
         expected = run(ReferenceParser(defs), [text])
         assert run(LogParser(defs), _chunks(text, cuts)) == expected
     finally:
-        setattr(parser_module, setting, saved)
+        setattr(search_module, setting, saved)
