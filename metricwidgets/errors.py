@@ -7,7 +7,27 @@ print it without a traceback. Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-__all__ = ["UserFacingError", "InputError", "AWSError"]
+import re
+
+__all__ = ["UserFacingError", "InputError", "AWSError", "one_line"]
+
+_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Make a message from elsewhere (a server's answer) fit one line of ours.
+
+    An HTML page (a proxy's or a wrong endpoint's error page) becomes a short note with its
+    title; other text has its whitespace collapsed and is cut at ``limit`` characters.
+    """
+    if _HTML.search(text):
+        title = _TITLE.search(text)
+        named = f" titled {' '.join(title.group(1).split())[:80]!r}" if title else ""
+        return (f"the endpoint answered with an HTML page{named}, not an AWS API answer "
+                f"(is the endpoint URL right?)")
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
 class UserFacingError(Exception):

@@ -7,13 +7,12 @@ The file is streamed in chunks through :class:`~metricwidgets.core.parser.LogPar
 from __future__ import annotations
 
 import json
-import os
+import pathlib
 import sys
 from typing import Callable, Iterator
 
-from metricwidgets.core.definitions import (MetricDefinition, load_definitions, parse_pair,
-                                            validate_definitions)
-from metricwidgets.core.parser import LogParser
+from metricwidgets.core.definitions import MetricDefinition, load_definitions, parse_pair
+from metricwidgets.core.parser import LogParser, cut_message, split_problems
 from metricwidgets.core.results import ParseResult
 from metricwidgets.core.values import DROP_REASONS
 from metricwidgets.errors import InputError
@@ -45,9 +44,8 @@ def read_definitions(args) -> list[MetricDefinition]:
     """
     if args.definition:
         return [parse_pair(text) for text in args.definition]
-    if not os.path.exists(args.definitions):
-        raise InputError(f"{args.definitions}: no such definitions file")
-    return load_definitions(os.fspath(args.definitions))
+    # A path, whatever it looks like: load_definitions words every failure of the file.
+    return load_definitions(pathlib.Path(args.definitions))
 
 
 def stream_log(path: str, parser: LogParser,
@@ -77,8 +75,8 @@ def stream_log(path: str, parser: LogParser,
 
 
 def drop_report(parser: LogParser) -> list[str]:
-    """One line per definition that dropped captures or was disabled."""
-    out = []
+    """One line per definition that dropped captures or was disabled, one for cut lines."""
+    out = [cut_message(parser.cut_lines, parser.cut_chars)] if parser.cut_lines else []
     for name, stats in zip(parser.names, parser.stats):
         if stats.disabled:
             out.append(stats.disabled)
@@ -126,9 +124,13 @@ def _format_json(result: ParseResult, names: list[str], first: bool) -> str:
 
 def run(args) -> int:
     definitions = read_definitions(args)
-    problems = validate_definitions(definitions)
-    if problems:
-        raise InputError(str(problems[0]))
+    refused, useless = split_problems(definitions)
+    if refused:
+        raise InputError(str(refused[0]))
+    for problem in useless:
+        # SageMaker accepts a regex without a group (AWS's own examples have one): say so and
+        # parse the others; `check` reports it as an error.
+        print(f"metricwidgets parse: warning: {problem}", file=sys.stderr)
     parser = LogParser(definitions, escape=not args.no_escape)
     out = sys.stdout
     if args.format == "json":

@@ -183,7 +183,7 @@ def load_definitions(source: Any) -> list[MetricDefinition]:
                 return load_definitions(json.loads(stripped))
             except json.JSONDecodeError as exc:
                 raise DefinitionError(f"not valid JSON: {exc}") from None
-        if os.path.exists(source):
+        if os.path.exists(source) or _looks_like_path(source):
             return _load_file(source)
         return [parse_pair(source)]
     if isinstance(source, Mapping):
@@ -197,12 +197,24 @@ def load_definitions(source: Any) -> list[MetricDefinition]:
     raise DefinitionError(f"cannot read metric definitions from {type(source).__name__}")
 
 
+def _looks_like_path(text: str) -> bool:
+    """A string meant as a file name (no ``=``, a folder or an extension), not ``NAME=REGEX``."""
+    return "=" not in text and (os.sep in text or "/" in text
+                                or re.search(r"\.\w{1,5}$", text) is not None)
+
+
 def _load_file(path: str) -> list[MetricDefinition]:
+    """Read a definitions file; every way it can fail is one :class:`DefinitionError` line."""
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
+    except FileNotFoundError:
+        raise DefinitionError(f"{path}: no such definitions file") from None
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(f"{path}: not UTF-8 text (byte {exc.start}); save the "
+                              f"definitions as UTF-8 JSON", code="shape") from None
     except json.JSONDecodeError as exc:
-        raise DefinitionError(f"{path}: not valid JSON: {exc}") from None
+        raise DefinitionError(f"{path}: not valid JSON: {exc}", code="shape") from None
     except OSError as exc:
         raise DefinitionError(f"{path}: {exc.strerror or exc}") from None
     return load_definitions(data)

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from metricwidgets.errors import AWSError
+from metricwidgets.errors import AWSError, one_line
 
 __all__ = ["AWSOptions", "make_session", "make_client", "translate_error", "is_retryable"]
 
@@ -101,7 +101,7 @@ def make_client(service: str, options: AWSOptions, max_attempts: int = 3,
 
 def _client_error_code(exc) -> tuple[str, str]:
     error = getattr(exc, "response", {}).get("Error", {})
-    return str(error.get("Code", "")), str(error.get("Message", ""))
+    return str(error.get("Code", "")), one_line(str(error.get("Message", "")))
 
 
 def translate_error(exc: BaseException, what: str = "") -> AWSError:

@@ -26,7 +26,7 @@ from typing import Sequence
 from metricwidgets.errors import InputError
 from metricwidgets.sources.base import JobStatus, LogBatch, Source, SourceUpdate
 
-__all__ = ["LocalProcessSource", "LOCAL_HOST", "stop_all"]
+__all__ = ["LocalProcessSource", "LOCAL_HOST", "stop_all", "split_command"]
 
 #: The host name local output is filed under.
 LOCAL_HOST = "local"
@@ -34,6 +34,14 @@ LOCAL_HOST = "local"
 #: that a chatty stdout cannot push stderr's traceback out.
 _LAST_LINES = 20
 _LIVE: "weakref.WeakSet[LocalProcessSource]" = weakref.WeakSet()
+
+
+def split_command(command: str) -> list[str]:
+    """Split a command line as a shell would (no shell runs); InputError when it cannot."""
+    try:
+        return shlex.split(command)
+    except ValueError as exc:
+        raise InputError(f"cannot split the command {command!r}: {str(exc).lower()}") from None
 
 
 class LocalProcessSource(Source):
@@ -58,7 +66,7 @@ class LocalProcessSource(Source):
 
     def __init__(self, argv: Sequence[str] | str, cwd=None, env=None, name: str | None = None):
         if isinstance(argv, str):
-            argv = shlex.split(argv)
+            argv = split_command(argv)
         self.argv = [str(a) for a in argv]
         if not self.argv:
             raise InputError("no command given")

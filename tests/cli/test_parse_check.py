@@ -125,3 +125,58 @@ def test_check_fails_a_definition_whose_every_capture_is_dropped():
     assert out.returncode == 1
     assert "5 matching lines, 0 points  NO POINTS (every capture dropped)" in out.stdout
     assert "dropped 5: the capture is not a number (e.g. line 6: '0.4373,')" in out.stdout
+
+
+# -- what SageMaker accepts, parse accepts; bad input is one line (issue 14, items 6, 7) --
+
+def test_parse_warns_about_a_placeholder_regex_and_parses_the_other_definitions(tmp_path):
+    log = tmp_path / "train.log"
+    log.write_text("step 1 loss=0.5\nstep 2 loss=0.25\n")
+    out = cli("parse", log, "--definition", "gpt2:placeholder=<><><><><><>",
+              "--definition", r"loss=loss=(\S+)")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [(r["line"], r["metric"], r["value"]) for r in rows] == [("1", "loss", "0.5"),
+                                                                  ("2", "loss", "0.25")]
+    assert out.stderr.splitlines() == [
+        "metricwidgets parse: warning: metric definition 'gpt2:placeholder': the regex has no "
+        "capture group; SageMaker takes the value from group 1, so it would never yield a point"]
+    checked = cli("check", log, "--definition", "gpt2:placeholder=<><><><><><>",
+                  "--definition", r"loss=loss=(\S+)")
+    assert checked.returncode == 1
+    assert "no capture group" in checked.stdout
+
+
+def test_a_missing_definitions_file_is_worded_the_same_by_parse_check_and_fetch(tmp_path):
+    log = tmp_path / "train.log"
+    log.write_text("loss=1\n")
+    said = set()
+    for args in (["parse", log], ["check", log], ["fetch", "some-job"]):
+        out = cli(*args, "--definitions", "missing.json")
+        assert out.returncode == 2
+        lines = out.stderr.splitlines()
+        assert len(lines) == 1, out.stderr
+        said.add(lines[0].split(": ", 1)[1])
+    assert said == {"error: missing.json: no such definitions file"}
+
+
+def test_a_definitions_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path):
+    log, defs = tmp_path / "train.log", tmp_path / "defs.json"
+    log.write_text("loss=1\n")
+    data = b'[{"Name": "loss", "Regex": "loss=(\\\\S+)"}]\xff'
+    defs.write_bytes(data)
+    out = cli("parse", log, "--definitions", defs)
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        f"metricwidgets parse: error: {defs}: not UTF-8 text (byte {len(data) - 1}); save the "
+        f"definitions as UTF-8 JSON"]
+
+
+def test_parse_reports_lines_cut_at_the_cloudwatch_event_limit(tmp_path):
+    log = tmp_path / "train.log"
+    with open(log, "w") as handle:
+        handle.write("loss=0.5 " + "x" * (1 << 20) + "\nloss=0.25\n")
+    out = cli("parse", log, "--definition", r"loss=loss=(\S+)")
+    assert out.returncode == 0, out.stderr
+    assert len(list(csv.DictReader(io.StringIO(out.stdout)))) == 2
+    assert "1 line(s) longer than 262144 characters were cut there" in out.stderr

@@ -87,3 +87,32 @@ def test_more_than_forty_definitions_is_refused():
     defs = [MetricDefinition(f"m{k}", f"m{k}=(\\S+)") for k in range(41)]
     (problem,) = validate_definitions(defs)
     assert problem.name is None and "at most 40" in str(problem)
+
+
+# -- bad definition files: one line, the same in every door (issue 14, item 7) -----------
+
+def test_a_definitions_file_that_is_not_utf8_is_one_clear_line(tmp_path):
+    path = tmp_path / "defs.json"
+    data = b'[{"Name": "loss", "Regex": "loss=(\\\\S+)\xff"}]'
+    path.write_bytes(data)
+    bad = data.index(b"\xff")
+    with pytest.raises(DefinitionError) as caught:
+        load_definitions(str(path))
+    assert str(caught.value) == (f"{path}: not UTF-8 text (byte {bad}); save the definitions "
+                                 f"as UTF-8 JSON")
+    with pytest.raises(DefinitionError, match="not UTF-8 text"):
+        load_definitions(path)  # a Path, as the CLI and the magics pass it
+
+
+def test_a_missing_definitions_file_says_so_whether_given_as_text_or_path(tmp_path):
+    missing = tmp_path / "missing.json"
+    for given in (str(missing), missing, "missing.json"):
+        with pytest.raises(DefinitionError) as caught:
+            load_definitions(given)
+        assert str(caught.value).endswith("missing.json: no such definitions file")
+
+
+def test_a_pair_is_still_read_when_it_looks_nothing_like_a_path():
+    assert load_definitions("loss=loss=(\\S+)") == [MetricDefinition("loss", "loss=(\\S+)")]
+    with pytest.raises(DefinitionError, match="expected NAME=REGEX"):
+        load_definitions("loss")

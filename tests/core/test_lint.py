@@ -188,3 +188,36 @@ def test_lint_never_raises_and_every_suggestion_compiles(atoms, sample):
     for warning in one(regex, sample):
         if warning.suggestion is not None:
             re.compile(warning.suggestion)
+
+
+# -- no false alarms on integers and fixed decimals; copied regexes (issue 14, item 10) ---
+
+def test_exponent_cut_off_is_only_a_hint_on_integer_counts():
+    sample = "epoch 1 samples=1200 loss=0.5\nepoch 2 samples=2400 loss=0.4\n"
+    warnings = one(r"samples=([0-9.]+)", sample)
+    assert [(w.code, w.severity) for w in warnings] == [("exponent-cut-off", "info")]
+
+
+def test_exponent_cut_off_is_only_a_hint_on_values_printed_with_fixed_decimals():
+    sample = "".join(f"epoch {k} loss={0.5 / k:.4f}\n" for k in range(1, 50))
+    warnings = one(r"loss=([0-9]+\.[0-9]+)", sample)
+    assert [(w.code, w.severity) for w in warnings] == [("exponent-cut-off", "info")]
+    assert "no exponent" in warnings[0].message
+
+
+def test_exponent_cut_off_is_a_warning_when_the_sample_shows_the_exponent():
+    sample = "loss=0.5\nloss=3.44e-05\n"
+    warnings = one(r"loss=([0-9]+\.[0-9]+)", sample)
+    assert [(w.code, w.severity) for w in warnings] == [("exponent-cut-off", "warning")]
+    assert "line 2" in warnings[0].message
+
+
+def test_two_definitions_with_the_same_regex_are_flagged():
+    # AWS's own XGBoost list once mapped validation:cox-nloglik to the train regex.
+    train = r".*\[[0-9]+\].*#011train-cox-nloglik:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"
+    defs = [{"Name": "train:cox-nloglik", "Regex": train},
+            {"Name": "validation:cox-nloglik", "Regex": train}]
+    warnings = [w for w in lint_definitions(defs) if w.code == "same-regex"]
+    assert [(w.name, w.severity) for w in warnings] == [("validation:cox-nloglik", "warning")]
+    assert "'train:cox-nloglik'" in warnings[0].message
+    assert "same-regex" in LINT_CODES

@@ -284,3 +284,45 @@ def test_real_logs_parse_exactly_as_the_reference(name):
             M("e", r"(?<=epoch)[=:'\s]+([0-9.]+)")]
     text = read(name)
     assert run(LogParser(defs), [text[:50], text[50:]]) == run(ReferenceParser(defs), [text])
+
+
+# -- parse_log says what it cannot do (issue 14, items 5 and 7) -------------------------
+
+def test_parse_log_raises_for_a_regex_sagemaker_would_refuse():
+    from metricwidgets.core.definitions import DefinitionError
+
+    with pytest.raises(DefinitionError, match="does not compile"):
+        parse_log("loss=1\n", [M("loss", r"loss=(\d")])
+
+
+def test_parse_log_raises_for_duplicate_names_instead_of_merging_two_series():
+    from metricwidgets.core.definitions import DefinitionError
+
+    with pytest.raises(DefinitionError, match="used by another definition"):
+        parse_log("loss=1 acc=2\n", [M("m", r"loss=(\d)"), M("m", r"acc=(\d)")])
+
+
+def test_parse_log_warns_about_a_regex_without_a_group_and_parses_the_others():
+    from metricwidgets.core.definitions import DefinitionWarning
+
+    with pytest.warns(DefinitionWarning, match="no capture group"):
+        frame = parse_log("loss=1\n", [M("gpt", "<><><><><><>"), M("loss", r"loss=(\d)")])
+    assert frame["metric"].tolist() == ["loss"]
+    assert any("'gpt'" in w for w in frame.attrs["warnings"])
+
+
+def test_parse_log_warns_about_a_definition_disabled_by_the_time_budget():
+    from metricwidgets.core.definitions import DefinitionWarning
+
+    text = "a" * 3000 + "!\nloss=1\n"
+    with pytest.warns(DefinitionWarning, match="was disabled"):
+        frame = parse_log(text, [M("bad", r"(a|aa)+$"), M("loss", r"loss=(\d)")])
+    assert frame["metric"].tolist() == ["loss"]
+    assert any("'bad' was disabled" in w for w in frame.attrs["warnings"])
+
+
+def test_parse_log_of_none_is_one_clear_input_error():
+    from metricwidgets.errors import InputError
+
+    with pytest.raises(InputError, match="must be str or bytes, got NoneType"):
+        parse_log(None, [M("loss", r"loss=(\d)")])

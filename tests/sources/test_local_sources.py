@@ -227,3 +227,12 @@ def test_stop_all_kills_every_running_command():
     finally:
         for source in sources:
             source.close()
+
+
+def test_a_command_with_an_unbalanced_quote_is_one_clear_input_error():
+    from metricwidgets.errors import InputError
+    from metricwidgets.sources.local_process import LocalProcessSource
+
+    with pytest.raises(InputError) as caught:
+        LocalProcessSource("echo 'unbalanced")
+    assert str(caught.value) == "cannot split the command \"echo 'unbalanced\": no closing quotation"
