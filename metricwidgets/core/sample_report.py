@@ -22,19 +22,29 @@ from typing import Any
 
 import numpy as np
 
-from metricwidgets.core.definitions import (DefinitionError, MetricDefinition,
-                                            validate_definitions)
+from metricwidgets.core.definitions import (
+    DefinitionError,
+    MetricDefinition,
+    validate_definitions,
+)
 from metricwidgets.core.escaping import escape_text
 from metricwidgets.core.lint import LintWarning, lint_definitions
+from metricwidgets.core.parser import LogParser, chunk_budget, line_local
+from metricwidgets.core.regex_analysis import required_literal
 from metricwidgets.core.regex_guard import DEFAULT_TIMEOUT, GuardedPattern, is_risky
 from metricwidgets.core.results import ParseResult
 from metricwidgets.core.suggest import metric_occurrences
 from metricwidgets.core.values import DROP_REASONS, convert
 
-from metricwidgets.core.parser import LogParser, line_local
-
-__all__ = ["DETAIL_ROWS", "SHOWN_LINES", "ReportRow", "DefinitionReport", "UnmatchedLine",
-           "SampleReport", "build_report"]
+__all__ = [
+    "DETAIL_ROWS",
+    "SHOWN_LINES",
+    "DefinitionReport",
+    "ReportRow",
+    "SampleReport",
+    "UnmatchedLine",
+    "build_report",
+]
 
 #: Matched rows detailed per definition (counting covers the whole sample).
 DETAIL_ROWS = 300
@@ -299,8 +309,13 @@ def _unmatched(lines: list[str], reports: list[DefinitionReport]
 
 
 def _count(text: str, reports: list[DefinitionReport],
-           definitions: list[MetricDefinition], timeout: float) -> None:
-    """Count matches of safe regexes with the fast parser over the whole text."""
+           definitions: list[MetricDefinition], timeout: float) -> list[bool]:
+    """Count matches of safe regexes with the fast parser over the whole text.
+
+    Returns, per definition, whether ``re`` may search every line of the text for it
+    without a budget (the parser neither moved it to the budgeted engine nor found a line
+    too long for its backtracking degree).
+    """
     parser = LogParser(definitions, escape=False, regex_timeout=timeout)
     result = ParseResult.concat([parser.feed(text), parser.finish()])
     for j, (stats, report) in enumerate(zip(parser.stats, reports)):
@@ -308,11 +323,17 @@ def _count(text: str, reports: list[DefinitionReport],
         report.matches = stats.matches
         report.disabled = stats.disabled
         report.values = _preview(result.value[result.metric == j])
+    longest = max(map(len, text.split("\n")), default=0)
+    return [m is not None and not m.slow and m.limit >= longest for m in parser.matchers]
 
 
 def _count_risky(text: str, newlines: list[int], report: DefinitionReport,
-                 d: MetricDefinition, timeout: float) -> None:
+                 d: MetricDefinition, timeout: float, budget: float | None = None,
+                 literal: str = "") -> None:
     """Count (and detail) a risky regex line by line under one budget for the whole sample.
+
+    ``budget`` (default ``timeout``) is the time for the whole sample; only lines holding
+    ``literal`` are searched.
 
     A per-line budget is not enough here: every line of a 10 MB sample may stay under it
     while all of them together take minutes. The ``regex`` module (``re``-compatible mode,
@@ -320,9 +341,13 @@ def _count_risky(text: str, newlines: list[int], report: DefinitionReport,
     meanwhile.
     """
     compiled = GuardedPattern(d.regex, timeout).compiled
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (timeout if budget is None else budget)
     values = []
+    report.matches = report.points = 0
+    report.dropped, report.rows = {}, []
     for k, line in enumerate(_lines(text, newlines)):
+        if literal and literal not in line:
+            continue
         left = deadline - time.monotonic()
         try:
             if left <= 0:
@@ -351,6 +376,27 @@ def _count_risky(text: str, newlines: list[int], report: DefinitionReport,
     report.values = _preview(np.asarray(values, np.float64))
 
 
+def _run(text: str, newlines: list[int], reports: list[DefinitionReport],
+         definitions: list[MetricDefinition], runnable: list[int], timeout: float) -> None:
+    """Count and detail every runnable definition, each within a time budget."""
+    safe = [k for k in runnable if not is_risky(definitions[k].regex)]
+    unbounded = _count(text, [reports[k] for k in safe], [definitions[k] for k in safe],
+                       timeout) if safe else []
+    for k, free in zip(safe, unbounded):
+        if reports[k].disabled:
+            continue
+        if free:
+            reports[k].rows = _detail_rows(definitions[k], text, newlines)
+        else:
+            # Slow on re: detail it like a risky regex, with the parser's budget.
+            _count_risky(text, newlines, reports[k], definitions[k], timeout,
+                         chunk_budget(timeout, len(text)),
+                         required_literal(definitions[k].regex))
+    for k in runnable:
+        if k not in safe:
+            _count_risky(text, newlines, reports[k], definitions[k], timeout)
+
+
 def build_report(sample_text: str, definitions: Any, *, lint: bool = True,
                  regex_timeout: float = DEFAULT_TIMEOUT) -> SampleReport:
     """Run ``definitions`` over ``sample_text`` with SageMaker's rules and report everything.
@@ -376,8 +422,7 @@ def build_report(sample_text: str, definitions: Any, *, lint: bool = True,
     started = time.monotonic()
     definitions = list(definitions)
     text = escape_text(sample_text or "")
-    if text.endswith("\n"):
-        text = text[:-1]  # a final newline ends the last line; it opens no new one
+    text = text.removesuffix("\n")  # a final newline ends the last line; it opens no new one
     newlines = _newline_offsets(text)
     total = len(newlines) + 1 if text else 0
     shown = text.split("\n", SHOWN_LINES)[:SHOWN_LINES] if text else []
@@ -385,19 +430,9 @@ def build_report(sample_text: str, definitions: Any, *, lint: bool = True,
 
     reports = [DefinitionReport(k, d.name, d.regex) for k, d in enumerate(definitions)]
     general = _attach_errors(reports, definitions)
-
     runnable = [k for k, d in enumerate(definitions) if _compiles_with_group(d)]
     if text:
-        safe = [k for k in runnable if not is_risky(definitions[k].regex)]
-        if safe:
-            _count(text, [reports[k] for k in safe], [definitions[k] for k in safe],
-                   regex_timeout)
-        for k in safe:
-            if not reports[k].disabled:
-                reports[k].rows = _detail_rows(definitions[k], text, newlines)
-        for k in runnable:
-            if k not in safe:
-                _count_risky(text, newlines, reports[k], definitions[k], regex_timeout)
+        _run(text, newlines, reports, definitions, runnable, regex_timeout)
     if lint:
         for k in runnable:
             if not reports[k].disabled:
