@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["UserFacingError", "InputError", "AWSError", "one_line"]
+__all__ = ["AWSError", "InputError", "UserFacingError", "one_line"]
 
 _HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

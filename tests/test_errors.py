@@ -25,7 +25,7 @@ def test_other_text_is_flattened_and_cut():
 
 
 class _HTMLHandler(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 - the http.server protocol
+    def do_POST(self):
         body = PAGE.encode()
         self.send_response(502)
         self.send_header("Content-Type", "text/html")

@@ -9,16 +9,27 @@ from __future__ import annotations
 import json
 import pathlib
 import sys
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
-from metricwidgets.core.definitions import MetricDefinition, load_definitions, parse_pair
+from metricwidgets.core.definitions import (
+    MetricDefinition,
+    load_definitions,
+    parse_pair,
+)
 from metricwidgets.core.parser import LogParser, cut_message, split_problems
 from metricwidgets.core.results import ParseResult
 from metricwidgets.core.values import DROP_REASONS
 from metricwidgets.errors import InputError
 
-__all__ = ["register", "run", "add_definition_arguments", "read_definitions", "stream_log",
-           "drop_report", "CHUNK_BYTES"]
+__all__ = [
+    "CHUNK_BYTES",
+    "add_definition_arguments",
+    "drop_report",
+    "read_definitions",
+    "register",
+    "run",
+    "stream_log",
+]
 
 #: Bytes read from the log per chunk: large enough for one regex pass to pay, small enough
 #: that memory stays a few times this whatever the file's size.

@@ -139,8 +139,8 @@ def test_parse_warns_about_a_placeholder_regex_and_parses_the_other_definitions(
     assert [(r["line"], r["metric"], r["value"]) for r in rows] == [("1", "loss", "0.5"),
                                                                   ("2", "loss", "0.25")]
     assert out.stderr.splitlines() == [
-        "metricwidgets parse: warning: metric definition 'gpt2:placeholder': the regex has no "
-        "capture group; SageMaker takes the value from group 1, so it would never yield a point"]
+        ("metricwidgets parse: warning: metric definition 'gpt2:placeholder': the regex has no "
+         "capture group; SageMaker takes the value from group 1, so it would never yield a point")]
     checked = cli("check", log, "--definition", "gpt2:placeholder=<><><><><><>",
                   "--definition", r"loss=loss=(\S+)")
     assert checked.returncode == 1
@@ -168,8 +168,8 @@ def test_a_definitions_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_pat
     out = cli("parse", log, "--definitions", defs)
     assert out.returncode == 2
     assert out.stderr.splitlines() == [
-        f"metricwidgets parse: error: {defs}: not UTF-8 text (byte {len(data) - 1}); save the "
-        f"definitions as UTF-8 JSON"]
+        (f"metricwidgets parse: error: {defs}: not UTF-8 text (byte {len(data) - 1}); save the "
+         f"definitions as UTF-8 JSON")]
 
 
 def test_parse_reports_lines_cut_at_the_cloudwatch_event_limit(tmp_path):

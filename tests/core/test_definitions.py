@@ -6,10 +6,16 @@ import json
 
 import pytest
 
-from metricwidgets.core.definitions import (DefinitionError, MetricDefinition,
-                                            definitions_from_job, definitions_to_json,
-                                            definitions_to_sagemaker, load_definitions,
-                                            parse_pair, validate_definitions)
+from metricwidgets.core.definitions import (
+    DefinitionError,
+    MetricDefinition,
+    definitions_from_job,
+    definitions_to_json,
+    definitions_to_sagemaker,
+    load_definitions,
+    parse_pair,
+    validate_definitions,
+)
 from metricwidgets.errors import InputError
 
 XGB = r".*\[[0-9]+\].*#011validation-rmse:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"

@@ -10,8 +10,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from metricwidgets.core.escaping import escape_line
-from metricwidgets.core.lint import (LINT_CODES, SAFE_NUMBER, LintWarning, lint_definition,
-                                     lint_definitions, replace_group_one)
+from metricwidgets.core.lint import (
+    LINT_CODES,
+    SAFE_NUMBER,
+    LintWarning,
+    lint_definition,
+    lint_definitions,
+    replace_group_one,
+)
 from metricwidgets.core.values import convert
 
 DOC_SAMPLE = "Train_error=0.138318;  Valid_error = 0.324557;"

@@ -12,8 +12,8 @@ import pytest
 from metricwidgets.core.definitions import MetricDefinition as M
 from metricwidgets.core.definitions import load_definitions
 from metricwidgets.core.parser import LogParser, line_local, parse_log
-from metricwidgets.testing.reference import ReferenceParser
 from metricwidgets.core.results import ParseResult
+from metricwidgets.testing.reference import ReferenceParser
 from tests.core.parser_oracle import run
 
 DATA = pathlib.Path(__file__).parent.parent / "data"

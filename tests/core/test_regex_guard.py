@@ -8,8 +8,8 @@ import pytest
 
 from metricwidgets.core.definitions import MetricDefinition as M
 from metricwidgets.core.parser import LogParser
-from metricwidgets.testing.reference import ReferenceParser
 from metricwidgets.core.regex_guard import GuardedPattern, RegexTimeout, is_risky
+from metricwidgets.testing.reference import ReferenceParser
 from tests.core.parser_oracle import result_rows, run
 
 NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
