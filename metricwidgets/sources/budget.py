@@ -119,7 +119,9 @@ def budgeted_client(service: str, options, budget: CallBudget | None = None, **c
 
     budget = _DEFAULT if budget is None else budget
     client = make_client(service, options, **config)
-    prefix = client.meta.service_model.endpoint_prefix
+    # The endpoint prefix names the service in DEFAULT_RATES ("logs", "monitoring"), except
+    # that SageMaker's is "api.sagemaker": without the "api." no SageMaker rate would apply.
+    prefix = client.meta.service_model.endpoint_prefix.removeprefix("api.")
 
     def _wait_for_budget(event_name: str = "", **_):
         # event_name is "before-send.<service-id>.<Operation>"; each retry sends again,

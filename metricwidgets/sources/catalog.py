@@ -266,19 +266,19 @@ class Catalog:
         what = f"describing tuning job {name!r}"
         description = self._call("describe_hyper_parameter_tuning_job", what,
                                  HyperParameterTuningJobName=name)
-        children: list[dict] = []
-        token = None
-        while len(children) < max_children:
-            page = self._call("list_training_jobs_for_hyper_parameter_tuning_job",
-                              f"listing the training jobs of tuning job {name!r}",
-                              HyperParameterTuningJobName=name, NextToken=token,
-                              MaxResults=min(MAX_PAGE_SIZE, max_children - len(children)),
-                              SortBy="CreationTime", SortOrder="Descending")
-            children.extend(_child_summary(item)
-                            for item in page.get("TrainingJobSummaries") or [])
-            token = page.get("NextToken")
-            if not token:
-                break
+        # boto3's paginator, stopped after max_children: each page's call passes the
+        # budget's before-send hook.
+        pages = self.client.get_paginator(
+            "list_training_jobs_for_hyper_parameter_tuning_job").paginate(
+            HyperParameterTuningJobName=name, SortBy="CreationTime", SortOrder="Descending",
+            PaginationConfig={"MaxItems": max_children,
+                              "PageSize": min(MAX_PAGE_SIZE, max_children)})
+        try:
+            children = [_child_summary(item) for page in pages
+                        for item in page.get("TrainingJobSummaries") or []]
+        except Exception as exc:  # botocore raises several unrelated types
+            raise translate_error(exc, f"listing the training jobs of tuning job {name!r}"
+                                  ) from None
         config = description.get("HyperParameterTuningJobConfig") or {}
         objective = config.get("HyperParameterTuningJobObjective") or {}
         best = description.get("BestTrainingJob")

@@ -21,6 +21,8 @@ import threading
 import time
 from typing import Callable
 
+from botocore.exceptions import PaginationError
+
 from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.base import LogBatch, Source, SourceUpdate
 from metricwidgets.sources.budget import LazyClient
@@ -146,6 +148,10 @@ class CloudWatchLogsSource(Source):
         lines: list[str] = []
         stamps: list[float] = []
         token = self._tokens.get(stream)
+        # Hand-paged, not boto3's paginator: botocore has none for GetLogEvents, and the end
+        # of a stream is the token sent coming back, which botocore's PageIterator raises on
+        # ("the same next token was received twice"). The cursor must also survive an error
+        # mid-stream and a new source (``cursor``), page by page.
         for _ in range(self.max_pages):
             kwargs = dict(logGroupName=self.group, logStreamName=stream, startFromHead=True)
             if token:
@@ -203,36 +209,43 @@ def _missing_group(exc: BaseException) -> bool:
 
 
 
-def _counted(calls: dict, operation: str, method, **kwargs):
+def _count(calls: dict, operation: str) -> None:
     calls[operation] = calls.get(operation, 0) + 1
+
+
+def _counted(calls: dict, operation: str, method, **kwargs):
+    _count(calls, operation)
     return method(**kwargs)
 
 
 def describe_streams(client, group: str, prefix: str, calls: dict, what: str) -> list[str]:
-    """Every stream of ``group`` whose name starts with ``prefix``, following ``nextToken``
+    """Every stream of ``group`` whose name starts with ``prefix``, every page followed
     (the SDK does not, and hangs beyond 50 streams). [] when the group does not exist yet.
+
+    Pages come from boto3's paginator: its calls go through the client's ``before-send``
+    hook like any other, so the call budget applies to each page.
 
     Raises
     ------
     AWSError
         Any other failure, translated (``what`` says what was being done).
     """
-    names, token = [], None
-    while True:
-        kwargs = dict(logGroupName=group, logStreamNamePrefix=prefix, limit=_STREAMS_PAGE)
-        if token:
-            kwargs["nextToken"] = token
-        try:
-            page = _counted(calls, "DescribeLogStreams", client.describe_log_streams, **kwargs)
-        except Exception as exc:
-            if _missing_group(exc):
-                return names
-            raise translate_error(exc, what) from None
-        names.extend(stream["logStreamName"] for stream in page.get("logStreams", []))
-        next_token = page.get("nextToken")
-        if not next_token or next_token == token:
+    names: list[str] = []
+    pages = client.get_paginator("describe_log_streams").paginate(
+        logGroupName=group, logStreamNamePrefix=prefix,
+        PaginationConfig={"PageSize": _STREAMS_PAGE})
+    try:
+        for page in pages:
+            _count(calls, "DescribeLogStreams")
+            names.extend(stream["logStreamName"] for stream in page.get("logStreams", []))
+    except PaginationError:  # the same token twice: the listing is complete
+        return names
+    except Exception as exc:
+        _count(calls, "DescribeLogStreams")  # the call that failed was made too
+        if _missing_group(exc):
             return names
-        token = next_token
+        raise translate_error(exc, what) from None
+    return names
 
 
 class StreamDirectory:

@@ -119,18 +119,13 @@ class CloudWatchMetricsSource(Source):
                 self.metric_names.append(metric["MetricName"])
 
     def _list_pages(self, dimensions: list[dict]):
-        """Every metric ``ListMetrics`` returns for ``dimensions`` (a filter), page by page."""
-        token = None
-        while True:
-            kwargs = dict(Namespace=NAMESPACE, Dimensions=dimensions)
-            if token:
-                kwargs["NextToken"] = token
+        """Every metric ``ListMetrics`` returns for ``dimensions`` (a filter), page by page
+        (boto3's paginator: each page's call passes the budget's ``before-send`` hook)."""
+        pages = self.client.get_paginator("list_metrics").paginate(Namespace=NAMESPACE,
+                                                                    Dimensions=dimensions)
+        for page in pages:
             self._count("ListMetrics")
-            page = self.client.list_metrics(**kwargs)
             yield from page.get("Metrics", [])
-            token = page.get("NextToken")
-            if not token:
-                return
 
     def series(self) -> list[tuple[str, list[dict], str]]:
         """What to fetch: ``(metric name, dimensions, host)`` per series."""
@@ -207,18 +202,13 @@ class CloudWatchMetricsSource(Source):
 
     def _fetch_pages(self, queries: list[dict], start: float, end: float,
                      found: list[list]) -> None:
-        """One GetMetricData window, every ``NextToken`` page followed."""
-        token = None
-        while True:
-            kwargs = dict(MetricDataQueries=queries, StartTime=_utc(start),
-                          EndTime=_utc(end), ScanBy="TimestampAscending")
-            if token:
-                kwargs["NextToken"] = token
+        """One GetMetricData window, every ``NextToken`` page followed (boto3's paginator:
+        each page's call passes the budget's ``before-send`` hook)."""
+        pages = self.client.get_paginator("get_metric_data").paginate(
+            MetricDataQueries=queries, StartTime=_utc(start), EndTime=_utc(end),
+            ScanBy="TimestampAscending")
+        for page in pages:
             self._count("GetMetricData")
-            page = self.client.get_metric_data(**kwargs)
             for result in page.get("MetricDataResults", []):
                 found[int(result["Id"][1:])].extend(zip(result.get("Timestamps", []),
                                                         result.get("Values", [])))
-            token = page.get("NextToken")
-            if not token:
-                return

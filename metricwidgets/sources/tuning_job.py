@@ -96,16 +96,12 @@ class TuningJobSource(Source):
         try:
             description = client.describe_hyper_parameter_tuning_job(
                 HyperParameterTuningJobName=self.name)
-            names, token = [], None
-            while True:
-                kwargs = dict(HyperParameterTuningJobName=self.name, MaxResults=_PAGE)
-                if token:
-                    kwargs["NextToken"] = token
-                page = client.list_training_jobs_for_hyper_parameter_tuning_job(**kwargs)
-                names.extend(s["TrainingJobName"] for s in page.get("TrainingJobSummaries", []))
-                token = page.get("NextToken")
-                if not token:
-                    break
+            # boto3's paginator: each page's call passes the budget's before-send hook.
+            pages = client.get_paginator(
+                "list_training_jobs_for_hyper_parameter_tuning_job").paginate(
+                HyperParameterTuningJobName=self.name, PaginationConfig={"PageSize": _PAGE})
+            names = [s["TrainingJobName"] for page in pages
+                     for s in page.get("TrainingJobSummaries", [])]
         except Exception as exc:
             raise translate_error(exc, f"tuning job {self.name!r}") from None
         known = set(self.children)
