@@ -4,11 +4,14 @@ PIP ?= $(PYTHON) -m pip
 
 .PHONY: demo test install install-test develop browser-deps test-unit test-ts test-aws test-notebooks test-browser bench
 
+# The demo extra carries what notebooks 03-05 need (moto, the SageMaker stand-in).
 install:
-	$(PIP) install -q .
+	$(PIP) install -q '.[demo]'
 
+# `make demo ARGS="--no-browser --port 8890 --dir DIR"` on a headless machine. Run through
+# $(PYTHON): the console script is on PATH only when the environment is activated.
 demo: install
-	metricwidgets demo
+	$(PYTHON) -m metricwidgets demo $(ARGS)
 
 # A regular (non-editable) install: the wheel build runs npm on labextension/ and ships the
 # prebuilt JupyterLab extension and the server extension's config, as users get them.

@@ -8,14 +8,14 @@ from a clean copy of the checkout.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.packaging.venvs import clean_env, make_venv
 
 REPO = Path(__file__).resolve().parents[2]
 #: A Binder link opens JupyterLab on ``?urlpath=lab/tree/<path>`` (or ``labpath=<path>``).
@@ -66,12 +66,8 @@ def test_postbuild_installs_the_project_into_a_fresh_environment(tmp_path):
     checkout = tmp_path / "repo"
     _copy_checkout(checkout)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                   check=True, timeout=120)
-    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
-    env = {**os.environ, "VIRTUAL_ENV": str(venv),
-           "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.pop("PYTHONPATH", None)
+    bindir = make_venv(venv).parent  # sees the running environment's packages, in a venv too
+    env = clean_env(venv)
 
     build = subprocess.run(["bash", "binder/postBuild"], cwd=checkout, env=env,
                            capture_output=True, text=True, timeout=400)

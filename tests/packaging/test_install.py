@@ -12,11 +12,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.packaging.venvs import clean_env, make_venv
 
 REPO = Path(__file__).resolve().parents[2]
 #: The one version of both halves (hatch-nodejs-version reads it at build time).
@@ -38,28 +39,20 @@ def _sections(text: str, header: re.Pattern) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory):
-    """A venv (seeing the system's jupyterlab) with the freshly built wheel installed."""
-    root = tmp_path_factory.mktemp("install")
-    wheels = root / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps",
-                    "--no-cache-dir", "-q", "-w", str(wheels)],
-                   check=True, timeout=400, capture_output=True)
-    (wheel,) = wheels.glob("metricwidgets-*.whl")
-    env_dir = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env_dir)],
-                   check=True, timeout=120)
-    python = env_dir / "bin" / "python"
-    # --ignore-installed: the system may hold metricwidgets too (an editable checkout)
+def venv(tmp_path_factory, built_wheel):
+    """A venv (seeing the running environment's jupyterlab) with the built wheel installed."""
+    env_dir = tmp_path_factory.mktemp("install") / "venv"
+    python = make_venv(env_dir)
+    # --ignore-installed: the running environment may hold metricwidgets too (editable)
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed",
-                    str(wheel)],
-                   check=True, timeout=300, capture_output=True)
-    return env_dir, python, wheel
+                    str(built_wheel)],
+                   check=True, timeout=300, capture_output=True, env=clean_env(env_dir))
+    return env_dir, python, built_wheel
 
 
 def _run(python: Path, module: str, cwd: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_")}
-    done = subprocess.run([str(python), "-m", module, "list"], cwd=cwd, env=env,
+    done = subprocess.run([str(python), "-m", module, "list"], cwd=cwd,
+                          env=clean_env(python.parent.parent),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
