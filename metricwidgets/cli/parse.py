@@ -6,6 +6,7 @@ The file is streamed in chunks through :class:`~metricwidgets.core.parser.LogPar
 
 from __future__ import annotations
 
+import csv
 import json
 import pathlib
 import sys
@@ -29,6 +30,8 @@ __all__ = [
     "register",
     "run",
     "stream_log",
+    "write_csv",
+    "write_json",
 ]
 
 #: Bytes read from the log per chunk: large enough for one regex pass to pay, small enough
@@ -113,24 +116,29 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def _csv_field(text: str) -> str:
-    if any(c in text for c in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+def _points(results: Iterator[ParseResult], names: list[str]) -> Iterator[tuple]:
+    """``(line, metric name, value)`` for every point of every chunk's result."""
+    for result in results:
+        yield from zip(result.line.tolist(), [names[m] for m in result.metric.tolist()],
+                       result.value.tolist())
 
 
-def _format_csv(result: ParseResult, names: list[str]) -> str:
-    rows = zip(result.line.tolist(), result.metric.tolist(), result.value.tolist())
-    return "".join(f"{line},{names[m]},{value!r}\n" for line, m, value in rows)
+def write_csv(out, points) -> None:
+    """A ``line,metric,value`` header and one row per point; the csv module quotes."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("line", "metric", "value"))
+    writer.writerows(points)
 
 
-def _format_json(result: ParseResult, names: list[str], first: bool) -> str:
-    rows = zip(result.line.tolist(), result.metric.tolist(), result.value.tolist())
-    parts = [f'{{"line": {line}, "metric": {names[m]}, "value": {value!r}}}'
-             for line, m, value in rows]
-    if not parts:
-        return ""
-    return ("" if first else ",\n") + ",\n".join(parts)
+def write_json(out, points) -> None:
+    """A JSON array of ``{line, metric, value}``, one object a line, written as it comes
+    (a large log is never held whole)."""
+    out.write("[")
+    separator = "\n"
+    for line, metric, value in points:
+        out.write(separator + json.dumps({"line": line, "metric": metric, "value": value}))
+        separator = ",\n"
+    out.write("\n]\n")
 
 
 def run(args) -> int:
@@ -143,22 +151,9 @@ def run(args) -> int:
         # parse the others; `check` reports it as an error.
         print(f"metricwidgets parse: warning: {problem}", file=sys.stderr)
     parser = LogParser(definitions, escape=not args.no_escape)
-    out = sys.stdout
-    if args.format == "json":
-        names = [json.dumps(n) for n in parser.names]
-        out.write("[\n")
-        first = True
-        for result in stream_log(args.logfile, parser):
-            text = _format_json(result, names, first)
-            first = first and not text
-            out.write(text)
-        out.write("\n]\n")
-    else:
-        names = [_csv_field(n) for n in parser.names]
-        out.write("line,metric,value\n")
-        for result in stream_log(args.logfile, parser):
-            out.write(_format_csv(result, names))
-    out.flush()
+    points = _points(stream_log(args.logfile, parser), parser.names)
+    (write_json if args.format == "json" else write_csv)(sys.stdout, points)
+    sys.stdout.flush()
     for line in drop_report(parser):
         print(f"metricwidgets parse: {line}", file=sys.stderr)
     return 0
