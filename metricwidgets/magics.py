@@ -160,7 +160,9 @@ class MetricMagics(Magics):
                                                              **aws))
         if args.step:
             aws["step_definition"] = args.step
-        return self._show(self._cell_key(f"job:{args.job}"),
+        # Outside a cell id (nbclient, a terminal) the target is the key: the logs and the
+        # metrics of one job are two plots, neither closes the other (notebook 03 shows both).
+        return self._show(self._cell_key(f"job:{args.job} source:{args.source}"),
                           lambda cls: cls.for_job(args.job, definitions, args.source, **aws))
 
     @magic_arguments()

@@ -163,3 +163,15 @@ def test_metric_regex_opens_the_playground_on_the_cell_text(shell):
                                   sample)
     assert type(widget).__name__ == "RegexPlayground"
     assert widget.metric_definitions == [{"Name": "train:error", "Regex": "Train_error=(.*?);"}]
+
+
+def test_a_jobs_logs_and_metrics_plots_from_two_cells_both_stay_open(shell, standin, job_name):
+    # Without a cell id (nbclient sends none) plots are keyed by target: the same job with
+    # another --source is another target, as notebook 03 shows both.
+    standin.write_finished_job(job_name, lines_per_host=5, instance_count=1)
+    where = f"--region {standin.region} --endpoint-url {standin.endpoint_url}"
+    logs = shell.run_line_magic("metrics", f"{job_name} {where}")
+    published = shell.run_line_magic("metrics", f"{job_name} --source metrics {where}")
+    assert not logs.closed and not published.closed
+    again = shell.run_line_magic("metrics", f"{job_name} {where}")
+    assert logs.closed and not again.closed and not published.closed
