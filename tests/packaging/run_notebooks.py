@@ -17,9 +17,10 @@ from nbclient.exceptions import CellExecutionError
 
 # The widgets a notebook shows, by the names the shipped notebooks give them.
 PROBE = """
-import json as _json, sys as _sys, metricwidgets as _mw
+import json as _json, sys as _sys, ipywidgets as _ipw, metricwidgets as _mw
 _shown = {_n: _v for _n, _v in dict(globals()).items()
-          if _n in ("plot", "published", "playground", "suggested")}
+          if _n in ("plot", "published", "playground", "suggested")
+          and isinstance(_v, _ipw.Widget)}
 print("PROBE " + _json.dumps({"python": _sys.executable, "metricwidgets": _mw.__file__,
                              "open": sorted(_n for _n, _v in _shown.items() if _v.comm is not None),
                              "closed": sorted(_n for _n, _v in _shown.items() if _v.comm is None)}))
