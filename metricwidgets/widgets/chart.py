@@ -111,7 +111,7 @@ class Chart(widgets.VBox):
         self._on_change = on_change
         self._height = height
         self._mode, self._log, self._mouse = settings.x_mode, settings.log_y, settings.mouse
-        self._origin = settings.origin
+        self._origin, self.smoothing = settings.origin, settings.smoothing
         self.series: dict[SeriesKey, _SeriesMarks] = {}
         self.user_x = self.user_y = False
         self._set_ranges: dict = {}
@@ -185,7 +185,7 @@ class Chart(widgets.VBox):
         series.hover.on_hover(lambda _mark, event: self._on_hover(event))
 
     def _apply_toggles(self, settings: ChartSettings) -> None:
-        self._origin = settings.origin
+        self._origin, self.smoothing = settings.origin, settings.smoothing
         if (settings.x_mode, settings.log_y) != (self._mode, self._log):
             self._mode, self._log, self._mouse = settings.x_mode, settings.log_y, settings.mouse
             self._build()

@@ -1,8 +1,10 @@
-"""Exports: every series at full resolution as CSV (a download link), a chart as PNG.
+"""Exports: every series at full resolution as CSV, each chart as PNG or SVG (download links).
 
 The CSV is built only when asked (a click), from the store's full-resolution columns, and
 handed to the browser as a ``data:`` URL inside an ``ipywidgets.HTML`` link, which works
-where file links do not (VS Code, SageMaker Studio).
+where file links do not (VS Code, SageMaker Studio). The images are drawn in the kernel
+(:mod:`~metricwidgets.widgets.chart_image`): title (the job), legend, ticks and diagnoses,
+on white.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import html
 import re
 
 import ipywidgets as widgets
+
+from metricwidgets.widgets.chart_image import chart_image
 
 __all__ = ["Export", "csv_data_url", "safe_filename"]
 
@@ -29,7 +33,7 @@ def csv_data_url(csv_text: str) -> str:
 
 
 class Export(widgets.HBox):
-    """A CSV button that turns into a download link, and a PNG button per chart.
+    """CSV, PNG and SVG buttons that turn into download links.
 
     Parameters
     ----------
@@ -38,7 +42,7 @@ class Export(widgets.HBox):
     name : str
         Base of the file names.
     charts : callable
-        Returns the charts shown now (objects with ``figure`` and ``group.quantity``).
+        Returns the charts shown now (:class:`~metricwidgets.widgets.chart.Chart`).
     """
 
     def __init__(self, store, name: str, charts):
@@ -48,11 +52,14 @@ class Export(widgets.HBox):
         self.csv_button = widgets.Button(description="CSV", icon="download",
                                          tooltip="every point at full resolution")
         self.png_button = widgets.Button(description="PNG", icon="image",
-                                         tooltip="save each chart as a PNG")
+                                         tooltip="each chart as a PNG, as shown")
+        self.svg_button = widgets.Button(description="SVG", icon="image",
+                                         tooltip="each chart as an SVG, as shown")
         self.link = widgets.HTML("")
         self.csv_button.on_click(lambda _b: self.make_csv_link())
-        self.png_button.on_click(lambda _b: self.save_pngs())
-        super().__init__([self.csv_button, self.png_button, self.link])
+        self.png_button.on_click(lambda _b: self.make_image_links("png"))
+        self.svg_button.on_click(lambda _b: self.make_image_links("svg"))
+        super().__init__([self.csv_button, self.png_button, self.svg_button, self.link])
 
     def make_csv_link(self) -> str:
         """Build the CSV of every point and show a download link; return the CSV text."""
@@ -64,11 +71,18 @@ class Export(widgets.HBox):
                            f"download {html.escape(filename)} ({rows} rows)</a>")
         return text
 
-    def save_pngs(self) -> list[str]:
-        """Ask the browser to save each shown chart as a PNG (bqplot's ``save_png``)."""
-        names = []
+    def make_image_links(self, fmt: str = "png") -> dict[str, bytes]:
+        """Draw each shown chart as ``fmt`` (png or svg) and show download links; return
+        the images by file name."""
+        images, links = {}, []
+        mime = {"png": "image/png", "svg": "image/svg+xml"}[fmt]
         for chart in self._charts():
-            filename = safe_filename(self._name, f"-{chart.group.quantity}.png")
-            chart.figure.save_png(filename)
-            names.append(filename)
-        return names
+            filename = safe_filename(self._name, f"-{chart.group.quantity}.{fmt}")
+            data = chart_image(chart, f"{self._name}: {chart.group.quantity}", fmt,
+                               smoothing=bool(getattr(chart, "smoothing", True)))
+            images[filename] = data
+            url = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+            links.append(f"<a download='{html.escape(filename, quote=True)}' href='{url}' "
+                         f"target='_blank'>download {html.escape(filename)}</a>")
+        self.link.value = " &middot; ".join(links)
+        return images

@@ -40,22 +40,55 @@ def _e(text) -> str:
     return html.escape(str(text))
 
 
+def _said(text: str) -> str:
+    return " ".join(str(text).lower().replace("_", " ").split())
+
+
 def _status_line(name: str, status, now: float) -> str:
+    """One line per job, every fact once: a secondary status equal to the status, a message
+    that repeats either (or the failure reason, shown with the warnings), and an exit code
+    the message already gives are left out."""
     colour = _STATUS_COLOUR.get(status.status, "#333")
     parts = [f"<b>{_e(name)}</b>",
              f"<span class='metricwidgets-status' style='color:{colour}'>{_e(status.status)}</span>"]
-    if status.secondary_status and status.secondary_status != status.status:
+    said = {_said(status.status)}
+    if status.secondary_status and _said(status.secondary_status) not in said:
         parts.append(_e(status.secondary_status))
-    if status.message:
-        parts.append(f"<i>{_e(status.message)}</i>")
+        said.add(_said(status.secondary_status))
+    message = status.message or ""
+    if message and _said(message) not in said and \
+            _said(message) != _said(status.failure_reason or ""):
+        parts.append(f"<i>{_e(message)}</i>")
     if status.start_time:
         end = status.end_time or now
         parts.append(f"elapsed {format_duration(end - status.start_time)}")
     if status.billable_seconds is not None:
         parts.append(f"billable {format_duration(status.billable_seconds)}")
-    if status.exit_code is not None:
+    if status.exit_code is not None and f"code {status.exit_code}" not in _said(message):
         parts.append(f"exit code {status.exit_code}")
     return " &middot; ".join(parts)
+
+
+def _children_table(children: list, now: float) -> str:
+    """A tuning job's children, folded: one summary line, a table on demand."""
+    counts: dict[str, int] = {}
+    for status in children:
+        counts[status.status] = counts.get(status.status, 0) + 1
+    summary = ", ".join(f"{n} {_e(s).lower()}" for s, n in counts.items())
+    rows = "".join(
+        f"<tr><td>{_e(c.name)}</td><td>{_e(c.status)}</td>"
+        f"<td>{format_duration((c.end_time or now) - c.start_time) if c.start_time else '-'}"
+        f"</td></tr>" for c in children)
+    return (f"<details class='metricwidgets-children'><summary>{len(children)} training jobs: "
+            f"{summary}</summary><table><tr><th>job</th><th>status</th><th>elapsed</th></tr>"
+            f"{rows}</table></details>")
+
+
+def cloudwatch_averages(watch) -> bool:
+    """True when the watch reads SageMaker's metrics from CloudWatch (minute averages),
+    not the logs."""
+    return any(type(s).__name__ == "CloudWatchMetricsSource"
+               for s in list(getattr(watch, "sources", ()) or ()))
 
 
 def _warnings(watch, stats) -> list[str]:
@@ -63,7 +96,7 @@ def _warnings(watch, stats) -> list[str]:
     for name, stat in stats.items():
         if stat.disabled:
             out.append(f"definition <b>{_e(name)}</b> disabled: {_e(stat.disabled)}")
-        elif stat.matches == 0:
+        elif stat.matches == 0 and not cloudwatch_averages(watch):
             out.append(f"definition <b>{_e(name)}</b> has matched no line yet")
         for reason in ("not-a-number", "empty"):
             count = stat.dropped.get(reason)
@@ -82,7 +115,11 @@ def _warnings(watch, stats) -> list[str]:
     if error is not None:
         out.append(_e(error))
     messages = [m for m in list(getattr(watch, "messages", ())) if m.level != "info"]
+    reasons = [_said(s.failure_reason) for s in list(getattr(watch, "statuses", {}).values())
+               if s.failure_reason]
     for message in reversed(messages[-MAX_MESSAGES:]):
+        if any(reason in _said(message.text) for reason in reasons):
+            continue  # the failure reason is already shown once
         clock = time.strftime("%H:%M:%S", time.gmtime(message.time))
         out.append(f"{clock} {_e(message.text)}")
     return out
@@ -100,8 +137,10 @@ def _final_metrics(watch, last_values: dict) -> str:
                         f"<td>{'-' if parsed is None else f'{parsed:.6g}'}</td></tr>")
     if not rows:
         return ""
+    last = ("last CloudWatch average (1 min)" if cloudwatch_averages(watch)
+            else "last parsed from the logs")
     return ("<table class='metricwidgets-final'><tr><th>job</th><th>metric</th>"
-            "<th>FinalMetricDataList</th><th>last parsed from the logs</th></tr>"
+            f"<th>FinalMetricDataList</th><th>{last}</th></tr>"
             + "".join(rows) + "</table>")
 
 
@@ -113,12 +152,14 @@ def render_header(watch, last_update: float | None = None, now: float | None = N
     lines = []
     if statuses:
         shown = list(statuses.values())
-        for status in shown[:6]:
-            lines.append(_status_line(status.name, status, now))
-        if len(shown) > 6:
-            lines.append(f"... and {len(shown) - 6} more jobs")
+        lines.append(_status_line(shown[0].name, shown[0], now))
+        if len(shown) > 2:  # a tuning job: its children folded into one line
+            lines.append(_children_table(shown[1:], now))
+        elif len(shown) == 2:
+            lines.append(_status_line(shown[1].name, shown[1], now))
     else:
-        lines.append(f"<b>{_e(getattr(watch, 'name', ''))}</b> waiting for the first poll")
+        lines.append(f"<b>{_e(getattr(watch, 'name', ''))}</b> waiting for the job's first "
+                     "status")
     store = watch.store
     counts = {}
     last_values = {}
@@ -126,10 +167,13 @@ def render_header(watch, last_update: float | None = None, now: float | None = N
         counts[snap.key.metric] = counts.get(snap.key.metric, 0) + len(snap)
         if len(snap):
             last_values[(snap.key.source, snap.key.metric)] = float(snap.value[-1])
-    points = ", ".join(f"{_e(m)}: {n}" for m, n in counts.items()) or "no points yet"
-    updated = ("last update " + time.strftime("%H:%M:%S UTC", time.gmtime(last_update))
-               if last_update else "no data yet")
-    lines.append(f"<span class='metricwidgets-counts'>{updated} &middot; points {points}</span>")
+    points = ", ".join(f"{_e(m)}: {n}" for m, n in counts.items())
+    if last_update and points:
+        counted = ("last update " + time.strftime("%H:%M:%S UTC", time.gmtime(last_update))
+                   + f" &middot; points {points}")
+    else:
+        counted = "no metric values yet: the chart appears with the first one"
+    lines.append(f"<span class='metricwidgets-counts'>{counted}</span>")
     try:
         stats = watch.definition_stats()
     except Exception:  # a header must render whatever state the watch is in

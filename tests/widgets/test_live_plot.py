@@ -335,17 +335,25 @@ def test_tuning_job_children_are_overlaid_filterable_and_the_best_highlighted(st
         plot.close()
 
 
-def test_png_export_asks_the_browser_to_save_each_chart(finished_plot):
-    sent = []
+def test_png_and_svg_exports_show_the_job_legend_ticks_and_diagnoses_on_white(finished_plot):
+    import io
+
+    from matplotlib.image import imread
+
     chart = finished_plot.charts["error"]
-    original = chart.figure.send
-    chart.figure.send = lambda content, buffers=None: sent.append(content)
-    try:
-        names = finished_plot.export.save_pngs()
-    finally:
-        chart.figure.send = original
-    assert sent == [{"type": "save_png", "filename": names[0], "scale": None}]
-    assert names[0].endswith("-error.png") and "/" not in names[0]
+    pngs = finished_plot.export.make_image_links("png")
+    [(name, png)] = pngs.items()
+    assert name.endswith("-error.png") and "/" not in name
+    pixels = imread(io.BytesIO(png))
+    assert pixels[2, 2, :3].tolist() == [1.0, 1.0, 1.0]  # a white background
+    assert "download" in finished_plot.export.link.value
+    [svg] = finished_plot.export.make_image_links("svg").values()
+    text = svg.decode("utf-8")
+    job = finished_plot.watch.name
+    for words in ["train:error", "validation:error", "overfitting",
+                  *chart.axes.ticks["x"].labels, *chart.axes.ticks["y"].labels]:
+        assert words in text, words
+    assert job.split("/")[-1].split()[0] in text
 
 
 def test_displaying_the_plot_twice_shows_one_live_model(finished_plot):
