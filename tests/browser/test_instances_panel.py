@@ -44,7 +44,7 @@ def panel_charts(page) -> list[dict]:
             lines: [...c.querySelectorAll('g.curve path.line')].filter(p =>
                 !(p.getAttribute('style') || '').includes('opacity: 0.25')
                 && (p.getAttribute('d') || '').length > 0).length,
-            legend: [...c.querySelectorAll('text.legendtext')].map(t => t.textContent),
+            legend: [...c.querySelectorAll('.metricwidgets-legend-entry')].map(t => t.innerText),
         }))""", PANEL)
 
 
