@@ -65,7 +65,10 @@ class HostParser:
     def _parse(self, batch: LogBatch) -> ParseResult:
         if batch.lines is not None:
             return self.parser.feed_lines(batch.lines, batch.timestamps)
-        return self.parser.feed(batch.text, batch.timestamp)
+        result = self.parser.feed(batch.text or b"", batch.timestamp)
+        if batch.ends_stream:  # the file ended (rotated, truncated): its last line ends here
+            result = ParseResult.concat([result, self.parser.finish()])
+        return result
 
     def rebuilt(self, definitions) -> tuple[HostParser, ParseResult]:
         """A parser with ``definitions`` that has parsed everything held, and its result."""
@@ -80,8 +83,11 @@ class HostParser:
             if batch.lines is not None:
                 parts.append("\n".join(batch.lines) + "\n")
             else:
-                parts.append(batch.text.decode("utf-8", "replace")
-                             if isinstance(batch.text, bytes) else batch.text)
+                text = batch.text or ""
+                parts.append(text.decode("utf-8", "replace") if isinstance(text, bytes) else text)
+                last = next((part for part in reversed(parts) if part), "\n")
+                if batch.ends_stream and not last.endswith("\n"):
+                    parts.append("\n")  # the file ended mid-line: keep lines apart
         return "".join(parts)
 
 

@@ -451,7 +451,7 @@ class Watch:
     def _apply_logs(self, job: WatchedJob, update: SourceUpdate) -> bool:
         flowed = False
         for batch in update.logs:
-            if not (batch.lines or batch.text):
+            if not (batch.lines or batch.text or batch.ends_stream):
                 continue
             flowed = True
             with self._state_lock:

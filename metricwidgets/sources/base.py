@@ -31,6 +31,9 @@ class LogBatch:
       as CloudWatch Logs stores them, already escaped by SageMaker;
     - ``text``: a raw chunk (str or bytes) from a local process or file, which may end
       mid-line; it is escaped while parsed, and stamped with ``timestamp``.
+
+    ``ends_stream`` (text only) says the text's origin ends after it (a rotated or truncated
+    file): its unfinished last line is a line of its own, never joined to the next text.
     """
 
     host: str
@@ -38,6 +41,7 @@ class LogBatch:
     timestamps: list[float] | None = None
     text: str | bytes | None = None
     timestamp: float | None = None
+    ends_stream: bool = False
 
 
 @dataclass
@@ -120,7 +124,7 @@ class SourceUpdate:
     @property
     def empty(self) -> bool:
         """True when nothing new came (an idle poll)."""
-        return not any(b.lines or b.text for b in self.logs) and not any(
+        return not any(b.lines or b.text or b.ends_stream for b in self.logs) and not any(
             len(p.values) for p in self.points)
 
 
