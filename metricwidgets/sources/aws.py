@@ -78,19 +78,30 @@ def make_session(options: AWSOptions):
         raise translate_error(exc) from None
 
 
-def make_client(service: str, options: AWSOptions, max_attempts: int = 3,
+#: Seconds to open a connection, and to wait for each read of an answer. AWS's APIs answer
+#: in well under a second; a black-holed endpoint (a proxy that accepts and never answers, a
+#: firewall that drops packets) must fail within ~15 s with one line, not botocore's 60 s a
+#: read times four attempts. Worst case: 2 attempts x 5 s + up to 1 s of backoff.
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 5.0
+
+
+def make_client(service: str, options: AWSOptions, max_attempts: int = 1,
                 retry_mode: str = "standard", **config: Any):
     """Return a boto3 client for ``service``.
 
     botocore's ``standard`` retry mode retries throttling, 5xx and connection errors with
-    exponential backoff and full jitter; ``max_attempts`` bounds it so that a poller (which
-    has its own slower backoff between polls) learns of a lasting fault quickly.
+    exponential backoff and full jitter; ``max_attempts`` (botocore's count of retries after
+    the first attempt) bounds it so that a poller (which has its own slower backoff between
+    polls) learns of a lasting fault quickly. ``config`` overrides botocore ``Config``
+    fields (``connect_timeout`` and ``read_timeout`` default to :data:`CONNECT_TIMEOUT` and
+    :data:`READ_TIMEOUT`).
     """
     from botocore.config import Config
 
     session = make_session(options)
     # timeouts may be overridden by a caller (the server bounds each request more tightly)
-    config = {"connect_timeout": 5, "read_timeout": 30, **config}
+    config = {"connect_timeout": CONNECT_TIMEOUT, "read_timeout": READ_TIMEOUT, **config}
     cfg = Config(retries={"mode": retry_mode, "max_attempts": max_attempts}, **config)
     try:
         return session.client(service, region_name=options.region or session.region_name

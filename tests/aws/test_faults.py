@@ -58,7 +58,7 @@ def test_throttling_is_retried_with_backoff_and_the_data_comes_complete(
     throttled = [m for m in watch.messages if "AWS is throttling" in m.text]
     assert throttled and throttled[0].level == "warning"
     # 4 refused attempts + the ones that went through; botocore retried within a poll
-    # (3 attempts), the poller backed off between polls.
+    # (2 attempts), the poller backed off between polls.
     times = calls.times("GetLogEvents")
     assert len(times) >= 6
     gaps = [b - a for a, b in zip(times, times[1:5])]
