@@ -21,6 +21,7 @@ _EXPORTS = {
     "fetch_job_metrics": "metricwidgets.fetch",
     "diagnose": "metricwidgets.core.diagnose_data",
     "Finding": "metricwidgets.core.findings",
+    "list_jobs": "metricwidgets.sources.job_search",
     "LivePlot": "metricwidgets.widgets.live_plot",
     "RegexPlayground": "metricwidgets.widgets.playground",
     "UserFacingError": "metricwidgets.errors",

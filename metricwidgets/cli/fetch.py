@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 __all__ = ["register"]
 
 
@@ -28,6 +26,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from metricwidgets.cli.output import write_frame
     from metricwidgets.core.definitions import load_definitions
     from metricwidgets.fetch import fetch_job_metrics
 
@@ -42,9 +41,5 @@ def run(args) -> int:
                               endpoint_url=args.endpoint_url)
     frame = frame.copy()
     frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if args.format == "json":
-        frame.to_json(sys.stdout, orient="records", lines=False)
-        sys.stdout.write("\n")
-    else:
-        frame.to_csv(sys.stdout, index=False)
+    write_frame(frame, args.format)
     return 0

@@ -37,6 +37,7 @@ DEFAULT_RATES: dict[tuple[str, str], float] = {
     ("sagemaker", "DescribeHyperParameterTuningJob"): 5,
     ("sagemaker", "ListTrainingJobsForHyperParameterTuningJob"): 2,
     ("sagemaker", "ListTrainingJobs"): 2,
+    ("sagemaker", "Search"): 5,
 }
 
 

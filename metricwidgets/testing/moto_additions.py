@@ -59,4 +59,7 @@ def install_moto_additions() -> None:
 
     SageMakerResponse.list_training_jobs_for_hyper_parameter_tuning_job = \
         list_training_jobs_for_hyper_parameter_tuning_job
+    from metricwidgets.testing.moto_search import install_search
+
+    install_search()  # Search over training jobs with SageMaker's paging, sorting, operators
     _installed = True

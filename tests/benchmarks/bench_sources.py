@@ -30,8 +30,8 @@ import time
 import boto3
 
 from metricwidgets.polling.watch import Watch
-from metricwidgets.sources.budget import default_budget
 from metricwidgets.testing.standin import StandIn
+from tests.benchmarks import lifted_budget
 
 METRICS = [f"m{i}" for i in range(10)]
 DEFINITIONS = [{"Name": name, "Regex": rf" {name}=([-0-9.e]+);"} for name in METRICS]
@@ -150,16 +150,8 @@ def _latency(aws: StandIn, samples: int = 6) -> list[tuple[float, float]]:
 
 
 def main() -> None:
-    budget = default_budget()
-    saved = dict(budget.rates)
-    for key in budget.rates:
-        budget.rates[key] = 100_000
-    try:
-        with StandIn() as aws:
-            _run(aws)
-    finally:
-        budget.rates.clear()
-        budget.rates.update(saved)
+    with lifted_budget(), StandIn() as aws:
+        _run(aws)
 
 
 def _run(aws: StandIn) -> None:
