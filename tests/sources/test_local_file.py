@@ -14,7 +14,7 @@ import pytest
 from metricwidgets.core.definitions import MetricDefinition
 from metricwidgets.errors import InputError
 from metricwidgets.sources.local_file import _MAX_READ, LocalFileSource
-from metricwidgets.watch import Watch
+from metricwidgets.polling import Watch
 from tests.waiting import poll_until
 
 DEFS = [MetricDefinition("loss", r"loss=([0-9]+)")]
