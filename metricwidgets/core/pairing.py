@@ -17,12 +17,11 @@ per name. Pure Python; no widget code.
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 __all__ = [
-    "ROLES", "PALETTE", "ChartGroup", "split_role", "group_metrics", "colour_for",
+    "ROLES", "ChartGroup", "split_role", "group_metrics",
     "direction_of", "LOWER", "HIGHER",
 ]
 
@@ -42,10 +41,6 @@ _PREFIX = re.compile(rf"^(?P<role>{'|'.join(sorted(ROLES, key=len, reverse=True)
                      rf"{_SEP}+(?P<rest>.+)$", re.IGNORECASE)
 _SUFFIX = re.compile(rf"^(?P<rest>.+?){_SEP}+(?P<role>{'|'.join(sorted(ROLES, key=len, reverse=True))})$",
                      re.IGNORECASE)
-
-#: Colour-blind-safe categorical colours (Okabe-Ito, then Tableau) for jobs and hosts.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255",
-           "#117733", "#332288", "#AA4499", "#44AA99", "#999933")
 
 # Words that say which way is better. Matched as whole tokens of the name, so "map" does not
 # match "heatmap_loss" but does match "val_mAP".
@@ -186,23 +181,3 @@ def direction_of(name: str, overrides: Mapping[str, str] | None = None,
 
 def _split_camel(name: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", name)
-
-
-def colour_for(label: str, taken: Mapping[str, str] | None = None) -> str:
-    """A stable colour for a job or host: the same label gets the same colour in every session.
-
-    The colour comes from a CRC32 of the label (not Python's salted ``hash``). With ``taken``
-    (label -> colour already given in this chart), the next free palette colour is used on a
-    collision, so two jobs on one chart never share a colour while the palette lasts.
-    """
-    start = zlib.crc32(label.encode("utf-8")) % len(PALETTE)
-    if not taken:
-        return PALETTE[start]
-    if label in taken:
-        return taken[label]
-    used = set(taken.values())
-    for offset in range(len(PALETTE)):
-        colour = PALETTE[(start + offset) % len(PALETTE)]
-        if colour not in used:
-            return colour
-    return PALETTE[start]

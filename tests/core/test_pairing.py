@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from metricwidgets.core.pairing import (
-    HIGHER, LOWER, PALETTE, colour_for, direction_of, group_metrics, split_role)
+    HIGHER, LOWER, direction_of, group_metrics, split_role)
 
 
 @pytest.mark.parametrize("name, role, quantity", [
@@ -69,16 +69,3 @@ def test_direction_override_wins_by_name_or_quantity():
     assert groups[0].direction == HIGHER
     with pytest.raises(ValueError):
         direction_of("loss", {"loss": "sideways"})
-
-
-def test_colour_is_stable_across_calls_and_sessions():
-    # CRC32-based: the same label gives the same palette entry in every process.
-    assert colour_for("my-job") == colour_for("my-job")
-    assert colour_for("my-job") in PALETTE
-
-
-def test_two_jobs_on_one_chart_never_share_a_colour():
-    taken = {}
-    for label in [f"job-{i}" for i in range(len(PALETTE))]:
-        taken[label] = colour_for(label, taken)
-    assert len(set(taken.values())) == len(PALETTE)

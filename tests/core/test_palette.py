@@ -1,5 +1,10 @@
 """Series colours: distinct per job in order of arrival; validation a darker shade."""
 
+import json
+import os
+import subprocess
+import sys
+
 from metricwidgets.core.palette import PALETTE, Palette, shade
 
 
@@ -21,3 +26,19 @@ def test_roles_differ_by_shade_and_dash():
 def test_shade_darkens_and_lightens():
     assert shade("#808080", 0.5) == "#404040"
     assert shade("#000000", 2.0) == "#ffffff"
+
+
+def test_colours_are_the_same_in_another_session():
+    # A new kernel (another process, another hash seed) must colour the same jobs the same way,
+    # so a re-run plot or a saved screenshot keeps its colours.
+    owners = ["baseline", "variant-a", "job/algo-1", "job/algo-2", "ünïcode"]
+    script = ("import json, sys; from metricwidgets.core.palette import Palette; p = Palette(); "
+              "print(json.dumps([p.style(o, r) for o in json.loads(sys.argv[1]) "
+              "for r in ('train', 'validation')]))")
+    here = Palette()
+    expected = [list(here.style(o, r)) for o in owners for r in ("train", "validation")]
+    for seed in ("1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", script, json.dumps(owners)], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        assert json.loads(out) == expected
