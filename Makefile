@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
 
-.PHONY: demo test install install-test develop browser-deps test-unit test-ts test-aws test-notebooks test-browser bench
+.PHONY: lint demo test install install-test develop browser-deps test-unit test-ts test-aws test-notebooks test-browser bench
 
 # The demo extra carries what notebooks 03-05 need (moto, the SageMaker stand-in).
 install:
@@ -28,7 +28,7 @@ develop:
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: browser-deps install-test test-ts
+test: browser-deps install-test lint test-ts
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PYTHON) -m pytest -p no:cacheprovider tests notebooks
 
 # The labextension's linters (eslint, prettier, stylelint) and jest unit tests. npm ci only
@@ -54,3 +54,9 @@ test-browser:
 
 bench:
 	$(PYTHON) -m tests.benchmarks
+
+# Python lint (ruff, configured in pyproject.toml) and the house limit on complexity: no
+# function of the package above radon's grade C (cyclomatic complexity 20).
+lint:
+	$(PYTHON) -m ruff check metricwidgets tests conftest.py
+	@out=$$($(PYTHON) -m radon cc -n D metricwidgets); if [ -n "$$out" ]; then echo "$$out"; echo "functions above complexity 20 (radon grade D or worse)"; exit 1; fi

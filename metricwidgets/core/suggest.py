@@ -12,7 +12,8 @@ XGBoost ``#011name:value``  ``[12]#011train-rmse:0.31#011validation-rmse:0.35``
 linear-learner              ``#quality_metric: host=algo-1, epoch=0, train ..._objective <loss>=0.48``
 ==========================  =====================================================================
 
-Every proposed regex is SageMaker-safe: the value group is :data:`~metricwidgets.core.regex_analysis.NUMBER_GROUP`
+Every proposed regex is SageMaker-safe: the value group is
+:data:`~metricwidgets.core.regex_analysis.NUMBER_GROUP`
 (exponents and signs kept), the name is anchored so that ``loss`` does not match inside
 ``val_loss``, and each proposal is verified with the parser to capture numbers on the sample
 before it is returned.

@@ -148,5 +148,5 @@ class Source(abc.ABC):
         """True when the source has delivered everything it ever will."""
         return False
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: most sources hold nothing
         """Release what the source holds (a process, a file handle). Idempotent."""

@@ -25,7 +25,8 @@ from typing import Callable
 __all__ = ["DEFAULT_RATES", "CallBudget", "default_budget", "budgeted_client", "LazyClient"]
 
 #: Calls per second by (service endpoint prefix, operation). Kept under the documented
-#: quotas (docs/sagemaker.md, "API limits and quotas") so that other tools of the same account still get through.
+#: quotas (docs/sagemaker.md, "API limits and quotas") so that other tools of the same account
+#: still get through.
 DEFAULT_RATES: dict[tuple[str, str], float] = {
     ("logs", "GetLogEvents"): 10,
     ("logs", "DescribeLogStreams"): 5,

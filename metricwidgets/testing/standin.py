@@ -416,7 +416,7 @@ class StandIn:
             self.write_logs(name, host, [r[0] for r in rows], stamps,
                             stream_epoch=int(start))
             written[host] = [r[0] for r in rows]
-            for (line, values), stamp in zip(rows, stamps):
+            for (_line, values), stamp in zip(rows, stamps):
                 for metric, value in values.items():
                     metrics.setdefault(metric, []).append((stamp, value))
                     last[metric] = value

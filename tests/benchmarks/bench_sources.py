@@ -228,7 +228,7 @@ def _run(aws: StandIn) -> None:
     print("latency line -> store (live, default poll settings): "
           + ", ".join(f"{lat:.2f} s (interval {iv:.1f} s)" for lat, iv in latencies))
     print(f"worst: {worst[0]:.2f} s with a {worst[1]:.1f} s interval "
-          f"(target: <= interval + 1 s: {'met' if all(l <= i + 1 for l, i in latencies) else 'MISSED'})")
+          f"(target: <= interval + 1 s: {'met' if all(late <= i + 1 for late, i in latencies) else 'MISSED'})")
 
 
 if __name__ == "__main__":

@@ -222,7 +222,7 @@ def test_stop_all_kills_every_running_command():
     sources = [LocalProcessSource(_python("import time; time.sleep(60)")) for _ in range(2)]
     try:
         assert stop_all() >= 2
-        assert all(poll_until(lambda: not _alive(s.process.pid), 10) for s in sources)
+        assert all(poll_until(lambda pid=s.process.pid: not _alive(pid), 10) for s in sources)
         assert all(s.status().status == "Stopped" for s in sources)
     finally:
         for source in sources:
