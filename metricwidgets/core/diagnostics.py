@@ -20,7 +20,10 @@ Hysteresis, decided as a rule of the data (no state between calls): overfitting 
 over the prefixes of the validation series, the way a live chart receives them; once called
 at some prefix it stays, with the step where it began pinned, until validation sets a new
 best clearly (by the same margin) below that one. So a flag never flickers as points arrive,
-and the chart (called every few seconds) and the CLI (called once) say the same. Divergence
+and the chart (called every few seconds) and the CLI (called once) say the same. Long
+series are judged on medians of blocks of 2^k points (at most ``MAX_VALIDATION`` validation
+and ``MAX_TRAINING`` training blocks) and replayed on at most ``MAX_REPLAYS`` prefixes, so a
+call costs a bounded time; training's noise is that of its whole series. Divergence
 and NaN/Inf report their first onset, which later points cannot undo. A plateau ends only
 when the metric improves by more than the margin again.
 
@@ -72,6 +75,9 @@ PLATEAU_MIN_POINTS = 20
 PLATEAU_STRETCH = 10
 #: Prefixes replayed at most per call (longer validation series are replayed on a grid).
 MAX_REPLAYS = 256
+#: Points of validation and training judged as they are; longer series in median blocks.
+MAX_VALIDATION = 512
+MAX_TRAINING = 4096
 
 
 @dataclass
@@ -245,11 +251,12 @@ def _turn(vo: np.ndarray, smooth: np.ndarray, low: int, floor: float) -> int:
     return lo + int(np.argmin(vo[lo:hi]))
 
 
-def _evidence(vstep, vo, tstep, to, pinned: _Evidence | None = None) -> _Evidence | None:
+def _evidence(vstep, vo, tstep, to, tsigma: float,
+              pinned: _Evidence | None = None) -> _Evidence | None:
     """The overfitting evidence on these (already cut) series, or None.
 
     With ``pinned`` (a call standing from an earlier prefix) the turn, level and margin are
-    kept and only training's levels are brought up to date.
+    kept and only training's levels are brought up to date. ``tsigma``: training's noise.
     """
     n = len(vo)
     if n < MIN_EVALUATIONS or len(to) < 2:
@@ -274,7 +281,6 @@ def _evidence(vstep, vo, tstep, to, pinned: _Evidence | None = None) -> _Evidenc
     t_hi = vstep[turn + 1] if turn + 1 < n else vstep[turn]
     train_then = _window_median(tstep, to, t_lo, t_hi)
     train_now = _window_median(tstep, to, vstep[max(n - SUSTAIN, 0)], vstep[-1])
-    tsigma = noise_scale(to)
     if pinned is None and not train_now < train_then - max(TRAIN_SIGMAS * tsigma, 1e-12):
         return None
     return _Evidence(turn, level, margin, train_then, train_now, sigma)
@@ -292,33 +298,58 @@ def _checkpoints(n: int) -> np.ndarray:
     return grid if grid[-1] == n else np.append(grid, n)
 
 
+def _blocks(step: np.ndarray, values: np.ndarray, limit: int):
+    """A long series as medians of blocks of 2^k points (at most about ``limit`` blocks), each
+    at its last step; returns (steps, values, block size). Sizes change only at doublings,
+    so a growing series keeps its blocks (the last one fills up)."""
+    n = len(values)
+    if n <= limit:
+        return step, values, 1
+    size = 2 ** math.ceil(math.log2(n / limit))
+    whole = n // size * size
+    medians = np.median(values[:whole].reshape(-1, size), axis=1)
+    steps = step[size - 1:whole:size]
+    if whole < n:
+        medians = np.append(medians, np.median(values[whole:]))
+        steps = np.append(steps, step[-1])
+    return steps, medians, size
+
+
 def overfitting_history(train: SeriesData, valid: SeriesData, direction: str | None):
     """Replay validation's prefixes; return ``(evidence or None, ever_called)``.
 
     ``evidence`` is the call standing after the last point (its turn pinned where it was
-    first called); ``ever_called`` tells whether a call was shown at some prefix (a live
-    chart would have shown it, even if validation later recovered and the call ended).
+    first called, as an index of ``valid``'s finite points); ``ever_called`` tells whether a
+    call was shown at some prefix (a live chart would have shown it, even if validation later
+    recovered and the call ended). Series longer than ``MAX_VALIDATION`` (validation) or
+    ``MAX_TRAINING`` (training) points are judged on medians of blocks, so a call costs a
+    bounded time whatever the run's length.
     """
     if direction not in (LOWER, HIGHER):
         return None, False
     tstep, tvalue = _finite(train)
     vstep, vvalue = _finite(valid)
-    to, vo = _oriented(tvalue, direction), _oriented(vvalue, direction)
     order = np.argsort(tstep, kind="stable")
-    tstep, to = tstep[order], to[order]
+    tstep, to, _ = _blocks(tstep[order], _oriented(tvalue[order], direction), MAX_TRAINING)
+    bstep, vo, size = _blocks(vstep, _oriented(vvalue, direction), MAX_VALIDATION)
+    tsigma = noise_scale(to)
     standing, ever = None, False
-    for k in _checkpoints(len(vo)):
-        t_cut = int(np.searchsorted(tstep, vstep[k - 1], side="right"))
-        if standing is None:
-            standing = _evidence(vstep[:k], vo[:k], tstep[:t_cut], to[:t_cut])
-            ever = ever or standing is not None
-            continue
-        after = vo[standing.turn + 1:k]
-        if len(after) and after.min() < standing.level - standing.margin:
-            # A new best, clearly below: validation recovered; a new call needs new evidence.
-            standing = _evidence(vstep[:k], vo[:k], tstep[:t_cut], to[:t_cut])
-            continue
-        standing = _evidence(vstep[:k], vo[:k], tstep[:t_cut], to[:t_cut], standing) or standing
+    checkpoints = _checkpoints(len(vo))
+    for k in checkpoints:
+        t_cut = int(np.searchsorted(tstep, bstep[k - 1], side="right"))
+        if standing is not None:
+            after = vo[standing.turn + 1:k]
+            if not (len(after) and after.min() < standing.level - standing.margin):
+                continue  # the call stands; its figures are brought up to date at the end
+            standing = None  # a new best, clearly below: validation recovered
+        standing = _evidence(bstep[:k], vo[:k], tstep[:t_cut], to[:t_cut], tsigma)
+        ever = ever or standing is not None
+    if standing is not None:
+        standing = _evidence(bstep, vo, tstep, to, tsigma, standing)
+        if size > 1:  # back to a point of the series: the best inside the block
+            lo = standing.turn * size
+            raw = _oriented(vvalue[lo:lo + size], direction)
+            standing.turn = lo + int(np.argmin(raw))
     return standing, ever
 
 

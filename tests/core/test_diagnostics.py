@@ -240,3 +240,15 @@ def test_real_runs_are_diagnosed_as_labelled(runs):
             assert over and abs(over[0].step - run.label["start"]) <= 0.15 * run.length, run.id
         else:
             assert not over and not any(f.severity == "error" for f in found), run.id
+
+
+def test_a_long_run_is_judged_in_median_blocks_and_keeps_its_start():
+    rng = np.random.default_rng(5)
+    steps = np.arange(20000, dtype=float)
+    valid = 0.3 + 0.7 * np.exp(-steps / 1500) + 0.25 * np.clip((steps - 6000) / 14000, 0, None)
+    truth = float(np.argmin(valid))
+    valid = valid + rng.normal(0, 0.02, len(steps))
+    train = 0.02 + 0.9 * np.exp(-steps / 6000) + rng.normal(0, 0.01, len(steps))
+    found = detect_overfitting("t", data(train), "v", data(valid), LOWER)
+    assert found is not None and abs(found.step - truth) <= 0.05 * len(steps)
+    assert found.value == valid[int(found.step)]  # a real point of the series
