@@ -6,12 +6,17 @@ in SageMaker). The batches are held, up to ``hold_limit`` bytes for the whole se
 that changed definitions can be applied to the whole history: :meth:`ParsingSession.reparse`
 builds fresh parsers, feeds them what was held and hands the store what is new (the store
 drops points it already has, by line).
+
+Past the hold nothing is held: :meth:`ParsingSession.replay` parses the text again as the
+source reads it anew from its start (same lines, same numbers), and where that is impossible
+:meth:`ParsingSession.reparse` gives the new parsers the line count reached, so numbering
+stays continuous and the store never takes new lines for ones it has seen.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from metricwidgets.core.definitions import MetricDefinition
 from metricwidgets.core.parser import LogParser
@@ -70,9 +75,16 @@ class HostParser:
             result = ParseResult.concat([result, self.parser.finish()])
         return result
 
-    def rebuilt(self, definitions) -> tuple[HostParser, ParseResult]:
-        """A parser with ``definitions`` that has parsed everything held, and its result."""
+    def rebuilt(self, definitions, held: bool = True) -> tuple[HostParser, ParseResult]:
+        """A parser with ``definitions`` that has parsed everything held, and its result.
+
+        With ``held=False`` (the text is no longer held) it parses nothing and numbers its
+        lines on from the line count this parser reached.
+        """
         fresh = HostParser(definitions, self.step_definition, self.text_mode)
+        if not held:
+            fresh.parser.lines = self.parser.lines
+            return fresh, ParseResult.concat([])
         fresh.held = self.held
         return fresh, ParseResult.concat([fresh._parse(batch) for batch in self.held])
 
@@ -148,20 +160,57 @@ class ParsingSession:
             return True
         return False
 
+    def changed(self, source: str, definitions: Sequence[MetricDefinition]) -> bool:
+        """True when some host of ``source`` parses with other definitions."""
+        definitions = list(definitions)
+        with self._lock:
+            return any(key[0] == source and host.definitions != definitions
+                       for key, host in self._parsers.items())
+
+    def _store(self, key, host: HostParser, result: ParseResult, old) -> None:
+        # Points of unchanged definitions are dropped by the store (line order); their NaN
+        # marks would not be, so keep only the marks of new definitions.
+        result.drops = [d for d in result.drops if host.definitions[d.metric] not in old]
+        self.store.add_result(key[0], key[1], host.names, result)
+
     def reparse(self, source: str, definitions: Sequence[MetricDefinition]) -> None:
-        """Parse ``source``'s held text again with ``definitions`` (where they changed)."""
+        """Parse ``source``'s held text again with ``definitions`` (where they changed).
+
+        Once the session stopped holding, the new parsers parse nothing old: they go on
+        from the line count reached (see :meth:`replay` to parse the text again).
+        """
         definitions = list(definitions)
         with self._lock:
             for key, host in list(self._parsers.items()):
                 if key[0] != source or host.definitions == definitions:
                     continue
-                old = set(host.definitions)
-                fresh, result = host.rebuilt(definitions)
+                fresh, result = host.rebuilt(definitions, held=self.holding)
                 self._parsers[key] = fresh
-                # Points of unchanged definitions are dropped by the store (line order);
-                # their NaN marks would not be, so keep only the marks of new definitions.
-                result.drops = [d for d in result.drops if definitions[d.metric] not in old]
-                self.store.add_result(key[0], key[1], fresh.names, result)
+                self._store(key, fresh, result, set(host.definitions))
+
+    def replay(self, source: str, definitions: Sequence[MetricDefinition],
+               batches: Iterable[LogBatch]) -> int:
+        """Parse ``source`` again from its start with ``definitions``: ``batches`` is its
+        whole text read anew (as it was read the first time, maybe further), parsed as it
+        comes (nothing is held). The new parsers replace the old ones and number on from
+        there. Returns the lines parsed again."""
+        definitions = list(definitions)
+        with self._lock:
+            old = {key: set(host.definitions) for key, host in self._parsers.items()
+                   if key[0] == source}
+            fresh: dict[tuple[str, str], HostParser] = {}
+            for batch in batches:
+                key = (source, batch.host)
+                host = fresh.get(key)
+                if host is None:
+                    host = fresh[key] = HostParser(definitions, self.step_definition,
+                                                   batch.lines is None)
+                self._store(key, host, host._parse(batch), old.get(key, set()))
+            for key in old:  # a host the new reading did not see again: number on
+                if key not in fresh:
+                    self._parsers[key], _ = self._parsers[key].rebuilt(definitions, False)
+            self._parsers.update(fresh)
+            return sum(host.parser.lines for host in fresh.values())
 
     def finish(self, source: str) -> None:
         """``source`` ended: parse each of its text hosts' unfinished last line."""

@@ -27,6 +27,7 @@ from metricwidgets.errors import UserFacingError
 from metricwidgets.polling.backoff import BackoffPolicy, classify_error
 from metricwidgets.polling.definitions import layered_definitions, load_user_definitions
 from metricwidgets.polling.messages import MessageLog, WatchMessage
+from metricwidgets.polling.replay import apply_definitions
 from metricwidgets.polling.scheduler import Scheduler
 from metricwidgets.polling.session import HOLD_LIMIT, ParsingSession
 from metricwidgets.polling.suggestions import DefinitionSuggester
@@ -436,7 +437,7 @@ class Watch:
             self.statuses[job.name] = status
             if status.definitions and status.definitions != job.job_definitions:
                 job.job_definitions = list(status.definitions)
-                self.session.reparse(job.name, self._definitions_for(job))
+                self._redefine(job)
         if hasattr(job.data, "on_status"):
             job.data.on_status(status)
         if status.terminal:
@@ -454,11 +455,12 @@ class Watch:
             if not (batch.lines or batch.text or batch.ends_stream):
                 continue
             flowed = True
+            self.suggester.observe(batch)
             with self._state_lock:
                 definitions = self._definitions_for(job)
             if self.session.feed(job.name, batch, definitions):
-                self._message("warning", "the log is too large to keep in memory; definitions "
-                                         "changed from now on apply to new lines only")
+                self._message("warning", "the log is too large to keep in memory; changed "
+                                         "definitions will read it again from its source")
         if flowed and self.suggester.enabled:
             self._update_suggestions()
         return flowed
@@ -478,10 +480,15 @@ class Watch:
     # ----------------------------------------------------------------- definitions
     def _reparse_all(self) -> None:
         for job in self._jobs:
-            self.session.reparse(job.name, self._definitions_for(job))
+            self._redefine(job)
+
+    def _redefine(self, job: WatchedJob) -> None:
+        warning = apply_definitions(self.session, job, self._definitions_for(job))
+        if warning:
+            self._message("warning", warning)
 
     def _update_suggestions(self) -> None:
-        suggestion = self.suggester.suggest(self.session.held_text)
+        suggestion = self.suggester.suggest()
         if suggestion.warning:
             self._message("warning", suggestion.warning)
         if not suggestion.new:

@@ -111,6 +111,14 @@ class CloudWatchLogsSource(Source):
     def finished(self) -> bool:
         return self._drained
 
+    def restarted(self) -> CloudWatchLogsSource:
+        """A new source reading every stream again from its head (CloudWatch keeps the
+        events), with this one's client, settings and stream listing."""
+        return CloudWatchLogsSource(self.job_name, self.options, client=self.client,
+                                    stream_refresh=self.stream_refresh,
+                                    max_pages=self.max_pages, group=self.group,
+                                    directory=self.directory, clock=self._clock)
+
     def final_drain(self) -> None:
         """The job has ended: the next poll lists the streams again, reads everything
         still there, and then the source is finished."""

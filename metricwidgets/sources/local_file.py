@@ -222,6 +222,13 @@ class LocalFileSource(Source):
         batches.append(self._batch(self._read(_MAX_READ - len(data))))
         return self._update(batches, "Following")
 
+    def restarted(self) -> LocalFileSource | None:
+        """A new source reading this file again from its start, or None when the text read
+        so far is no longer all in the file (rotated or truncated away, or a pipe)."""
+        if self._closed or self._fifo or self.rotations or self.truncations:
+            return None
+        return LocalFileSource(self.path, self.name, self.host)
+
     def close(self) -> None:
         self._closed = True
         if self._fd is not None:

@@ -1,0 +1,59 @@
+"""Applying changed definitions to one watched job, whether or not its text is still held.
+
+While the session holds the text, the held text is parsed again
+(:meth:`~metricwidgets.polling.session.ParsingSession.reparse`). Past the hold, the job's
+source is asked for a fresh copy that reads from the start (``restarted()``: a local file
+read again, CloudWatch Logs read again from each stream's head); its text is parsed as it
+arrives, the fresh source then replaces the old one and goes on from where it got to. A
+source that cannot read its past again (a process's output, a rotated file) keeps its line
+numbering going and the watch says what the new definitions miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from metricwidgets.polling.session import ParsingSession
+from metricwidgets.polling.watched_job import WatchedJob
+from metricwidgets.sources.base import LogBatch, Source
+
+__all__ = ["apply_definitions", "read_all"]
+
+#: Most polls of a restarted source while reading it again (8 MB each for a file).
+MAX_POLLS = 100_000
+
+
+def read_all(source: Source) -> Iterator[LogBatch]:
+    """Every log batch ``source`` delivers until a poll brings no more text."""
+    for _ in range(MAX_POLLS):
+        batches = [b for b in source.poll().logs if b.lines or b.text or b.ends_stream]
+        if not batches:
+            return
+        yield from batches
+
+
+def apply_definitions(session: ParsingSession, job: WatchedJob, definitions) -> str | None:
+    """Make ``session`` parse ``job`` with ``definitions`` over its whole history when it can.
+
+    Returns a warning for the watch's messages when part of the history could not be parsed
+    again, else None. Called with the watch's poll lock held (no poll runs meanwhile).
+    """
+    if session.holding or not session.changed(job.name, definitions):
+        session.reparse(job.name, definitions)
+        return None
+    restart = getattr(job.data, "restarted", None)
+    fresh = restart() if restart is not None else None
+    lost = (f"{job.name}: its output is too large to keep and cannot be read again; changed "
+            "definitions apply to new lines only (earlier lines are not parsed with them)")
+    if fresh is None:
+        session.reparse(job.name, definitions)
+        return lost
+    try:
+        session.replay(job.name, definitions, read_all(fresh))
+    except Exception as exc:  # noqa: BLE001 a failed re-read must not stop the watch
+        fresh.close()
+        session.reparse(job.name, definitions)
+        return f"{lost}: reading it again failed ({exc})"
+    job.data.close()
+    job.data = fresh
+    return None
