@@ -12,8 +12,8 @@ import numpy as np
 from metricwidgets.core.store import SeriesKey
 from metricwidgets.polling.watch import Watch
 from metricwidgets.polling.watched_job import WatchedJob
-from metricwidgets.sources.local_file import LocalFileSource
 from metricwidgets.sources.base import LogBatch, SourceUpdate
+from metricwidgets.sources.local_file import LocalFileSource
 from tests.polling.scripted import ScriptedSource
 
 LOSS = {"Name": "loss", "Regex": r"loss=([0-9.]+)"}
@@ -69,6 +69,7 @@ def test_output_that_cannot_be_read_again_keeps_numbering_and_says_so():
         watch.poll_once()
         lines, values = _series(watch, "run", "loss")
         assert list(lines) == list(range(1, 141))  # no new loss point dropped as seen
+        np.testing.assert_allclose(values, np.arange(1, 141) / 1000)
         acc_lines, acc_values = _series(watch, "run", "acc")
         assert list(acc_lines) == list(range(121, 141))  # numbered on from line 120
         np.testing.assert_allclose(acc_values, np.arange(121, 141) / 100)
