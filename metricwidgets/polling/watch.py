@@ -25,6 +25,7 @@ from metricwidgets.core.results import DefinitionStats
 from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import UserFacingError
 from metricwidgets.polling.backoff import BackoffPolicy, classify_error
+from metricwidgets.polling.job_list import JobMembership
 from metricwidgets.polling.definitions import layered_definitions, load_user_definitions
 from metricwidgets.polling.messages import MessageLog, WatchMessage
 from metricwidgets.polling.replay import apply_definitions
@@ -38,12 +39,12 @@ from metricwidgets.sources.base import JobStatus, Source, SourceUpdate
 __all__ = ["Watch", "WatchMessage"]
 
 
-class Watch:
+class Watch(JobMembership):
     """Watch one job (or tuning job, command, file) and keep its metrics in :attr:`store`.
 
-    Build one with :meth:`for_job`, :meth:`for_tuning_job`, :meth:`for_command` or
-    :meth:`for_file`. Unless ``start=False``, the shared :class:`Scheduler` starts polling it
-    at once in the background.
+    Build one with :meth:`for_job`, :meth:`for_tuning_job`, :meth:`for_jobs`,
+    :meth:`for_command` or :meth:`for_file`. Unless ``start=False``, the shared
+    :class:`Scheduler` starts polling it at once in the background.
 
     Parameters
     ----------
@@ -293,6 +294,7 @@ class Watch:
                     self._message("warning", f"closing {job.name}: {exc}")
         if self._tuning is not None:
             self._tuning.close()
+        self.close_parked()
         self._notify()
 
     def wait(self, timeout: float | None = None) -> bool:

@@ -148,6 +148,23 @@ class LivePlot(widgets.VBox):
         return cls(_first_poll(watch))
 
     @classmethod
+    def for_jobs(cls, names, metric_definitions=None, source: str = "logs",
+                 **aws) -> "LivePlot":
+        """Watch several training jobs overlaid (one colour and legend entry per job); more
+        join with :meth:`add_job` and leave with :meth:`remove_job`, without a rebuild.
+
+        Raises
+        ------
+        UserFacingError
+            For an unknown job, missing credentials or a bad definition (checked by a
+            first poll made before returning).
+        """
+        from metricwidgets.polling.watch import Watch
+
+        watch = Watch.for_jobs(list(names), metric_definitions, source, start=False, **aws)
+        return cls(_first_poll(watch))
+
+    @classmethod
     def for_command(cls, argv, metric_definitions=None, **kwargs) -> "LivePlot":
         """Run a training command and watch its output (``metric_definitions=None``: the
         definitions are suggested from what it prints) and its process tree's utilization."""
@@ -168,6 +185,27 @@ class LivePlot(widgets.VBox):
     def to_dataframe(self):
         """Every point at full resolution (see ``MetricStore.to_dataframe``)."""
         return self.watch.store.to_dataframe()
+
+    def add_job(self, name: str) -> bool:
+        """Overlay one more training job (a plot of :meth:`for_jobs`); one that was removed
+        comes back with its curves. Return False when it is already shown."""
+        added = self.watch.add_job(name)
+        if added:
+            self.refresh(force=True)
+        return added
+
+    def remove_job(self, name: str) -> bool:
+        """Take training job ``name`` off the overlay (its polling stops, its curves and
+        legend entries go); return False when it was not shown."""
+        removed = self.watch.remove_job(name)
+        if removed:
+            self.refresh(force=True)
+        return removed
+
+    @property
+    def job_names(self) -> list[str]:
+        """The jobs overlaid now (a plot of :meth:`for_jobs`)."""
+        return self.watch.job_names
 
     def pause(self) -> None:
         """Stop polling (the chart keeps what it has)."""
@@ -237,6 +275,12 @@ class LivePlot(widgets.VBox):
     def _shown_keys(self) -> list[str]:
         shown = self.controls.shown_charts()
         return [k for k, c in self.charts.items() if c.group.quantity in shown]
+
+    def _removed_sources(self, keys) -> set:
+        """The jobs taken off a job list's overlay (their series stay in the store)."""
+        if getattr(self.watch, "job_list", None) is None:
+            return set()
+        return {k.source for k in keys} - set(self.watch.job_names)
 
     def _origin(self, snapshots) -> float:
         starts = [s.start_time for s in list(self.watch.statuses.values()) if s.start_time]
@@ -309,8 +353,11 @@ class LivePlot(widgets.VBox):
             else:
                 chart.group = group
         self.controls.offer_charts([c.group.quantity for c in self.charts.values()])
-        self.controls.offer_sources(list(dict.fromkeys(k.source for k in store.keys())))
+        removed = self._removed_sources(store.keys())
+        self.controls.offer_sources([s for s in dict.fromkeys(k.source for k in store.keys())
+                                     if s not in removed])
         settings = self.controls.settings(settings)
+        settings.hidden_sources |= removed
         shown = self._shown_keys()
         children = tuple(self.charts[k] for k in shown)
         if self.charts_box.children != children:

@@ -87,3 +87,29 @@ def test_100_tuning_children_watched_at_once_stay_within_the_call_budget(
     assert calls.count("DescribeLogStreams") <= 2 * 4
     assert len(watch.store) > 0
     assert all(m.level != "error" for m in watch.messages), list(watch.messages)[-3:]
+
+
+def test_20_running_jobs_overlaid_stay_within_the_logs_call_budget(standin, job_name, calls,
+                                                                   poller):
+    defs = [{"Name": "train:error", "Regex": r"Train_error=(.*?);"}]
+    jobs = [f"{job_name}-{k:02d}" for k in range(20)]
+    for k, job in enumerate(jobs):
+        standin.create_job(job, defs, instance_count=2)
+        for host in ("algo-1", "algo-2"):
+            standin.write_logs(job, host, [f"Train_error=0.{k:02d};"])
+    budget = default_budget()
+    # Demand far beyond the budget: 20 running jobs (40 streams) polled every 0.05 s.
+    watch = Watch.for_jobs(jobs, poller=poller, min_interval=0.05, max_interval=0.1,
+                           describe_interval=0.5, **calls.aws)
+    assert poll_until(lambda: len(watch.store) >= 40, 60), len(watch.store)
+    assert poll_until(lambda: calls.count("GetLogEvents") >= 60, 60)
+    watch.close()
+    assert calls.times("DescribeLogStreams")
+    for (service, operation), rate in budget.rates.items():
+        if service == "logs":
+            times = calls.times(operation)
+            assert _max_in_window(times) <= rate, (operation, _max_in_window(times), rate)
+    # The budget, not a lack of work, is what held GetLogEvents back.
+    assert _max_in_window(calls.times("GetLogEvents")) == budget.rates[("logs", "GetLogEvents")]
+    assert sorted({k.source for k in watch.store.keys()}) == jobs
+    assert all(m.level != "error" for m in watch.messages), list(watch.messages)[-3:]

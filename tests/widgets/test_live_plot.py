@@ -392,3 +392,36 @@ def test_diagnose_of_the_plot_says_what_the_chart_marks(finished_plot):
     chart = finished_plot.charts["error"]
     assert said(metricwidgets.diagnose(finished_plot)) == said(chart.diagnoses)
     assert {"nonfinite", "overfitting"} <= {f.kind for f in chart.diagnoses}
+
+
+@pytest.mark.aws
+def test_jobs_are_overlaid_one_colour_each_and_join_and_leave_without_a_rebuild(standin,
+                                                                                job_name):
+    jobs = [f"{job_name}-a", f"{job_name}-b", f"{job_name}-c"]
+    for job in jobs:
+        standin.write_finished_job(job, lines_per_host=15, instance_count=1)
+    plot = LivePlot.for_jobs(jobs[:2], **standin.aws_kwargs)
+    try:
+        assert plot.wait(60)
+        chart = plot.charts["error"]  # the same chart object through every change below
+        assert {k.source for k in chart.series} == set(jobs[:2])
+        colours = {k.source: chart.series[k].smooth.colors[0] for k in chart.series
+                   if k.metric == "train:error"}
+        assert len(set(colours.values())) == 2
+        assert plot.add_job(jobs[2]) and not plot.add_job(jobs[2])
+        assert not plot.watch.finished  # a finished overlay polls again for a new job
+        assert plot.wait(60) and jobs[2] in {k.source for k in chart.series}
+        assert plot.charts["error"] is chart
+        assert plot.remove_job(jobs[0]) and not plot.remove_job(jobs[0])
+        gone = [s for k, s in chart.series.items() if k.source == jobs[0]]
+        assert gone and not any(s.smooth.visible for s in gone)
+        assert jobs[0] not in plot.controls.sources.options
+        assert plot.job_names == jobs[1:]
+        assert jobs[0] not in plot.watch.statuses
+        points = len(plot.watch.store)
+        assert plot.add_job(jobs[0])  # back with its curves, nothing read twice
+        assert all(s.smooth.visible for s in gone)
+        assert plot.wait(60)
+        assert len(plot.watch.store) == points
+    finally:
+        plot.close()
