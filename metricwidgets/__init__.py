@@ -24,6 +24,7 @@ _EXPORTS = {
     "list_jobs": "metricwidgets.sources.job_search",
     "LivePlot": "metricwidgets.widgets.live_plot",
     "RegexPlayground": "metricwidgets.widgets.playground",
+    "RunsTable": "metricwidgets.widgets.runs_table",
     "UserFacingError": "metricwidgets.errors",
 }
 

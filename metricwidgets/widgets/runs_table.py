@@ -1,0 +1,269 @@
+"""``RunsTable``: many training jobs as a sortable, filterable table; chosen rows overlaid.
+
+The table shows the rows of :func:`metricwidgets.list_jobs` (a DataFrame, or a function
+returning one, called again by "refresh"): a filter (text found in any shown cell), a
+column chooser, a sort button per column (again: the other way), the best row of the chosen
+``final:`` metric highlighted (lower or higher is better from the metric's name,
+:func:`metricwidgets.core.pairing.direction_of`). Ticking rows overlays those jobs in one
+chart below (a plot of :meth:`metricwidgets.LivePlot.for_jobs` made by ``plot_factory``),
+jobs joining and leaving it without a rebuild. The widget holds no AWS logic: AWS keywords
+are handed to the plot factory as they are.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from metricwidgets.core.pairing import direction_of
+from metricwidgets.errors import UserFacingError
+
+__all__ = ["RunsTable"]
+
+#: Columns shown at first besides the ``hp:`` and ``final:`` ones.
+DEFAULT_COLUMNS = ("name", "status", "created", "duration_s")
+CELL_WIDTH = "140px"
+BEST_STYLE = "background:#e8f4e8;font-weight:bold"
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+class RunsTable(widgets.VBox):
+    """A table of training jobs; ticked rows are overlaid in a live chart below.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame or callable
+        :func:`~metricwidgets.list_jobs`' frame (a ``name`` column, ``hp:*`` and
+        ``final:*`` columns), or a function of no argument returning one.
+    plot_factory : callable, optional
+        ``plot_factory(names)`` returns the overlay (anything with ``add_job``,
+        ``remove_job`` and ``close``); default :meth:`LivePlot.for_jobs` with ``aws``.
+    page_size : int
+        Rows shown at once.
+    **aws
+        Handed to the default plot factory (``region``, ``profile``, ``endpoint_url``...).
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Every row. ``view``: the rows filtered and sorted, as shown (all pages).
+    plot : LivePlot or None
+        The overlay, made when the first row is ticked.
+    message : ipywidgets.HTML
+        One line when something went wrong (a bad frame, a job that cannot be watched).
+    """
+
+    def __init__(self, rows, plot_factory: Callable | None = None, page_size: int = 25,
+                 **aws):
+        self._loader = rows if callable(rows) else None
+        if plot_factory is None:
+            from metricwidgets.widgets.live_plot import LivePlot
+
+            def plot_factory(names):
+                return LivePlot.for_jobs(names, **aws)
+        self._plot_factory = plot_factory
+        self.page_size = page_size
+        self.page = 0
+        self.plot = None
+        self.sort_column: str | None = None
+        self.ascending = True
+        self.selected: list[str] = []
+        self.frame = None
+        self.view = None
+        self.message = widgets.HTML("")
+        self.filter = widgets.Text(placeholder="filter: text in any shown cell",
+                                   continuous_update=False)
+        self.columns = widgets.SelectMultiple(description="columns", rows=6)
+        self.metric = widgets.Dropdown(description="best by")
+        self.refresh_button = widgets.Button(description="refresh", icon="refresh",
+                                             disabled=self._loader is None)
+        self.previous_page = widgets.Button(description="<", layout={"width": "40px"})
+        self.next_page = widgets.Button(description=">", layout={"width": "40px"})
+        self.page_label = widgets.Label("")
+        self.header = widgets.HBox([])
+        self.body = widgets.VBox([])
+        self.plot_box = widgets.VBox([])
+        self._checks: list[widgets.Checkbox] = []
+        self._cells: list[widgets.HTML] = []
+        self._updating = False
+        self.filter.observe(lambda _: self._goto(0), "value")
+        self.columns.observe(lambda _: self._render(), "value")
+        self.metric.observe(lambda _: self._render(), "value")
+        self.refresh_button.on_click(lambda _: self.reload())
+        self.previous_page.on_click(lambda _: self._goto(self.page - 1))
+        self.next_page.on_click(lambda _: self._goto(self.page + 1))
+        controls = widgets.HBox([self.filter, self.metric, self.refresh_button,
+                                 self.previous_page, self.page_label, self.next_page])
+        super().__init__([controls, self.columns, self.message, self.header, self.body,
+                          self.plot_box])
+        self.add_class("metricwidgets-runs-table")
+        self.set_rows(rows() if self._loader is not None else rows)
+
+    # ------------------------------------------------------------------ data
+    def reload(self) -> None:
+        """Call the rows function again (a table made from a function)."""
+        if self._loader is None:
+            return
+        try:
+            self.set_rows(self._loader())
+        except UserFacingError as exc:
+            self.message.value = html.escape(f"could not list the jobs: {exc}")
+
+    def set_rows(self, frame) -> None:
+        """Show ``frame``'s rows (ticked jobs stay ticked when still there)."""
+        if frame is None or "name" not in getattr(frame, "columns", ()):
+            self.message.value = "the rows need a 'name' column (see metricwidgets.list_jobs)"
+            return
+        self.message.value = ""
+        self.frame = frame.reset_index(drop=True)
+        names = list(self.frame.columns)
+        wanted = [c for c in names if c in DEFAULT_COLUMNS or c.startswith(("hp:", "final:"))]
+        chosen = [c for c in self.columns.value if c in names] or wanted
+        self._updating = True
+        try:
+            self.columns.options = names
+            self.columns.value = chosen
+            finals = [c for c in names if c.startswith("final:")]
+            self.metric.options = [("(none)", None)] + [(c[6:], c) for c in finals]
+            if self.metric.value not in finals:
+                self.metric.value = finals[0] if finals else None
+        finally:
+            self._updating = False
+        self._render()
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The chosen columns, ``name`` first, in the frame's order."""
+        chosen = set(self.columns.value) | {"name"}
+        return [c for c in self.frame.columns if c in chosen]
+
+    def sort_by(self, column: str, ascending: bool | None = None) -> None:
+        """Sort by ``column`` (None: ascending, or the other way when sorted by it already)."""
+        if ascending is None:
+            ascending = not self.ascending if column == self.sort_column else True
+        self.sort_column, self.ascending = column, ascending
+        self._goto(0)
+
+    def best_name(self, metric: str | None = None) -> str | None:
+        """The best job by ``metric`` (a ``final:`` column; default the chosen one) among
+        the filtered rows, or None when the metric's direction or values are unknown."""
+        metric = metric or self.metric.value
+        if self.view is None or not metric or metric not in self.view.columns:
+            return None
+        direction = direction_of(metric.removeprefix("final:"))
+        values = self.view[metric].astype(float).dropna() if direction else None
+        if values is None or values.empty:
+            return None
+        index = values.idxmin() if direction == "lower" else values.idxmax()
+        return str(self.view.loc[index, "name"])
+
+    def _filtered_sorted(self):
+        frame = self.frame
+        columns = self.shown_columns
+        text = self.filter.value.strip().lower()
+        if text:
+            cells = frame[columns].astype(str).apply(lambda c: c.str.lower())
+            frame = frame[cells.apply(lambda c: c.str.contains(text, regex=False)).any(axis=1)]
+        if self.sort_column in frame.columns:
+            frame = frame.sort_values(self.sort_column, ascending=self.ascending,
+                                      na_position="last", kind="stable")
+        return frame
+
+    # ------------------------------------------------------------------ selection
+    def select(self, names) -> None:
+        """Tick exactly the jobs ``names``: the overlay gains and loses jobs to match."""
+        names = list(dict.fromkeys(names))
+        for name in [n for n in self.selected if n not in names]:
+            self.selected.remove(name)
+            if self.plot is not None:
+                self.plot.remove_job(name)
+        for name in [n for n in names if n not in self.selected]:
+            if self._overlay(name):
+                self.selected.append(name)
+        self._sync_checks()
+
+    def _overlay(self, name: str) -> bool:
+        try:
+            if self.plot is None:
+                self.plot = self._plot_factory([name])
+                self.plot_box.children = (self.plot,)
+            else:
+                self.plot.add_job(name)
+        except UserFacingError as exc:
+            self.message.value = html.escape(f"{name}: {exc}")
+            return False
+        return True
+
+    def _on_check(self, index: int, ticked: bool) -> None:
+        if self._updating:
+            return
+        row = self.page * self.page_size + index
+        name = str(self.view.iloc[row]["name"])
+        names = self.selected + [name] if ticked else [n for n in self.selected if n != name]
+        self.select(names)
+
+    def _sync_checks(self) -> None:
+        self._updating = True
+        try:
+            start = self.page * self.page_size
+            for i, check in enumerate(self._checks):
+                row = start + i
+                if row < len(self.view):
+                    check.value = str(self.view.iloc[row]["name"]) in self.selected
+        finally:
+            self._updating = False
+
+    # ------------------------------------------------------------------ drawing
+    def _goto(self, page: int) -> None:
+        self.page = page
+        self._render()
+
+    def _render(self) -> None:
+        if self._updating or self.frame is None:
+            return
+        self.view = self._filtered_sorted()
+        pages = max(1, math.ceil(len(self.view) / self.page_size))
+        self.page = min(max(self.page, 0), pages - 1)
+        self.page_label.value = f"{len(self.view)} jobs, page {self.page + 1}/{pages}"
+        columns = self.shown_columns
+        self.header.children = [widgets.Label("", layout={"width": "30px"})] + [
+            self._sort_button(c) for c in columns]
+        best = self.best_name()
+        rows = self.view.iloc[self.page * self.page_size:(self.page + 1) * self.page_size]
+        while len(self._checks) < len(rows):
+            index = len(self._checks)
+            check = widgets.Checkbox(indent=False, layout={"width": "30px"})
+            check.observe(lambda change, i=index: self._on_check(i, change["new"]), "value")
+            self._checks.append(check)
+            self._cells.append(widgets.HTML(""))
+        for i, (_, row) in enumerate(rows.iterrows()):
+            style = BEST_STYLE if row["name"] == best else ""
+            self._cells[i].value = "".join(
+                f'<span style="display:inline-block;width:{CELL_WIDTH};overflow:hidden;'
+                f'{style}">{html.escape(_text(row[c]))}</span>' for c in columns)
+        self.body.children = [widgets.HBox([self._checks[i], self._cells[i]])
+                              for i in range(len(rows))]
+        self._sync_checks()
+
+    def _sort_button(self, column: str) -> widgets.Button:
+        arrow = ("▲" if self.ascending else "▼") if column == self.sort_column else ""
+        button = widgets.Button(description=f"{column} {arrow}".strip(), tooltip="sort",
+                                layout={"width": CELL_WIDTH})
+        button.on_click(lambda _: self.sort_by(column))
+        return button
+
+    def close(self) -> None:
+        """Close the overlay and the widgets."""
+        if self.plot is not None:
+            self.plot.close()
+        super().close()
