@@ -129,17 +129,12 @@ class JobMembership:
         # Made on first use: the watch's own constructor knows nothing of parked jobs.
         return self.__dict__.setdefault("_parked", {})
 
-    def close_parked(self) -> None:
-        """Release the sources of every removed job (the watch is closing)."""
+    def take_parked(self) -> list:
+        """The removed jobs, forgotten (the watch is closing: their sources are closed)."""
         with self._state_lock:
             jobs = list(self._parked_jobs().values())
             self._parked_jobs().clear()
-        for job in jobs:
-            for source in job.sources():
-                try:
-                    source.close()
-                except Exception:  # noqa: BLE001 closing must finish for every source
-                    pass
+        return jobs
 
 
 def watch_jobs(cls, names, metric_definitions=None, source: str = "logs", *,

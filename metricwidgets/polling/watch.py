@@ -285,7 +285,7 @@ class Watch(JobMembership):
         self._closed = True
         self._poller.remove(self)
         with self._state_lock:
-            jobs = list(self._jobs)
+            jobs = list(self._jobs) + self.take_parked()
         for job in jobs:
             for source in job.sources():
                 try:
@@ -294,7 +294,6 @@ class Watch(JobMembership):
                     self._message("warning", f"closing {job.name}: {exc}")
         if self._tuning is not None:
             self._tuning.close()
-        self.close_parked()
         self._notify()
 
     def wait(self, timeout: float | None = None) -> bool:

@@ -136,7 +136,9 @@ class RunsTable(widgets.VBox):
             finals = [c for c in names if c.startswith("final:")]
             self.metric.options = [("(none)", None)] + [(c[6:], c) for c in finals]
             if self.metric.value not in finals:
-                self.metric.value = finals[0] if finals else None
+                # A validation metric says more of a run than its training loss.
+                valid = [c for c in finals if "valid" in c.lower()]
+                self.metric.value = (valid or finals or [None])[0]
         finally:
             self._updating = False
         self._render()

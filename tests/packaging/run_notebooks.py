@@ -19,7 +19,7 @@ from nbclient.exceptions import CellExecutionError
 PROBE = """
 import json as _json, sys as _sys, ipywidgets as _ipw, metricwidgets as _mw
 _shown = {_n: _v for _n, _v in dict(globals()).items()
-          if _n in ("plot", "published", "playground", "suggested")
+          if _n in ("plot", "published", "playground", "suggested", "table", "overlay")
           and isinstance(_v, _ipw.Widget)}
 print("PROBE " + _json.dumps({"python": _sys.executable, "metricwidgets": _mw.__file__,
                              "open": sorted(_n for _n, _v in _shown.items() if _v.comm is not None),

@@ -24,7 +24,8 @@ SHOWN = {"01-quickstart.ipynb": {"plot", "suggested"},
          "02-regex-playground.ipynb": {"playground"},
          "03-sagemaker-live.ipynb": {"plot", "published"},
          "04-analyse-finished-job.ipynb": {"plot"},
-         "05-tuning-job.ipynb": {"plot"}}
+         "05-tuning-job.ipynb": {"plot"},
+         "06-compare-jobs.ipynb": {"plot", "table", "overlay"}}
 
 
 @pytest.fixture(scope="module")
