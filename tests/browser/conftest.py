@@ -41,3 +41,11 @@ def lab(tmp_path):
     """A jupyter lab serving an empty folder; yields ``(url, root)``."""
     with running_lab(tmp_path) as url:
         yield url, tmp_path
+
+
+@pytest.fixture
+def lab_on_standin(tmp_path, aws):
+    """A jupyter lab whose kernels talk to the test module's ``aws`` stand-in (its
+    environment); yields ``(url, root)``."""
+    with running_lab(tmp_path, env=aws.env) as url:
+        yield url, tmp_path

@@ -11,7 +11,6 @@ from tests.browser.chart_geometry import CHART, geometry
 from tests.browser.lab import (
     open_notebook,
     run_all_cells,
-    running_lab,
     screenshot,
     wait_until,
     write_notebook,
@@ -28,12 +27,6 @@ def aws():
         for seed, job in enumerate(JOBS):
             standin.write_finished_job(job, lines_per_host=20, instance_count=1, seed=seed)
         yield standin
-
-
-@pytest.fixture
-def lab_on_standin(tmp_path, aws):
-    with running_lab(tmp_path, env=aws.env) as url:
-        yield url, tmp_path
 
 
 def legend(page) -> list[str]:

@@ -10,7 +10,6 @@ from metricwidgets.testing.standin import StandIn
 from tests.browser.lab import (
     open_notebook,
     run_all_cells,
-    running_lab,
     screenshot,
     wait_until,
     write_notebook,
@@ -28,12 +27,6 @@ def aws():
         standin.write_finished_job(JOB, lines_per_host=30, instance_count=2, seconds=600,
                                    instance_type="ml.g5.12xlarge")
         yield standin
-
-
-@pytest.fixture
-def lab_on_standin(tmp_path, aws):
-    with running_lab(tmp_path, env=aws.env) as url:
-        yield url, tmp_path
 
 
 def panel_charts(page) -> list[dict]:
