@@ -26,12 +26,16 @@ def system_watch_for_job(name: str, start: bool = True, poller=None, **aws):
                          max_interval=DESCRIBE_INTERVAL, **aws)
 
 
-def system_watch_for_run(watch, cwd=None, interval: float | None = None, start: bool = True):
+def system_watch_for_run(watch, cwd=None, interval: float | None = None, start: bool = True,
+                         poller=None):
     """A watch sampling the utilization of the process ``watch`` runs (a command watch);
     None when the watch runs no process or psutil is missing.
 
     ``interval``: seconds between samples (default: the command watch's longest poll
-    interval, so both are polled at the same pace).
+    interval, so both are polled at the same pace). ``poller``: the
+    :class:`~metricwidgets.polling.scheduler.Scheduler` that polls it - pass the one
+    ``watch`` was given, so both live and stop on the same thread (default:
+    :meth:`Scheduler.default`, as for ``watch``).
     """
     from metricwidgets.polling import Watch, WatchedJob
 
@@ -47,7 +51,7 @@ def system_watch_for_run(watch, cwd=None, interval: float | None = None, start: 
     source = LocalUtilizationSource(process.process.pid, process.name,
                                     host=_host_of(process), cwd=cwd, interval=every)
     return Watch([WatchedJob(process.name, source)], min_interval=every, max_interval=every,
-                 poller=watch._poller, name=process.name, start=start)
+                 poller=poller, name=process.name, start=start)
 
 
 def _host_of(process) -> str:

@@ -19,7 +19,7 @@ __all__ = [
     "training_lines",
 ]
 
-#: Where SageMaker writes a training job's log streams (docs/sagemaker.md, "Logs").
+#: Training jobs' log group (docs/sagemaker.md, "Where the metrics and logs are").
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 NAMESPACE = "/aws/sagemaker/TrainingJobs"
 ACCOUNT = "123456789012"

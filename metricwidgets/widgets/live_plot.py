@@ -172,7 +172,8 @@ class LivePlot(widgets.VBox):
         from metricwidgets.utilization import system_watch_for_run
 
         watch = Watch.for_command(argv, metric_definitions, **kwargs)
-        return cls(watch, system=system_watch_for_run(watch, cwd=kwargs.get("cwd")))
+        return cls(watch, system=system_watch_for_run(watch, cwd=kwargs.get("cwd"),
+                                                        poller=kwargs.get("poller")))
 
     @classmethod
     def for_file(cls, path, metric_definitions=None, **kwargs) -> "LivePlot":

@@ -69,20 +69,31 @@ def nearest_rows(series_list, target: float, mode: str, origin: float) -> list[R
     return rows
 
 
+def _step_cell(step: float) -> str:
+    shown = f"{step:g}" if math.isfinite(step) else "-"
+    return f"<td class='metricwidgets-readout-step'>{shown}</td>"
+
+
 def readout_html(rows: list[ReadoutRow]) -> str:
-    """A compact table, one row per series (every text escaped)."""
+    """A compact table, one row per series (every text escaped).
+
+    Points without a step (instance utilization is sampled in time only) get no step: the
+    column is left out when no row has one, and reads "-" in a row without one."""
     if not rows:
         return ""
-    head = ("<tr><th></th><th>series</th><th>host</th><th>step</th><th>value</th>"
-            "<th>smoothed</th><th>time</th></tr>")
+    with_steps = any(math.isfinite(row[2]) for row in rows)
+    head = ("<tr><th></th><th>series</th><th>host</th>"
+            + ("<th>step</th>" if with_steps else "")
+            + "<th>value</th><th>smoothed</th><th>time</th></tr>")
     body = []
     for label, host, step, value, smoothed, when, colour in rows:
         smooth = "-" if not math.isfinite(smoothed) else f"{smoothed:.6g}"
+        step_cell = _step_cell(step) if with_steps else ""
         body.append(
             f"<tr class='metricwidgets-readout-row'>"
             f"<td style='color:{html.escape(colour, quote=True)}'>&#9632;</td>"
             f"<td>{html.escape(label)}</td><td>{html.escape(host)}</td>"
-            f"<td class='metricwidgets-readout-step'>{step:g}</td>"
+            f"{step_cell}"
             f"<td class='metricwidgets-readout-value'>{value:.10g}</td>"
             f"<td>{smooth}</td><td>{html.escape(when)}</td></tr>")
     return ("<table class='metricwidgets-readout' style='font-size:12px;border-spacing:8px 0'>"

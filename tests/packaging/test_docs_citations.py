@@ -38,3 +38,36 @@ def test_the_code_cites_the_in_repo_sagemaker_reference_and_it_is_there():
     text = (REPO / "docs" / "sagemaker.md").read_text(encoding="utf-8")
     for section in ("## Metric definitions", "## Escaping", "## API limits and quotas"):
         assert section in text
+
+
+# A cited document followed by a quoted section title, as in the code's comments.
+CITED_SECTION = re.compile(r"\bdocs/([\w-]+\.md)`?,\s*\"([^\"\n]+)\"")
+
+
+def test_every_cited_document_and_section_exists():
+    """A citation of ``docs/<name>.md`` anywhere in code, tests or docs names a file that is
+    there (and, when it names a section in quotes, a heading with that title)."""
+    this = Path(__file__).resolve()
+    missing = []
+    for path in _files():
+        if path.resolve() == this:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        where = path.relative_to(REPO).as_posix()
+        for m in CITED_DOC.finditer(text):
+            if not (REPO / "docs" / m.group(1)).is_file():
+                missing.append(f"{where}: docs/{m.group(1)}")
+        for m in CITED_SECTION.finditer(text):
+            doc = REPO / "docs" / m.group(1)
+            headings = [line.lstrip("#").strip() for line in
+                        doc.read_text(encoding="utf-8").splitlines()
+                        if line.startswith("#")] if doc.is_file() else []
+            if not any(h.startswith(m.group(2)) for h in headings):
+                missing.append(f"{where}: docs/{m.group(1)}, \"{m.group(2)}\"")
+    assert missing == []
+
+
+def test_instance_types_cites_the_instance_utilization_section():
+    text = (REPO / "metricwidgets" / "core" / "instance_types.py").read_text(encoding="utf-8")
+    assert 'docs/sagemaker.md, "Instance utilization"' in text
+    assert "### Instance utilization" in (REPO / "docs" / "sagemaker.md").read_text("utf-8")

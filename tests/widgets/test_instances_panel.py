@@ -34,7 +34,7 @@ def _command_plot(tmp_path, poller):
     stop = tmp_path / "stop"
     watch = Watch.for_command([sys.executable, "-c", TRAINER, str(stop)],
                               [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}], poller=poller)
-    system = system_watch_for_run(watch, interval=0.2)
+    system = system_watch_for_run(watch, interval=0.2, poller=poller)
     return LivePlot(watch, system=system), stop
 
 
@@ -90,7 +90,7 @@ def test_per_device_divides_cpu_by_the_cores_and_as_reported_does_not(tmp_path, 
 def test_the_panel_is_hidden_until_the_first_sample(tmp_path, poller):
     stop = tmp_path / "stop"
     watch = Watch.for_command([sys.executable, "-c", TRAINER, str(stop)], [], poller=poller)
-    system = system_watch_for_run(watch, start=False)
+    system = system_watch_for_run(watch, start=False, poller=poller)
     panel = InstancesPanel(system)
     try:
         panel.update(ChartSettings())
@@ -118,3 +118,16 @@ def test_collapsing_the_panel_hides_its_body(tmp_path, poller):
     finally:
         stop.touch()
         plot.close()
+
+
+def test_the_utilization_watch_is_polled_by_the_poller_it_is_given(tmp_path, poller):
+    stop = tmp_path / "stop"
+    watch = Watch.for_command([sys.executable, "-c", TRAINER, str(stop)], [], poller=poller)
+    system = system_watch_for_run(watch, interval=0.2, poller=poller)
+    try:
+        assert watch in poller.items and system in poller.items
+    finally:
+        stop.touch()
+        assert watch.wait(60)
+        system.close()
+        watch.close()
