@@ -175,3 +175,26 @@ def test_a_jobs_logs_and_metrics_plots_from_two_cells_both_stay_open(shell, stan
     assert not logs.closed and not published.closed
     again = shell.run_line_magic("metrics", f"{job_name} {where}")
     assert logs.closed and not again.closed and not published.closed
+
+
+@pytest.mark.aws
+def test_rerunning_notebook_03_in_the_same_kernel_shows_the_job_once(shell, job_name):
+    # Notebook 03's cells run twice in one kernel: each run starts a stand-in (moto's state
+    # is the process's, so the second one sees the first's job) and plays the same job.
+    from metricwidgets.testing import StandIn
+
+    plots = []
+    for _run in range(2):
+        stand_in = StandIn().start()
+        try:
+            stand_in.play_job(job_name, kind="xgboost", instance_count=2, lines_per_host=12,
+                              interval=0.02, phase_seconds=0.05)
+            where = f"--region {stand_in.region} --endpoint-url {stand_in.endpoint_url}"
+            plots.append(shell.run_line_magic("metrics", f"{job_name} {where}"))
+            assert plots[-1].wait(120)
+        finally:
+            stand_in.stop()
+    first, second = plots
+    assert first.closed and first.watch.closed and not second.closed
+    counts = second.to_dataframe().groupby(["source", "host", "metric"]).size()
+    assert len(counts) == 4 and set(counts) == {12}, counts.to_string()
