@@ -41,6 +41,7 @@ from metricwidgets.testing.job_lines import (
     XGBOOST_DEFINITIONS,
     training_lines,
 )
+from metricwidgets.testing.forget import forget_job
 from metricwidgets.testing.moto_additions import TUNING_CHILDREN, install_moto_additions
 from metricwidgets.testing.utilization_play import publish_utilization, utilization_sample
 
@@ -50,10 +51,6 @@ _PHASES = [("Starting", "Preparing the instances for training"),
            ("Downloading", "Downloading input data"),
            ("Training", "Training image download completed. Training in progress."),
            ("Uploading", "Uploading generated training model")]
-
-
-#: (region, job) -> the players playing it, from any stand-in of this process.
-_PLAYING: dict = {}
 
 
 def _free_port() -> int:
@@ -291,36 +288,6 @@ class StandIn:
                                 logEvents=events[start:start + 10000])
         return stream
 
-    def forget_job(self, name: str) -> None:
-        """Forget what an earlier play of job ``name`` left: its log streams, its published
-        metrics and utilization, and stop its player. moto's state lives as long as the
-        process, shared by every stand-in in it: re-running notebook 03 in the same kernel
-        starts another stand-in that plays the same job, which must start from nothing
-        rather than append a second run to the first (the job shown twice end to end)."""
-        for player in [p for p in _PLAYING.pop((self.region, name), []) if p.thread]:
-            player.stop()
-        logs = self.client("logs")
-        try:
-            pages = logs.get_paginator("describe_log_streams").paginate(
-                logGroupName=LOG_GROUP, logStreamNamePrefix=f"{name}/")
-            streams = [s["logStreamName"] for page in pages for s in page["logStreams"]]
-        except logs.exceptions.ResourceNotFoundException:
-            streams = []
-        for stream in streams:
-            logs.delete_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
-        from moto.cloudwatch.models import cloudwatch_backends
-
-        backend = cloudwatch_backends[ACCOUNT][self.region]
-
-        def about(datum) -> bool:
-            return any(d.value == name or str(d.value).startswith(f"{name}/")
-                       for d in datum.dimensions)
-
-        backend.metric_data[:] = [d for d in backend.metric_data if not about(d)]
-        with self._lock:
-            for key in [k for k in self._streams if k[0] == name]:
-                self._created.discard(self._streams.pop(key))
-
     def stream_name(self, name: str, host: str, stream_epoch: int | None = None) -> str:
         """SageMaker's stream name: ``<job>/<host>-<epoch seconds>`` (stable per host)."""
         with self._lock:
@@ -365,10 +332,9 @@ class StandIn:
         """
         if metric_definitions is None:
             metric_definitions = XGBOOST_DEFINITIONS if kind == "xgboost" else SIMPLE_DEFINITIONS
-        self.forget_job(name)
+        player = forget_job(self, name, JobPlayer(name))  # a replay starts from nothing
         self.create_job(name, metric_definitions, instance_count=instance_count,
                         instance_type=instance_type)
-        player = JobPlayer(name)
 
         def run():
             try:
@@ -380,7 +346,6 @@ class StandIn:
         if background:
             player.thread = threading.Thread(target=run, name=f"standin-{name}", daemon=True)
             self._players.append(player)
-            _PLAYING.setdefault((self.region, name), []).append(player)
             player.thread.start()
         else:  # on the caller's thread: errors and Ctrl-C reach the caller
             self._play(player, lines_per_host, interval, instance_count, kind, fail_reason,
@@ -438,7 +403,6 @@ class StandIn:
         lines by host."""
         if metric_definitions is None:
             metric_definitions = XGBOOST_DEFINITIONS if kind == "xgboost" else SIMPLE_DEFINITIONS
-        self.forget_job(name)
         self.create_job(name, metric_definitions, instance_count=instance_count,
                         started_seconds_ago=seconds + 60, instance_type=instance_type)
         self.set_status(name, "InProgress", "Training")
