@@ -11,13 +11,13 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 
 from metricwidgets.errors import AWSError
 from metricwidgets.fetch import fetch_job_metrics
+from tests.black_hole import SilentEndpoint
 
 pytestmark = pytest.mark.aws
 
@@ -25,29 +25,6 @@ pytestmark = pytest.mark.aws
 _LIMIT = 15.0
 _CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_DEFAULT_REGION": "us-east-1"}
-
-
-class _Silent:
-    """Accepts every connection and never writes a byte."""
-
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.held: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.held.append(conn)
-
-    def close(self):
-        self.sock.close()
-        for conn in self.held:
-            conn.close()
 
 
 class _NeverAccepts:
@@ -81,7 +58,7 @@ class _NeverAccepts:
         self.sock.close()
 
 
-@pytest.fixture(params=[_Silent, _NeverAccepts], ids=["accepts-never-answers", "never-accepts"])
+@pytest.fixture(params=[SilentEndpoint, _NeverAccepts], ids=["accepts-never-answers", "never-accepts"])
 def black_hole(request):
     hole = request.param()
     yield f"http://127.0.0.1:{hole.sock.getsockname()[1]}", request.param
@@ -100,7 +77,7 @@ def test_the_api_fails_within_15_s_with_one_line(black_hole, monkeypatch):
     assert caught.value.code == "unreachable"
     message = str(caught.value)
     assert "\n" not in message and "could not be reached" in message
-    assert ("Read timeout" if kind is _Silent else "Connect timeout") in message
+    assert ("Read timeout" if kind is SilentEndpoint else "Connect timeout") in message
 
 
 def test_the_cli_fails_within_15_s_with_one_line(black_hole):

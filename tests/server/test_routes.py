@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import time
 
 import pytest
 import tornado.httpclient
 
 from metricwidgets.testing.standin import StandIn
+from tests.black_hole import SilentEndpoint
 
 pytestmark = pytest.mark.aws
 
@@ -320,35 +320,9 @@ async def eventually(predicate, timeout: float) -> bool:
     return True
 
 
-class BlackHole:
-    """A TCP endpoint that accepts connections and never answers (counting them)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.accepted = []
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted.append(conn)  # kept open, never read or answered
-
-    def close(self):
-        self.sock.close()
-        for conn in self.accepted:
-            conn.close()
-
-
 @pytest.fixture
 def black_hole():
-    hole = BlackHole()
+    hole = SilentEndpoint()
     yield hole
     hole.close()
 
