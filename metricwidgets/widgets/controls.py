@@ -60,7 +60,7 @@ class Controls(widgets.VBox):
         self._on_change = on_change
         self.x_mode = widgets.ToggleButtons(
             options=[("step", "step"), ("relative time", "relative"), ("wall time", "wall")],
-            value="step", description="x:", style={"button_width": "100px"},
+            value="step", description="x:", style={"button_width": "115px"},  # "relative time" whole
             tooltips=["step recovered from the log", "seconds since the start",
                       "time of day"])
         self.smoothing = widgets.FloatSlider(

@@ -34,13 +34,13 @@ TINY = str(Path(__file__).resolve().parents[1] / "data" / "train_tiny.py")
 PLOT = ".metricwidgets-liveplot"
 
 
-def notebook_cells() -> list[str]:
+def notebook_cells(epochs: int = 40, delay: float = 0.1) -> list[str]:
     return [
         ("from metricwidgets import LivePlot\n"
         "DEFS = [{'Name': 'train:error', 'Regex': r'Train_error=(.*?);'},\n"
         "        {'Name': 'validation:error', 'Regex': r'Valid_error=(.*?);'}]\n"
-        f"plot = LivePlot.for_command([{sys.executable!r}, {TINY!r}, '--epochs', '40',\n"
-        "                              '--delay', '0.1'], DEFS,\n"
+        f"plot = LivePlot.for_command([{sys.executable!r}, {TINY!r}, '--epochs', '{epochs}',\n"
+        f"                              '--delay', '{delay}'], DEFS,\n"
         "                             step_definition=r'epoch ([0-9]+):')\n"
         "plot"),
         ("import json\n"
@@ -102,6 +102,21 @@ def set_smoothing(page, value: str) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.type(value)
     page.keyboard.press("Enter")
+
+
+def drag_pan(page) -> None:
+    """Drag the plot area a third of its width to the right (pan/zoom mode must be on)."""
+    box = page.locator(CHART + " svg.svg-figure").first.bounding_box()
+    y = box["y"] + box["height"] * 0.5
+    page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    page.mouse.down()
+    for k in range(1, 11):
+        page.mouse.move(box["x"] + box["width"] * (0.3 + 0.03 * k), y)
+    page.mouse.up()
+
+
+def x_labels(page) -> list[str]:
+    return [t["text"] for t in split_axes(geometry(page))[0]]
 
 
 def wheel_zoom(page) -> None:
@@ -185,3 +200,40 @@ def test_hover_reads_the_exact_value_and_the_legend_hides_a_series(finished_char
     screenshot(page, "chart_legend_hidden.png")
     entry.locator("input").click()
     wait_until(lambda: any(dashed_visible()), 20, what="validation's path to show again")
+
+
+@pytest.mark.timeout(300)
+def test_axes_stay_right_under_clicks_while_the_job_is_still_running(lab, page):
+    """The same checks while points keep arriving: outliers off and on, log y, every x mode,
+    pan by dragging, zoom and reset, in a user's order."""
+    url, root = lab
+    write_notebook(root / "live.ipynb", notebook_cells(epochs=400, delay=0.25)[:1])
+    open_notebook(page, url, "live.ipynb")
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_selector(CHART + " svg.svg-figure", timeout=120_000)
+    page.locator(CHART).first.scroll_into_view_if_needed()
+    settle(page, "step", "linear", "live_start")
+    outliers = page.locator(f"{PLOT} .widget-checkbox", has_text="ignore outliers").locator("input")
+    outliers.click()
+    settle(page, "step", "linear", "live_outliers_off")
+    page.locator(f"{PLOT} .widget-checkbox", has_text="log y").locator("input").click()
+    settle(page, "step", "log", "live_log_on")
+    outliers.click()
+    settle(page, "step", "log", "live_outliers_on_log")
+    click_toggle(page, "relative time")
+    settle(page, "relative", "log", "live_relative_log")
+    page.locator(f"{PLOT} .widget-checkbox", has_text="log y").locator("input").click()
+    settle(page, "relative", "linear", "live_relative")
+    click_toggle(page, "step")
+    settle(page, "step", "linear", "live_step_again")
+    click_toggle(page, "pan/zoom")
+    before = x_labels(page)
+    drag_pan(page)
+    wait_until(lambda: x_labels(page) != before, 20, what="the x-axis to pan")
+    settle(page, "step", "linear", "live_panned")
+    wheel_zoom(page)
+    settle(page, "step", "linear", "live_zoomed")
+    page.locator(f"{PLOT} button", has_text="reset zoom").first.click()
+    settle(page, "step", "linear", "live_reset")
+    click_toggle(page, "wall time")
+    settle(page, "wall", "linear", "live_wall")
