@@ -17,7 +17,8 @@ SYSTEM_COLUMNS = COLUMNS[:4]
 _MAX_ROUNDS = 20
 
 
-def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, **aws):
+def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, *,
+                      step_definition=None, options=None, **aws):
     """Return every metric point of training job ``name``.
 
     Parameters
@@ -32,6 +33,10 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
         as SageMaker reports them; host ``algo-N``).
     metric_definitions : optional
         Anything :func:`metricwidgets.core.definitions.load_definitions` reads.
+    step_definition : str, optional
+        A regex whose group 1 is each point's step (the ``step`` column).
+    options : MetricOptions, optional
+        Everything above at once (as the CLI passes it); then give none of the others.
     **aws
         ``region``, ``profile``, ``endpoint_url``, ``session``.
 
@@ -49,18 +54,29 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
     DefinitionError
         A definition whose regex does not compile.
     """
-    frame = fetch_job_store(name, source, metric_definitions, **aws).to_dataframe()
-    columns = SYSTEM_COLUMNS if source == "system" else COLUMNS
+    options = _options(options, source, metric_definitions, step_definition, aws)
+    frame = fetch_job_store(name, options=options).to_dataframe()
+    columns = SYSTEM_COLUMNS if options.source == "system" else COLUMNS
     return frame[columns].reset_index(drop=True)
 
 
-def fetch_job_store(name: str, source: str = "logs", metric_definitions=None, **aws):
+def _options(options, source, metric_definitions, step_definition, aws):
+    from metricwidgets.polling.constructors import resolve_options
+
+    if options is not None and source != "logs":
+        raise TypeError("give either options=MetricOptions(...) or the separate options")
+    return resolve_options(options, metric_definitions, None if options else source,
+                           step_definition, **aws)
+
+
+def fetch_job_store(name: str, source: str = "logs", metric_definitions=None, *,
+                    step_definition=None, options=None, **aws):
     """Like :func:`fetch_job_metrics`, but the :class:`~metricwidgets.core.store.MetricStore`
     itself, which also keeps the NaN/Inf captures (for ``metricwidgets diagnose --job``)."""
     from metricwidgets.polling.watch import Watch
 
-    watch = Watch.for_job(name, metric_definitions, source=source, start=False,
-                          describe_interval=0.0, **aws)
+    options = _options(options, source, metric_definitions, step_definition, aws)
+    watch = Watch.for_job(name, options=options, start=False, describe_interval=0.0)
     try:
         for _ in range(_MAX_ROUNDS):
             version = watch.store.version

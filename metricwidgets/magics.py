@@ -22,6 +22,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from metricwidgets.errors import UserFacingError
+from metricwidgets.options import option_arguments
 
 __all__ = ["MetricMagics", "load_ipython_extension", "open_plots"]
 
@@ -52,37 +53,17 @@ def _parse(magic, line: str):
     return magic.parser.parse_args(argv)
 
 
-def _definitions(args) -> list | None:
-    from metricwidgets.core.definitions import load_definitions, parse_pair, validate_definitions
+def _options(args):
+    """The magic's flags as :class:`~metricwidgets.options.MetricOptions`, the definitions
+    validated (the first problem is the user's to fix now)."""
+    from metricwidgets.core.definitions import validate_definitions
+    from metricwidgets.options import MetricOptions
 
-    defs = []
-    if args.definitions:
-        defs.extend(load_definitions(args.definitions if args.definitions.strip().startswith(
-            ("[", "{")) else _path(args.definitions)))
-    defs.extend(parse_pair(pair) for pair in args.regex or [])
-    if not defs:
-        return None
-    errors = validate_definitions(defs)
+    options = MetricOptions.from_arguments(args)
+    errors = validate_definitions(options.definitions) if options.definitions else []
     if errors:
         raise errors[0]
-    return defs
-
-
-def _path(text: str):
-    import os
-    from pathlib import Path
-
-    from metricwidgets.errors import InputError
-
-    path = Path(os.path.expanduser(text))
-    if not path.exists():
-        raise InputError(f"definitions file not found: {text}")
-    return path
-
-
-def _aws(args) -> dict:
-    return {k: v for k, v in (("region", args.region), ("profile", args.profile),
-                              ("endpoint_url", args.endpoint_url)) if v}
+    return options
 
 
 @magics_class
@@ -122,19 +103,10 @@ class MetricMagics(Magics):
     @magic_arguments()
     @argument("job", nargs="?", help="the SageMaker training job to watch")
     @argument("--tuning-job", metavar="NAME", help="watch a hyperparameter tuning job instead")
-    @argument("--definitions", metavar="FILE",
-              help="metric definitions (SageMaker's JSON) added to the job's own")
-    @argument("--regex", action="append", metavar="NAME=REGEX", default=[],
-              help="one more metric definition (repeatable)")
-    @argument("--step", metavar="REGEX",
-              help="a regex whose group 1 is the step (e.g. 'epoch=(\\d+)'); default: each "
-                   "point's index in its series")
-    @argument("--source", choices=("logs", "metrics", "system"), default="logs",
-              help="parse the CloudWatch logs here (default), read the published metrics, or "
-                   "chart the instance utilization as metrics")
-    @argument("--region", help="AWS region")
-    @argument("--profile", help="AWS profile")
-    @argument("--endpoint-url", help="AWS endpoint URL (a stand-in)")
+    @option_arguments("definitions", "definition", "step", "source", "region", "profile",
+                      "endpoint_url", overrides={"definitions": {
+                          "help": "metric definitions (SageMaker's JSON) added to the job's "
+                                  "own"}})
     @line_magic
     def metrics(self, line: str = ""):
         """Live charts of a SageMaker training job (or tuning job) from its logs.
@@ -142,36 +114,27 @@ class MetricMagics(Magics):
         Examples::
 
             %metrics my-training-job
-            %metrics my-job --regex "train:loss=loss: ([0-9.]+)"
+            %metrics my-job --definition "train:loss=loss: ([0-9.]+)"
             %metrics --tuning-job my-tuning-job
         """
         try:
             args = _parse(self.metrics, line)
             if bool(args.job) == bool(args.tuning_job):
                 raise UsageError("give a training job name or --tuning-job NAME (one of them)")
-            definitions = _definitions(args)
+            options = _options(args)
         except (UsageError, UserFacingError) as exc:
             _say(exc)
             return None
-        aws = _aws(args)
         if args.tuning_job:
             return self._show(self._cell_key(f"tuning:{args.tuning_job}"),
-                              lambda cls: cls.for_tuning_job(args.tuning_job, definitions,
-                                                             **aws))
-        if args.step:
-            aws["step_definition"] = args.step
+                              lambda cls: cls.for_tuning_job(args.tuning_job, options=options))
         # Outside a cell id (nbclient, a terminal) the target is the key: the logs and the
         # metrics of one job are two plots, neither closes the other (notebook 03 shows both).
-        return self._show(self._cell_key(f"job:{args.job} source:{args.source}"),
-                          lambda cls: cls.for_job(args.job, definitions, args.source, **aws))
+        return self._show(self._cell_key(f"job:{args.job} source:{options.source}"),
+                          lambda cls: cls.for_job(args.job, options=options))
 
     @magic_arguments()
-    @argument("--definitions", metavar="FILE", help="metric definitions (SageMaker's JSON)")
-    @argument("--regex", action="append", metavar="NAME=REGEX", default=[],
-              help="a metric definition (repeatable)")
-    @argument("--step", metavar="REGEX",
-              help="a regex whose group 1 is the step (e.g. 'epoch=(\\d+)'); default: each "
-                   "point's index in its series")
+    @option_arguments("definitions", "definition", "step")
     @argument("command", nargs=argparse.REMAINDER,
               help="the training command, after --")
     @line_magic
@@ -183,7 +146,7 @@ class MetricMagics(Magics):
         Example::
 
             %metrics_run -- python train.py --epochs 30
-            %metrics_run --regex "loss=loss: ([0-9.]+)" -- python train.py
+            %metrics_run --definition "loss=loss: ([0-9.]+)" -- python train.py
         """
         try:
             args = _parse(self.metrics_run, line)
@@ -193,30 +156,30 @@ class MetricMagics(Magics):
             if not command:
                 raise UsageError("give the command to run after --, e.g. "
                                  "%metrics_run -- python train.py")
-            definitions = _definitions(args)
+            options = _options(args)
         except (UsageError, UserFacingError) as exc:
             _say(exc)
             return None
         return self._show(self._cell_key("run:" + " ".join(command)),
-                          lambda cls: cls.for_command(command, definitions,
-                                                      step_definition=args.step))
+                          lambda cls: cls.for_command(command, options=options))
 
     @magic_arguments()
-    @argument("--definitions", metavar="FILE", help="metric definitions to start from")
-    @argument("--regex", action="append", metavar="NAME=REGEX", default=[],
-              help="a metric definition to start from (repeatable)")
+    @option_arguments("definitions", "definition", overrides={
+        "definitions": {"help": "metric definitions to start from"},
+        "definition": {"help": "a metric definition to start from (repeatable; --regex is an "
+                               "alias)"}})
     @cell_magic
     def metric_regex(self, line: str = "", cell: str = ""):
         """A regex playground on the cell's text (a sample of your training log).
 
         Example::
 
-            %%metric_regex --regex "train:error=Train_error=(.*?);"
+            %%metric_regex --definition "train:error=Train_error=(.*?);"
             Train_error=0.25;  Valid_error=0.31;
         """
         try:
             args = _parse(self.metric_regex, line)
-            definitions = _definitions(args)
+            definitions = _options(args).definitions
             from metricwidgets.widgets.playground import RegexPlayground
         except ImportError:
             _say("the regex playground is not available in this installation")

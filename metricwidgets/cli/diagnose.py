@@ -21,6 +21,7 @@ from metricwidgets.cli.parse import (
     stream_log,
 )
 from metricwidgets.errors import InputError
+from metricwidgets.options import MetricOptions, add_option_arguments
 
 __all__ = ["register", "run"]
 
@@ -37,12 +38,9 @@ def register(subparsers) -> None:
                     "when a finding is an error (divergence, NaN/Inf).")
     parser.add_argument("logfile", metavar="LOGFILE", nargs="?")
     add_definition_arguments(parser, required=False)
-    parser.add_argument("--step", metavar="REGEX",
-                        help="a regex whose capture is the step (epoch, iteration) of each point")
     parser.add_argument("--job", metavar="NAME", help="a SageMaker training job instead of a file")
-    parser.add_argument("--region")
-    parser.add_argument("--profile")
-    parser.add_argument("--endpoint-url")
+    add_option_arguments(parser, "step", "region", "profile", "endpoint_url", overrides={
+        "step": {"help": "a regex whose capture is the step (epoch, iteration) of each point"}})
     parser.add_argument("--no-escape", action="store_true",
                         help="the log was read back from CloudWatch Logs (already escaped)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -89,11 +87,7 @@ def _findings(args):
     if args.job:
         from metricwidgets.fetch import fetch_job_store
 
-        definitions = read_definitions(args) if (args.definitions or args.definition) else None
-        aws = {"region": args.region, "profile": args.profile, "endpoint_url": args.endpoint_url}
-        if args.step:
-            aws["step_definition"] = args.step
-        store = fetch_job_store(args.job, metric_definitions=definitions, **aws)
+        store = fetch_job_store(args.job, options=MetricOptions.from_arguments(args))
         return diagnose_store(store)
     if not args.logfile:
         raise InputError("give a LOGFILE (with --definitions or --definition) or --job NAME")

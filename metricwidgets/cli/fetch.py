@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from metricwidgets.options import add_option_arguments
+
 __all__ = ["register"]
 
 
@@ -15,30 +17,21 @@ def register(subparsers) -> None:
                     "instance utilization per host (timestamp,host,metric,value; CPU and GPU "
                     "summed over devices, as SageMaker reports them).")
     parser.add_argument("job", metavar="JOB_NAME")
-    parser.add_argument("--source", choices=("logs", "metrics", "system"), default="logs")
-    parser.add_argument("--definitions", metavar="DEFS.json",
-                        help='extra definitions, SageMaker\'s shape: [{"Name": ..., "Regex": ...}]')
-    parser.add_argument("--region")
-    parser.add_argument("--profile")
-    parser.add_argument("--endpoint-url")
+    add_option_arguments(parser, "source", "step", "definitions", "definition", "region",
+                         "profile", "endpoint_url", overrides={"definitions": {
+                             "metavar": "DEFS.json",
+                             "help": "extra definitions, SageMaker's shape: "
+                                     '[{"Name": ..., "Regex": ...}]'}})
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     from metricwidgets.cli.output import write_frame
-    from metricwidgets.core.definitions import load_definitions
     from metricwidgets.fetch import fetch_job_metrics
+    from metricwidgets.options import MetricOptions
 
-    definitions = None
-    if args.definitions:
-        import os
-
-        definitions = load_definitions(os.fspath(args.definitions) if os.path.exists(
-            args.definitions) else args.definitions)
-    frame = fetch_job_metrics(args.job, source=args.source, metric_definitions=definitions,
-                              region=args.region, profile=args.profile,
-                              endpoint_url=args.endpoint_url)
+    frame = fetch_job_metrics(args.job, options=MetricOptions.from_arguments(args))
     frame = frame.copy()
     frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     write_frame(frame, args.format)

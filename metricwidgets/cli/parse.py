@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import csv
 import json
-import pathlib
 import sys
 from collections.abc import Callable, Iterator
 
-from metricwidgets.core.definitions import (
-    MetricDefinition,
-    load_definitions,
-    parse_pair,
-)
+from metricwidgets.core.definitions import MetricDefinition
 from metricwidgets.core.parser import LogParser, cut_message, split_problems
 from metricwidgets.core.results import ParseResult
 from metricwidgets.core.values import DROP_REASONS
 from metricwidgets.errors import InputError
+from metricwidgets.options import MetricOptions, add_option_arguments
 
 __all__ = [
     "CHUNK_BYTES",
@@ -40,12 +36,12 @@ CHUNK_BYTES = 4 << 20
 
 
 def add_definition_arguments(parser, required: bool = True) -> None:
-    """``--definitions DEFS.json`` or one or more ``--definition NAME=REGEX``."""
+    """``--definitions DEFS.json`` or one or more ``--definition NAME=REGEX`` (alias
+    ``--regex``), declared as every door declares them (:mod:`metricwidgets.options`)."""
     group = parser.add_mutually_exclusive_group(required=required)
-    group.add_argument("--definitions", metavar="DEFS.json",
-                       help='SageMaker\'s shape: [{"Name": "train:loss", "Regex": "loss=(\\\\S+)"}]')
-    group.add_argument("--definition", action="append", metavar="NAME=REGEX",
-                       help="one definition (repeat for more)")
+    add_option_arguments(group, "definitions", "definition", overrides={
+        "definitions": {"metavar": "DEFS.json"},
+        "definition": {"help": "one definition (repeat for more; --regex is an alias)"}})
 
 
 def read_definitions(args) -> list[MetricDefinition]:
@@ -56,10 +52,7 @@ def read_definitions(args) -> list[MetricDefinition]:
     InputError
         When the file is missing or is not SageMaker's JSON shape.
     """
-    if args.definition:
-        return [parse_pair(text) for text in args.definition]
-    # A path, whatever it looks like: load_definitions words every failure of the file.
-    return load_definitions(pathlib.Path(args.definitions))
+    return MetricOptions.from_arguments(args).definitions or []
 
 
 def stream_log(path: str, parser: LogParser,

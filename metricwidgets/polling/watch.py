@@ -25,8 +25,9 @@ from metricwidgets.core.results import DefinitionStats
 from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import UserFacingError
 from metricwidgets.polling.backoff import BackoffPolicy, classify_error
-from metricwidgets.polling.job_list import JobMembership
+from metricwidgets.polling.constructors import WatchConstructors
 from metricwidgets.polling.definitions import layered_definitions, load_user_definitions
+from metricwidgets.polling.job_list import JobMembership
 from metricwidgets.polling.messages import MessageLog, WatchMessage
 from metricwidgets.polling.replay import apply_definitions
 from metricwidgets.polling.scheduler import Scheduler
@@ -39,7 +40,7 @@ from metricwidgets.sources.base import JobStatus, Source, SourceUpdate
 __all__ = ["Watch", "WatchMessage"]
 
 
-class Watch(JobMembership):
+class Watch(WatchConstructors, JobMembership):
     """Watch one job (or tuning job, command, file) and keep its metrics in :attr:`store`.
 
     Build one with :meth:`for_job`, :meth:`for_tuning_job`, :meth:`for_jobs`,
@@ -115,90 +116,6 @@ class Watch(JobMembership):
         self._poller = poller or Scheduler.default()
         if start:
             self._poller.add(self)
-
-    # ----------------------------------------------------------------- constructors
-    @classmethod
-    def for_job(cls, name: str, metric_definitions=None, source: str = "logs", *,
-                start: bool = True, describe_interval: float = 10.0, cursor=None,
-                min_interval: float = 2.0, max_interval: float = 10.0,
-                max_backoff: float = 60.0, poller=None, step_definition=None,
-                **aws) -> Watch:
-        """Watch a SageMaker training job through its logs (``source="logs"``, parsed here
-        with the job's definitions plus ``metric_definitions``) or through the metrics
-        SageMaker published to CloudWatch (``source="metrics"``; any kind registered in
-        :mod:`metricwidgets.sources.factory`).
-
-        ``aws``: ``region``, ``profile``, ``endpoint_url``, ``session``.
-
-        Raises
-        ------
-        DefinitionError
-            For a definition whose regex does not compile.
-        AWSError
-            When no client can be made (a missing profile, no region).
-        """
-        from metricwidgets.sources.aws import AWSOptions
-        from metricwidgets.sources.factory import job_sources
-
-        options = AWSOptions.from_kwargs(**aws)
-        status, data = job_sources(name, options, source, describe_interval, cursor=cursor)
-        return cls([WatchedJob(name, data, status)], metric_definitions, start=start,
-                   min_interval=min_interval, max_interval=max_interval,
-                   max_backoff=max_backoff, poller=poller, step_definition=step_definition)
-
-    @classmethod
-    def for_tuning_job(cls, name: str, metric_definitions=None, source: str = "logs", *,
-                       start: bool = True, describe_interval: float = 10.0,
-                       min_interval: float = 2.0, max_interval: float = 10.0,
-                       max_backoff: float = 60.0, poller=None, step_definition=None,
-                       **aws) -> Watch:
-        """Watch a hyperparameter tuning job: every child training job, as the tuner
-        launches them, each through ``source``. The tuning objective and the best job are
-        in ``statuses[name].extra``."""
-        from metricwidgets.sources.aws import AWSOptions
-        from metricwidgets.sources.tuning_job import TuningJobSource
-
-        options = AWSOptions.from_kwargs(**aws)
-        tuning = TuningJobExpansion(TuningJobSource(name, options, interval=describe_interval),
-                                    child_source=source)
-        return cls([], metric_definitions, tuning=tuning, start=start,
-                   min_interval=min_interval, max_interval=max_interval,
-                   max_backoff=max_backoff, poller=poller, step_definition=step_definition,
-                   name=name)
-
-    @classmethod
-    def for_command(cls, argv, metric_definitions=None, *, cwd=None, env=None, name=None,
-                    start: bool = True, min_interval: float = 0.2, max_interval: float = 1.0,
-                    poller=None, step_definition=None) -> Watch:
-        """Run ``argv`` and watch its output. With ``metric_definitions=None`` the
-        definitions are suggested from the output seen so far
-        (:func:`metricwidgets.core.suggest.suggest_definitions`), and held text is parsed
-        again when new suggestions appear. Closing the watch kills the process group."""
-        from metricwidgets.sources.local_process import LocalProcessSource
-
-        process = LocalProcessSource(argv, cwd=cwd, env=env, name=name)
-        try:
-            return cls([WatchedJob(process.name, process)], metric_definitions,
-                       suggest=metric_definitions is None, start=start,
-                       min_interval=min_interval, max_interval=max_interval, poller=poller,
-                       step_definition=step_definition)
-        except BaseException:
-            process.close()
-            raise
-
-    @classmethod
-    def for_file(cls, path, metric_definitions=None, *, start: bool = True,
-                 min_interval: float = 0.5, max_interval: float = 2.0, poller=None,
-                 step_definition=None) -> Watch:
-        """Follow a log file (``tail -F``: truncation and rotation included). A file watch
-        never finishes by itself; close it."""
-        from metricwidgets.sources.local_file import LocalFileSource
-
-        source = LocalFileSource(path)
-        return cls([WatchedJob(source.name, source)], metric_definitions,
-                   suggest=metric_definitions is None, start=start,
-                   min_interval=min_interval, max_interval=max_interval, poller=poller,
-                   step_definition=step_definition)
 
     # ----------------------------------------------------------------- public state
     @property

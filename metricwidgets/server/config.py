@@ -13,6 +13,7 @@ import os
 from traitlets import Float, Int, Unicode, default
 from traitlets.config import Configurable
 
+from metricwidgets.options import MetricOptions
 from metricwidgets.sources.aws import AWSOptions
 
 __all__ = ["MetricWidgets"]
@@ -60,7 +61,11 @@ class MetricWidgets(Configurable):
     def _default_endpoint_url(self):
         return os.environ.get("METRICWIDGETS_ENDPOINT_URL") or None
 
+    def options(self) -> MetricOptions:
+        """These settings as the :class:`~metricwidgets.options.MetricOptions` every door
+        builds."""
+        return MetricOptions.from_server_config(self)
+
     def aws_options(self) -> AWSOptions:
         """These settings as :class:`~metricwidgets.sources.aws.AWSOptions`."""
-        return AWSOptions.from_kwargs(region=self.region, profile=self.profile,
-                                      endpoint_url=self.endpoint_url)
+        return self.options().aws

@@ -118,10 +118,13 @@ class LivePlot(widgets.VBox):
 
     # ------------------------------------------------------------------ constructors
     @classmethod
-    def for_job(cls, name: str, metric_definitions=None, source: str = "logs", *,
-                instances: bool = True, **aws) -> "LivePlot":
+    def for_job(cls, name: str, metric_definitions=None, source: str | None = None, *,
+                options=None, instances: bool = True, **aws) -> LivePlot:
         """Watch a SageMaker training job (``aws``: ``region``, ``profile``,
-        ``endpoint_url``, ``session``); with ``instances``, its instance utilization too.
+        ``endpoint_url``, ``session``; or everything at once as
+        ``options=``:class:`~metricwidgets.options.MetricOptions`, which also carries
+        the source, the step regex and the definitions); with ``instances``, its instance
+        utilization too.
 
         Raises
         ------
@@ -129,27 +132,32 @@ class LivePlot(widgets.VBox):
             For an unknown job, missing credentials or a bad definition (checked by a
             first poll made before returning).
         """
+        from metricwidgets.polling.constructors import resolve_options
         from metricwidgets.polling.watch import Watch
 
-        watch = _first_poll(Watch.for_job(name, metric_definitions, source, start=False, **aws))
+        options = resolve_options(options, metric_definitions, source, **aws)
+        watch = _first_poll(Watch.for_job(name, options=options, start=False))
         system = None
-        if instances and source != "system":
+        if instances and options.source != "system":
             from metricwidgets.utilization import system_watch_for_job
 
-            system = system_watch_for_job(name, **aws)
+            system = system_watch_for_job(name, **options.aws_keywords())
         return cls(watch, system=system)
 
     @classmethod
-    def for_tuning_job(cls, name: str, metric_definitions=None, **aws) -> "LivePlot":
-        """Watch a hyperparameter tuning job: its children overlaid, the best highlighted."""
+    def for_tuning_job(cls, name: str, metric_definitions=None, source: str | None = None, *,
+                       options=None, **aws) -> LivePlot:
+        """Watch a hyperparameter tuning job: its children overlaid, the best highlighted
+        (options as for :meth:`for_job`; each child is read through the source given)."""
         from metricwidgets.polling.watch import Watch
 
-        watch = Watch.for_tuning_job(name, metric_definitions, start=False, **aws)
+        watch = Watch.for_tuning_job(name, metric_definitions, source, options=options,
+                                     start=False, **aws)
         return cls(_first_poll(watch))
 
     @classmethod
     def for_jobs(cls, names, metric_definitions=None, source: str = "logs",
-                 **aws) -> "LivePlot":
+                 **aws) -> LivePlot:
         """Watch several training jobs overlaid (one colour and legend entry per job); more
         join with :meth:`add_job` and leave with :meth:`remove_job`, without a rebuild.
 
@@ -165,9 +173,11 @@ class LivePlot(widgets.VBox):
         return cls(_first_poll(watch))
 
     @classmethod
-    def for_command(cls, argv, metric_definitions=None, **kwargs) -> "LivePlot":
-        """Run a training command and watch its output (``metric_definitions=None``: the
-        definitions are suggested from what it prints) and its process tree's utilization."""
+    def for_command(cls, argv, metric_definitions=None, **kwargs) -> LivePlot:
+        """Run a training command and watch its output (no definitions: they are suggested
+        from what it prints) and its process tree's utilization. ``kwargs``: ``options``,
+        ``step_definition``, ``cwd``, ``env``, ``name`` and the polling settings of
+        ``Watch.for_command``."""
         from metricwidgets.polling.watch import Watch
         from metricwidgets.utilization import system_watch_for_run
 
@@ -176,8 +186,8 @@ class LivePlot(widgets.VBox):
                                                         poller=kwargs.get("poller")))
 
     @classmethod
-    def for_file(cls, path, metric_definitions=None, **kwargs) -> "LivePlot":
-        """Follow a log file as it grows."""
+    def for_file(cls, path, metric_definitions=None, **kwargs) -> LivePlot:
+        """Follow a log file as it grows (``kwargs`` as for ``Watch.for_file``)."""
         from metricwidgets.polling.watch import Watch
 
         return cls(Watch.for_file(path, metric_definitions, **kwargs))
