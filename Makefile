@@ -41,7 +41,7 @@ test-ts: labextension/node_modules/.package-lock.json
 	npm --prefix labextension test --silent
 
 test-unit:
-	$(PYTHON) -m pytest tests/core tests/sources tests/widgets tests/cli tests/polling tests/test_magics.py
+	$(PYTHON) -m pytest tests/core tests/sources tests/widgets tests/cli tests/polling tests/test_magics.py tests/test_options.py
 
 test-aws:
 	$(PYTHON) -m pytest tests/aws
