@@ -61,7 +61,7 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
 
 
 def _options(options, source, metric_definitions, step_definition, aws):
-    from metricwidgets.polling.constructors import resolve_options
+    from metricwidgets.options import resolve_options
 
     if options is not None and source != "logs":
         raise TypeError("give either options=MetricOptions(...) or the separate options")

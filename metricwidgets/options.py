@@ -51,6 +51,7 @@ __all__ = [
     "add_option_arguments",
     "option_arguments",
     "read_definitions_argument",
+    "resolve_options",
 ]
 
 
@@ -233,3 +234,15 @@ class MetricOptions:
     def replace(self, **changes) -> MetricOptions:
         """A copy with ``changes``."""
         return replace(self, **changes)
+
+
+def resolve_options(options: MetricOptions | None, metric_definitions=None, source=None,
+                    step_definition=None, **aws) -> MetricOptions:
+    """``options`` when given (then no other option may be), else options made from the
+    keywords."""
+    if options is None:
+        return MetricOptions.from_keywords(metric_definitions, source, step_definition, **aws)
+    if metric_definitions is not None or source is not None or step_definition or aws:
+        raise TypeError("give either options=MetricOptions(...) or the separate options, "
+                        "not both")
+    return options

@@ -14,16 +14,22 @@ __all__ = ["system_watch_for_job", "system_watch_for_run"]
 DESCRIBE_INTERVAL = 10.0
 
 
-def system_watch_for_job(name: str, start: bool = True, poller=None, **aws):
+def system_watch_for_job(name: str, start: bool = True, poller=None, *, options=None, **aws):
     """A watch of training job ``name``'s published utilization (``source="system"``).
 
-    Polling it often costs little: ``GetMetricData`` is called only once a new minute is
-    complete, ``ListMetrics`` once a minute; the rest is ``DescribeTrainingJob``."""
+    ``options`` (:class:`~metricwidgets.options.MetricOptions`, e.g. the metrics watch's)
+    or ``aws`` (``region``, ``profile``, ``endpoint_url``, ``session``) say where the job
+    is; its source is ``system`` whatever they say, and the definitions and step do not
+    apply. Polling it often costs little: ``GetMetricData`` is called only once a new
+    minute is complete, ``ListMetrics`` once a minute; the rest is ``DescribeTrainingJob``."""
     from metricwidgets.polling import Watch
+    from metricwidgets.options import resolve_options
 
-    return Watch.for_job(name, source="system", start=start, poller=poller,
+    options = resolve_options(options, **aws).replace(
+        source="system", step_definition=None, metric_definitions=None)
+    return Watch.for_job(name, options=options, start=start, poller=poller,
                          describe_interval=DESCRIBE_INTERVAL, min_interval=2.0,
-                         max_interval=DESCRIBE_INTERVAL, **aws)
+                         max_interval=DESCRIBE_INTERVAL)
 
 
 def system_watch_for_run(watch, cwd=None, interval: float | None = None, start: bool = True,

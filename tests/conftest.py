@@ -47,3 +47,13 @@ def poller(request):
     for watch in poller.watches:
         watch.close()
     assert poller.join(10)
+
+
+@pytest.fixture(scope="module")
+def shell():
+    """IPython's shell with ``%load_ext metricwidgets`` done: the magics' door."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "metricwidgets")
+    return shell

@@ -8,19 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
 
 from metricwidgets import magics
 from metricwidgets.widgets.live_plot import LivePlot
 
 TINY = str(Path(__file__).resolve().parent / "data" / "train_tiny.py")
-
-
-@pytest.fixture(scope="module")
-def shell():
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "metricwidgets")
-    return shell
 
 
 @pytest.fixture(autouse=True)

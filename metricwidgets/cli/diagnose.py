@@ -39,8 +39,11 @@ def register(subparsers) -> None:
     parser.add_argument("logfile", metavar="LOGFILE", nargs="?")
     add_definition_arguments(parser, required=False)
     parser.add_argument("--job", metavar="NAME", help="a SageMaker training job instead of a file")
-    add_option_arguments(parser, "step", "region", "profile", "endpoint_url", overrides={
-        "step": {"help": "a regex whose capture is the step (epoch, iteration) of each point"}})
+    add_option_arguments(parser, "step", "source", "region", "profile", "endpoint_url",
+                         overrides={
+        "step": {"help": "a regex whose capture is the step (epoch, iteration) of each point"},
+        "source": {"help": "with --job: logs (parse its CloudWatch Logs, the default) or "
+                           "metrics (what SageMaker published)"}})
     parser.add_argument("--no-escape", action="store_true",
                         help="the log was read back from CloudWatch Logs (already escaped)")
     parser.add_argument("--format", choices=("text", "json"), default="text")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from metricwidgets.options import MetricOptions, add_option_arguments
+
 __all__ = ["register"]
 
 
@@ -21,9 +23,7 @@ def register(subparsers) -> None:
                         help="jobs created at or after this: 2026-05-01, 2026-05-01T12:00Z, "
                              "or an age such as 12h, 7d, 2w")
     parser.add_argument("--limit", metavar="N", help="at most N jobs, the newest")
-    parser.add_argument("--region")
-    parser.add_argument("--profile")
-    parser.add_argument("--endpoint-url")
+    add_option_arguments(parser, "region", "profile", "endpoint_url")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.set_defaults(func=run)
 
@@ -33,8 +33,7 @@ def run(args) -> int:
     from metricwidgets.sources.job_search import list_jobs
 
     frame = list_jobs(args.name_contains, args.status, args.since, args.limit,
-                      region=args.region, profile=args.profile,
-                      endpoint_url=args.endpoint_url)
+                      options=MetricOptions.from_arguments(args))
     frame = frame.copy()
     frame["created"] = frame["created"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     if args.format in ("csv", "json"):

@@ -1,5 +1,5 @@
 """The ways to make a :class:`~metricwidgets.polling.watch.Watch`: a training job, a tuning
-job, a local command, a log file.
+job, a list of training jobs, a local command, a log file.
 
 Each takes the door's :class:`~metricwidgets.options.MetricOptions` (``options=``), or the
 Python API's keywords (``metric_definitions``, ``source``, ``step_definition``, ``region``,
@@ -11,23 +11,11 @@ Python API's keywords (``metric_definitions``, ``source``, ``step_definition``, 
 
 from __future__ import annotations
 
-from metricwidgets.options import MetricOptions
+from metricwidgets.options import MetricOptions, resolve_options
 from metricwidgets.polling.tuning import TuningJobExpansion
 from metricwidgets.polling.watched_job import WatchedJob
 
-__all__ = ["WatchConstructors", "resolve_options"]
-
-
-def resolve_options(options: MetricOptions | None, metric_definitions=None, source=None,
-                    step_definition=None, **aws) -> MetricOptions:
-    """``options`` when given (then no other option may be), else options made from the
-    keywords."""
-    if options is None:
-        return MetricOptions.from_keywords(metric_definitions, source, step_definition, **aws)
-    if metric_definitions is not None or source is not None or step_definition or aws:
-        raise TypeError("give either options=MetricOptions(...) or the separate options, "
-                        "not both")
-    return options
+__all__ = ["WatchConstructors"]
 
 
 class WatchConstructors:
@@ -76,6 +64,21 @@ class WatchConstructors:
             child_source=options.source)
         return cls([], options.definitions, tuning=tuning,
                    step_definition=options.step_definition, name=name, **polling)
+
+    @classmethod
+    def for_jobs(cls, names, metric_definitions=None, source: str | None = None, *,
+                 options: MetricOptions | None = None, describe_interval: float = 10.0,
+                 step_definition=None, region=None, profile=None, endpoint_url=None,
+                 session=None, **polling):
+        """Watch the training jobs ``names`` (a list, possibly empty) in one store, each
+        through the options' source, step and definitions, with clients shared by every
+        job; more join with ``add_job`` and leave with ``remove_job``
+        (:class:`~metricwidgets.polling.job_list.JobMembership`)."""
+        from metricwidgets.polling.job_list import watch_jobs
+
+        options = resolve_options(options, metric_definitions, source, step_definition,
+                                  **_given(region, profile, endpoint_url, session))
+        return watch_jobs(cls, names, options, describe_interval=describe_interval, **polling)
 
     @classmethod
     def for_command(cls, argv, metric_definitions=None, *, options: MetricOptions | None = None,

@@ -23,18 +23,21 @@ class JobList:
 
     Parameters
     ----------
-    options : AWSOptions
-    source : str
-        The kind of data source each job is watched through (``logs``, ``metrics``...).
+    options : MetricOptions
+        Where to reach AWS and the kind of source each job is watched through (``logs``,
+        ``metrics``...).
     describe_interval : float
         Seconds between two ``DescribeTrainingJob`` calls of one job.
     """
 
-    def __init__(self, options, source: str = "logs", describe_interval: float = 10.0):
+    def __init__(self, options, describe_interval: float = 10.0):
         self.options = options
-        self.source = source
         self.describe_interval = describe_interval
         self._clients: dict = {}
+
+    @property
+    def source(self) -> str:
+        return self.options.source
 
     @property
     def clients(self) -> dict:
@@ -42,7 +45,8 @@ class JobList:
         if not self._clients:
             from metricwidgets.sources.budget import budgeted_client
 
-            self._clients = {service: budgeted_client(service, self.options)
+            aws = self.options.aws
+            self._clients = {service: budgeted_client(service, aws)
                              for service in ("sagemaker", "logs", "cloudwatch")}
         return self._clients
 
@@ -56,8 +60,8 @@ class JobList:
         """
         from metricwidgets.sources.factory import job_sources
 
-        status, data = job_sources(name, self.options, self.source, self.describe_interval,
-                                   clients=self.clients)
+        status, data = job_sources(name, self.options.aws, self.options.source,
+                                   self.describe_interval, clients=self.clients)
         return WatchedJob(name, data, status)
 
 
@@ -69,13 +73,6 @@ class JobMembership:
     """
 
     job_list: JobList | None = None
-
-    @classmethod
-    def for_jobs(cls, names, metric_definitions=None, source: str = "logs", **kwargs):
-        """Watch the training jobs ``names`` (a list, possibly empty) in one store, each
-        through ``source``; more join with :meth:`add_job`. Keywords: see
-        :func:`watch_jobs`."""
-        return watch_jobs(cls, names, metric_definitions, source, **kwargs)
 
     @property
     def job_names(self) -> list[str]:
@@ -137,20 +134,17 @@ class JobMembership:
         return jobs
 
 
-def watch_jobs(cls, names, metric_definitions=None, source: str = "logs", *,
-               describe_interval: float = 10.0, start: bool = True, min_interval: float = 2.0,
-               max_interval: float = 10.0, max_backoff: float = 60.0, poller=None,
-               step_definition=None, **aws):
+def watch_jobs(cls, names, options, *, describe_interval: float = 10.0, start: bool = True,
+               **polling):
     """A ``cls`` (:class:`~metricwidgets.polling.watch.Watch`) of the training jobs
-    ``names`` (possibly none yet), each through ``source``; ``aws``: ``region``,
-    ``profile``, ``endpoint_url``, ``session``."""
-    from metricwidgets.sources.aws import AWSOptions
-
-    job_list = JobList(AWSOptions.from_kwargs(**aws), source, describe_interval)
+    ``names`` (possibly none yet), each read as ``options``
+    (:class:`~metricwidgets.options.MetricOptions`) say; ``polling``: ``min_interval``,
+    ``max_interval``, ``max_backoff``, ``poller``, ``clock``, ``hold_limit``."""
+    job_list = JobList(options, describe_interval)
     jobs = [job_list.watched(name) for name in dict.fromkeys(names)]
-    watch = cls(jobs, metric_definitions, start=False, min_interval=min_interval,
-                max_interval=max_interval, max_backoff=max_backoff, poller=poller,
-                step_definition=step_definition, name=", ".join(dict.fromkeys(names)) or "jobs")
+    watch = cls(jobs, options.definitions, start=False,
+                step_definition=options.step_definition,
+                name=", ".join(dict.fromkeys(names)) or "jobs", **polling)
     watch.job_list = job_list
     if start:
         watch.resume()

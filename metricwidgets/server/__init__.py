@@ -17,5 +17,6 @@ def _load_jupyter_server_extension(server_app) -> None:
 
     config = MetricWidgets(parent=server_app)
     setup_routes(server_app.web_app, config)
-    where = config.endpoint_url or config.region or "boto3's default region"
+    options = config.options()
+    where = options.endpoint_url or options.region or "boto3's default region"
     server_app.log.info("metricwidgets: training-job endpoints registered (AWS: %s)", where)

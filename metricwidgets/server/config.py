@@ -8,9 +8,7 @@ metricwidgets door reads (``METRICWIDGETS_REGION``, ``METRICWIDGETS_PROFILE``,
 
 from __future__ import annotations
 
-import os
-
-from traitlets import Float, Int, Unicode, default
+from traitlets import Float, Int, Unicode
 from traitlets.config import Configurable
 
 from metricwidgets.options import MetricOptions
@@ -49,21 +47,9 @@ class MetricWidgets(Configurable):
         per_attempt = self.request_timeout / (1 + self.retries)
         return {"connect_timeout": min(5.0, per_attempt), "read_timeout": per_attempt}
 
-    @default("region")
-    def _default_region(self):
-        return os.environ.get("METRICWIDGETS_REGION") or None
-
-    @default("profile")
-    def _default_profile(self):
-        return os.environ.get("METRICWIDGETS_PROFILE") or None
-
-    @default("endpoint_url")
-    def _default_endpoint_url(self):
-        return os.environ.get("METRICWIDGETS_ENDPOINT_URL") or None
-
     def options(self) -> MetricOptions:
         """These settings as the :class:`~metricwidgets.options.MetricOptions` every door
-        builds."""
+        builds (unset ones from ``$METRICWIDGETS_*`` there, as for every other door)."""
         return MetricOptions.from_server_config(self)
 
     def aws_options(self) -> AWSOptions:

@@ -214,7 +214,7 @@ def setup_routes(web_app, config: MetricWidgets) -> None:
     """Register the endpoints on ``web_app`` (a tornado Application of jupyter_server)."""
     web_app.settings[_STATE] = {
         "config": config,
-        "catalog": Catalog(config.aws_options(), retries=config.retries,
+        "catalog": Catalog(config.options().aws, retries=config.retries,
                            **config.client_timeouts()),
         "cache": AnswerCache(config.cache_seconds),
         # boto3 blocks: threads keep the server's event loop free

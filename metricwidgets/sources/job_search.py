@@ -229,7 +229,7 @@ def _wanted(job: dict, name_contains, status, since) -> bool:
 
 
 def list_jobs(name_contains: str | None = None, status: str | None = None, since=None,
-              limit: int | None = None, *, page_size: int = MAX_PAGE, **aws):
+              limit: int | None = None, *, page_size: int = MAX_PAGE, options=None, **aws):
     """Summarise training jobs, one row each, through SageMaker's ``Search`` (up to 100 jobs
     per call; never one describe call per job).
 
@@ -246,8 +246,11 @@ def list_jobs(name_contains: str | None = None, status: str | None = None, since
         At most this many jobs, the newest first.
     page_size : int
         Jobs asked for per call (1 to 100).
+    options : MetricOptions, optional
+        Where to reach AWS, as a door built it (:mod:`metricwidgets.options`); else
     **aws
-        ``region``, ``profile``, ``endpoint_url``, ``session``.
+        ``region``, ``profile``, ``endpoint_url``, ``session`` (made into options the same
+        way).
 
     Returns
     -------
@@ -266,7 +269,9 @@ def list_jobs(name_contains: str | None = None, status: str | None = None, since
     """
     status, limit = _status(status), _limit(limit)
     since = parse_since(since)
-    search = JobSearch(AWSOptions.from_kwargs(**aws), page_size=page_size)
+    from metricwidgets.options import resolve_options
+
+    search = JobSearch(resolve_options(options, **aws).aws, page_size=page_size)
     now = dt.datetime.now(dt.timezone.utc)
     jobs = search.jobs(name_contains, status, since, limit)
     return jobs_frame([job_row(job, now) for job in jobs])

@@ -132,7 +132,7 @@ class LivePlot(widgets.VBox):
             For an unknown job, missing credentials or a bad definition (checked by a
             first poll made before returning).
         """
-        from metricwidgets.polling.constructors import resolve_options
+        from metricwidgets.options import resolve_options
         from metricwidgets.polling.watch import Watch
 
         options = resolve_options(options, metric_definitions, source, **aws)
@@ -141,7 +141,7 @@ class LivePlot(widgets.VBox):
         if instances and options.source != "system":
             from metricwidgets.utilization import system_watch_for_job
 
-            system = system_watch_for_job(name, **options.aws_keywords())
+            system = system_watch_for_job(name, options=options)
         return cls(watch, system=system)
 
     @classmethod
@@ -156,10 +156,11 @@ class LivePlot(widgets.VBox):
         return cls(_first_poll(watch))
 
     @classmethod
-    def for_jobs(cls, names, metric_definitions=None, source: str = "logs",
-                 **aws) -> LivePlot:
+    def for_jobs(cls, names, metric_definitions=None, source: str | None = None, *,
+                 options=None, **aws) -> LivePlot:
         """Watch several training jobs overlaid (one colour and legend entry per job); more
         join with :meth:`add_job` and leave with :meth:`remove_job`, without a rebuild.
+        Options as for :meth:`for_job` (each job is read through the source given).
 
         Raises
         ------
@@ -169,7 +170,8 @@ class LivePlot(widgets.VBox):
         """
         from metricwidgets.polling.watch import Watch
 
-        watch = Watch.for_jobs(list(names), metric_definitions, source, start=False, **aws)
+        watch = Watch.for_jobs(list(names), metric_definitions, source, options=options,
+                               start=False, **aws)
         return cls(_first_poll(watch))
 
     @classmethod

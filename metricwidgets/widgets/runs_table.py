@@ -47,9 +47,12 @@ class RunsTable(widgets.VBox):
         ``final:*`` columns), or a function of no argument returning one.
     plot_factory : callable, optional
         ``plot_factory(names)`` returns the overlay (anything with ``add_job``,
-        ``remove_job`` and ``close``); default :meth:`LivePlot.for_jobs` with ``aws``.
+        ``remove_job`` and ``close``); default :meth:`LivePlot.for_jobs` with ``options``
+        or ``aws``.
     page_size : int
         Rows shown at once.
+    options : MetricOptions, optional
+        Handed to the default plot factory (:mod:`metricwidgets.options`); else
     **aws
         Handed to the default plot factory (``region``, ``profile``, ``endpoint_url``...).
 
@@ -63,14 +66,14 @@ class RunsTable(widgets.VBox):
         One line when something went wrong (a bad frame, a job that cannot be watched).
     """
 
-    def __init__(self, rows, plot_factory: Callable | None = None, page_size: int = 25,
-                 **aws):
+    def __init__(self, rows, plot_factory: Callable | None = None, page_size: int = 25, *,
+                 options=None, **aws):
         self._loader = rows if callable(rows) else None
         if plot_factory is None:
             from metricwidgets.widgets.live_plot import LivePlot
 
             def plot_factory(names):
-                return LivePlot.for_jobs(names, **aws)
+                return LivePlot.for_jobs(names, options=options, **aws)
         self._plot_factory = plot_factory
         self.page_size = page_size
         self.page = 0

@@ -14,7 +14,6 @@ import time
 from contextlib import redirect_stdout
 
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
 
 from metricwidgets import magics
 from metricwidgets.cli import main as cli_main
@@ -26,13 +25,6 @@ pytestmark = pytest.mark.aws
 PROFILE = "mw-door-test"
 LINES = ["epoch 3: loss=0.5", "epoch 7: loss=0.25 acc=0.75"]
 DEFS = [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]
-
-
-@pytest.fixture(scope="module")
-def shell():
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "metricwidgets")
-    return shell
 
 
 @pytest.fixture(autouse=True)
@@ -196,6 +188,118 @@ def cli_check(flag, standin, tmp_path, job, tuning, logfile, shell):
     return "acc  1 matching lines, 1 points" in out
 
 
+def cli_diagnose_job(flag, standin, tmp_path, job, tuning, logfile, shell):
+    """``diagnose --job``: the store it diagnoses is seen by wrapping (not replacing) the
+    function that diagnoses it."""
+    from unittest import mock
+
+    from metricwidgets.core import diagnose_data
+
+    seen = []
+    real = diagnose_data.diagnose_store
+
+    def spy(store, *args, **kwargs):
+        seen.append(store.to_dataframe())
+        return real(store, *args, **kwargs)
+
+    with mock.patch.object(diagnose_data, "diagnose_store", spy):
+        status, out = _cli("diagnose", "--job", job, *_base(flag, standin),
+                           *_flag_args(flag, standin, tmp_path), "--format", "json")
+    assert status in (0, 1) and isinstance(json.loads(out), list), out
+    return len(seen) == 1 and _store_arrived(seen[0], flag)
+
+
+def _door_parser():
+    import argparse
+
+    from metricwidgets.options import OPTION_FLAGS, add_option_arguments
+
+    parser = argparse.ArgumentParser()
+    add_option_arguments(parser, *OPTION_FLAGS)
+    return parser
+
+
+def _store_arrived(frame, flag):
+    """What a flag leaves in a fetched store's frame."""
+    if flag in ("--region", "--profile", "--endpoint-url"):
+        return sorted(frame[frame.metric == "loss"]["value"]) == [0.25, 0.5]
+    if flag == "--source":
+        return set(frame.host) == {"all"}
+    if flag == "--step":
+        return sorted(frame.step) == [3.0, 7.0]
+    return frame[frame.metric == "acc"]["value"].tolist() == [0.75]
+
+
+def cli_jobs(flag, standin, tmp_path, job, tuning, logfile, shell):
+    status, out = _cli("jobs", "--name-contains", job, *_base(flag, standin),
+                       *_flag_args(flag, standin, tmp_path), "--format", "json")
+    return status == 0 and [r["name"] for r in json.loads(out)] == [job]
+
+
+def _keywords(flag, standin, tmp_path):
+    """The Python API's keywords for ``flag`` (and what the stand-in needs besides)."""
+    args = _door_parser().parse_args(_base(flag, standin) + _flag_args(flag, standin, tmp_path))
+    pairs = {"region": args.region, "profile": args.profile, "endpoint_url": args.endpoint_url,
+             "step_definition": args.step,
+             "metric_definitions": args.definitions and __import__("pathlib").Path(
+                 args.definitions)}
+    if flag == "--source":
+        pairs["source"] = args.source
+    return {k: v for k, v in pairs.items() if v}
+
+
+def _options(flag, standin, tmp_path):
+    from metricwidgets.options import MetricOptions
+
+    args = _door_parser().parse_args(_base(flag, standin) + _flag_args(flag, standin, tmp_path))
+    return MetricOptions.from_arguments(args)
+
+
+def api_list_jobs(flag, standin, tmp_path, job, tuning, logfile, shell):
+    from metricwidgets import list_jobs
+
+    by_keywords = list_jobs(name_contains=job, **_keywords(flag, standin, tmp_path))
+    by_options = list_jobs(job, options=_options(flag, standin, tmp_path))
+    return list(by_keywords["name"]) == [job] == list(by_options["name"])
+
+
+def api_watch_for_jobs(flag, standin, tmp_path, job, tuning, logfile, shell):
+    from metricwidgets.polling import Watch
+
+    watch = Watch.for_jobs([job], options=_options(flag, standin, tmp_path))
+    try:
+        return _watch_arrived(watch, flag, standin)
+    finally:
+        watch.close()
+
+
+def api_plot_for_jobs(flag, standin, tmp_path, job, tuning, logfile, shell):
+    plot = LivePlot.for_jobs([job], **_keywords(flag, standin, tmp_path))
+    return _watch_arrived(plot.watch, flag, standin)
+
+
+def server_config(flag, standin, tmp_path, job, tuning, logfile, shell):
+    """The server's traitlets settings, as jupyter_server hands them to the extension."""
+    import tornado.web
+    from traitlets.config import Config
+
+    from metricwidgets.server.config import MetricWidgets
+    from metricwidgets.server.routes import _STATE, setup_routes
+
+    settings = {k: v for k, v in _keywords(flag, standin, tmp_path).items()
+                if k in ("region", "profile", "endpoint_url")}
+    app = tornado.web.Application(base_url="/")
+    setup_routes(app, MetricWidgets(config=Config({"MetricWidgets": settings})))
+    catalog = app.settings[_STATE]["catalog"]
+    try:
+        described = catalog.describe_training_job(job)
+        meta = catalog.client.meta
+        return ((meta.region_name, meta.endpoint_url) == (standin.region, standin.endpoint_url)
+                and job in json.dumps(described))
+    finally:
+        app.settings[_STATE]["executor"].shutdown(wait=False)
+
+
 AWS_FLAGS = ["--region", "--profile", "--endpoint-url", "--source"]
 DEFINITION_FLAGS = ["--definitions", "--definition", "--regex"]
 TABLE = (
@@ -205,6 +309,12 @@ TABLE = (
     + [(cli_fetch, f) for f in AWS_FLAGS + ["--step"] + DEFINITION_FLAGS]
     + [(cli_parse, f) for f in DEFINITION_FLAGS]
     + [(cli_check, f) for f in DEFINITION_FLAGS]
+    + [(cli_diagnose_job, f) for f in AWS_FLAGS + ["--step"] + DEFINITION_FLAGS]
+    + [(cli_jobs, f) for f in AWS_FLAGS[:3]]
+    + [(api_list_jobs, f) for f in AWS_FLAGS[:3]]
+    + [(api_watch_for_jobs, f) for f in AWS_FLAGS + ["--step"] + DEFINITION_FLAGS]
+    + [(api_plot_for_jobs, f) for f in AWS_FLAGS + ["--step", "--definitions"]]
+    + [(server_config, f) for f in AWS_FLAGS[:3]]
 )
 
 
