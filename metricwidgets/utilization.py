@@ -1,13 +1,15 @@
 """The watch of a job's or a local run's instance utilization, beside its metrics' watch.
 
 A live plot keeps utilization in a watch of its own (its own store, its own adaptive
-interval on the shared poller): the metric charts, exports and diagnoses read only the
-metrics, the instances panel only the utilization.
+interval on the shared poller): the metric charts and exports read only the metrics, the
+instances panel only the utilization, and the plot's one list of findings both
+(:func:`utilization_findings_of` gives the instances' part, for the plot and the CLI).
 """
 
 from __future__ import annotations
 
-__all__ = ["system_watch_for_job", "system_watch_for_run"]
+__all__ = ["system_watch_for_job", "system_watch_for_run", "utilization_findings_of",
+           "watch_devices"]
 
 #: Seconds between two DescribeTrainingJob calls of the utilization watch (the metrics
 #: watch's pace: the job's end is seen as soon, and the final minutes drained).
@@ -64,3 +66,26 @@ def _host_of(process) -> str:
     from metricwidgets.sources.local_process import LOCAL_HOST
 
     return getattr(process, "host", LOCAL_HOST)
+
+
+def watch_devices(watch):
+    """The device counts of the instances a utilization watch reads (those of the first
+    source that knows any: a job's instance type from ``DescribeTrainingJob``, a local
+    run's machine); unknown when none does."""
+    from metricwidgets.core.instance_types import devices_of
+
+    for source in watch.sources:
+        devices = getattr(source, "devices", None)
+        if devices is not None:
+            return devices
+    return devices_of(None)
+
+
+def utilization_findings_of(watch) -> list:
+    """The findings of a utilization watch's data now (idle GPU, memory or disk nearly
+    full; severity ``warning``), of the watch's job: see
+    :func:`metricwidgets.core.utilization_findings.store_findings`."""
+    from metricwidgets.core.utilization_findings import store_findings
+
+    return store_findings(watch.store, watch_devices(watch), list(watch.statuses.values()),
+                          job=watch.name)

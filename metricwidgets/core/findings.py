@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, replace
 
-__all__ = ["SEVERITIES", "Diagnosis", "Finding", "has_errors"]
+__all__ = ["SEVERITIES", "Diagnosis", "Finding", "about_instance", "has_errors", "labelled",
+           "merge_findings"]
 
 #: Severities, most serious first. ``error`` makes ``metricwidgets diagnose`` exit with 1.
 SEVERITIES = ("error", "warning", "info")
@@ -79,3 +80,44 @@ Diagnosis = Finding
 def has_errors(findings) -> bool:
     """True when any finding has severity ``error``."""
     return any(f.severity == "error" for f in findings)
+
+
+def about_instance(finding: Finding) -> bool:
+    """True for a finding about an instance (its utilization), not about a metric's curve."""
+    from metricwidgets.core.instance_types import UTILIZATION_METRICS
+
+    return finding.metric in UTILIZATION_METRICS
+
+
+def merge_findings(*groups) -> list[Finding]:
+    """One list of the findings of every producer: errors first, then warnings, then
+    information (each group's order kept within a severity), and each finding once.
+
+    A finding is the same one when its ``kind``, ``job``, ``host`` and ``metric`` are: a
+    producer run again on more data says it again with new figures, and the first said
+    wins (give the newest group first).
+    """
+    rank = {severity: i for i, severity in enumerate(SEVERITIES)}
+    seen: set[tuple] = set()
+    merged = []
+    for finding in (f for group in groups for f in group):
+        identity = (finding.kind, finding.job, finding.host, finding.metric)
+        if identity not in seen:
+            seen.add(identity)
+            merged.append(finding)
+    return sorted(merged, key=lambda f: rank.get(f.severity, len(rank)))
+
+
+def labelled(findings, jobs=(), hosts=()) -> list[tuple[str, Finding]]:
+    """Each finding with whom it is about, for a list that mixes them: its job when
+    ``jobs`` (those shown) are several, its host when ``hosts`` are several or the finding
+    is about an instance (``"job-2 / algo-1"``, ``"algo-2"``; '' when there is only one)."""
+    several_jobs = len(set(jobs) | {f.job for f in findings if f.job}) > 1
+    several_hosts = len(set(hosts)) > 1
+    out = []
+    for finding in findings:
+        who = [finding.job] if several_jobs and finding.job else []
+        if finding.host and (several_hosts or about_instance(finding)):
+            who.append(finding.host)
+        out.append((" / ".join(who), finding))
+    return out

@@ -17,7 +17,8 @@ import numpy as np
 from metricwidgets.core.findings import Finding
 from metricwidgets.core.instance_types import Devices
 
-__all__ = ["DISK_FULL", "IDLE_GPU", "MEMORY_FULL", "utilization_findings"]
+__all__ = ["DISK_FULL", "IDLE_GPU", "MEMORY_FULL", "store_findings", "training_window",
+           "utilization_findings"]
 
 #: Per-GPU utilization (%) under which a GPU counts as idle.
 IDLE_GPU = 30.0
@@ -36,8 +37,8 @@ def _clock(seconds: float) -> str:
 
 
 def _idle_gpu(host: str, stamps, values, devices: Devices) -> Finding | None:
-    if len(values) < IDLE_MIN_POINTS:
-        return None
+    if len(values) < IDLE_MIN_POINTS or devices.gpus == 0:
+        return None  # too few samples to say "most of the run", or no GPU to be idle
     count = devices.count("GPUUtilization")
     # A sum under 30 % has every GPU under 30 %: with the count unknown, the sum judges.
     per_gpu = values / count if count else values
@@ -46,7 +47,7 @@ def _idle_gpu(host: str, stamps, values, devices: Devices) -> Finding | None:
         return None
     first = int(np.argmax(idle))
     unit = "per GPU" if count else "summed over its GPUs"
-    text = (f"{host}: the GPU sat mostly idle - under {IDLE_GPU:.0f} % for "
+    text = (f"the GPU sat mostly idle - under {IDLE_GPU:.0f} % for "
             f"{100 * idle.mean():.0f} % of the samples (median {np.median(per_gpu):.0f} % "
             f"{unit}); the input pipeline or the CPU may be what holds training back.")
     return Finding("idle-gpu", "GPUUtilization", math.nan, float(values[first]), text,
@@ -60,7 +61,7 @@ def _full(kind: str, metric: str, what: str, limit: float, host: str, stamps, va
     if not len(over):
         return None
     first, peak = int(over[0]), float(values.max())
-    text = (f"{host}: {what} reached {peak:.0f} % (from {_clock(stamps[first])} on); "
+    text = (f"{what} reached {peak:.0f} % (from {_clock(stamps[first])} on); "
             f"{advice}")
     return Finding(kind, metric, math.nan, float(values[first]), text, "warning", host=host,
                    details={"since": float(stamps[first]), "peak": peak})
@@ -77,7 +78,8 @@ def utilization_findings(series: Mapping[tuple[str, str], tuple[np.ndarray, np.n
         ``(host, metric) -> (timestamps, values)``: seconds since the epoch and the values
         as reported (``CPUUtilization`` ... ``GPUMemoryUtilization``).
     devices : Devices
-        The instances' device counts (GPU figures are judged per GPU when known).
+        The instances' device counts (GPU figures are judged per GPU when known; an
+        instance type known to have no GPU gets no GPU finding).
     window : (start, end), optional
         Seconds since the epoch while training ran: the idle-GPU rule reads only these
         samples (downloading data is not idleness). Memory and disk are read throughout.
@@ -86,7 +88,8 @@ def utilization_findings(series: Mapping[tuple[str, str], tuple[np.ndarray, np.n
     -------
     list of Finding
         ``kind`` ``idle-gpu``, ``memory-full`` or ``disk-full``, of ``job`` and its host
-        (the text names the host too, for a list that mixes them); ``step`` is NaN
+        (the text does not name them: a list names them, as for the metric diagnoses,
+        :func:`~metricwidgets.core.findings.labelled`); severity ``warning``; ``step`` is NaN
         (utilization has no step): ``details["since"]`` is the time (seconds since the
         epoch) where it began.
     """
@@ -106,10 +109,29 @@ def utilization_findings(series: Mapping[tuple[str, str], tuple[np.ndarray, np.n
                           "close to running out (the job may be killed): a smaller batch, "
                           "or an instance with more memory.")
         elif metric == "DiskUtilization":
-            check = _full("disk-full", metric, "its disk", DISK_FULL, host, stamps, values,
+            check = _full("disk-full", metric, "the disk", DISK_FULL, host, stamps, values,
                           "nearly full: checkpoints or data may fail to write.")
         else:
             check = None
         if check is not None:
             found.append(check.located(job, host))
     return found
+
+
+def training_window(statuses) -> tuple[float, float] | None:
+    """Start and end (seconds since the epoch) of the ``Training`` phase of the first of
+    ``statuses`` (:class:`~metricwidgets.sources.base.JobStatus`) that has one; None when
+    none says (a local run: then every sample counts)."""
+    for status in statuses:
+        for item in status.transitions or []:
+            if item.get("Status") == "Training" and item.get("StartTime"):
+                return float(item["StartTime"]), float(item.get("EndTime") or math.inf)
+    return None
+
+
+def store_findings(store, devices: Devices, statuses=(), job: str = "") -> list[Finding]:
+    """:func:`utilization_findings` of a :class:`~metricwidgets.core.store.MetricStore`
+    holding utilization series (host, metric), the idle-GPU rule read inside the training
+    window of ``statuses``."""
+    series = {(s.key.host, s.key.metric): (s.timestamp, s.value) for s in store.snapshots()}
+    return utilization_findings(series, devices, training_window(list(statuses)), job=job)

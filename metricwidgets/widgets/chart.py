@@ -351,17 +351,16 @@ class Chart(widgets.VBox):
 
     def _draw_notes(self, drawn) -> None:
         hidden_log = sum(v.hidden_nonpositive for _, v, h in drawn if not h)
-        text = notes_html(hidden_log, self.marks.named())
+        text = notes_html(hidden_log)
         if self.notes.value != text:
             self.notes.value = text
 
     def diagnose(self, settings: ChartSettings):
-        """Run the diagnoses on the series drawn last, per job/host, and mark them."""
+        """Run the diagnoses on the series drawn last, per job/host, and mark them; return
+        them (the plot lists them, :mod:`~metricwidgets.widgets.findings_list`)."""
         shown = [s for s in self.series.values()
                  if s.snapshot is not None and s.key.source not in settings.hidden_sources]
-        found = self.marks.run(self.group, shown, settings, self.axes.bounds("y"))
-        self._draw_notes([(s, s.view, self._hidden(s.key, settings)) for s in shown])
-        return found
+        return self.marks.run(self.group, shown, settings, self.axes.bounds("y"))
 
     # ------------------------------------------------------------------ readout
     def _on_hover(self, event) -> None:

@@ -1,4 +1,4 @@
-"""A chart's annotations: NaN/Inf crosses, diagnosis diamonds and the notes under the chart.
+"""A chart's annotations: NaN/Inf crosses, diagnosis diamonds and the note under the chart.
 
 Diagnoses are computed per job/host by :mod:`metricwidgets.core.diagnostics`; on a chart with
 several jobs (a tuning job's children) each note names the job it is about.
@@ -6,7 +6,6 @@ several jobs (a tuning job's children) each note names the job it is about.
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
@@ -57,18 +56,10 @@ def draw_nan_marks(mark: Scatter, drawn, settings, y_bounds) -> None:
         mark.x, mark.y = _x(x, settings.x_mode), _f32(y)
 
 
-def notes_html(hidden_log: int, named: list[tuple[str, Diagnosis]]) -> str:
-    """The lines under a chart: values a log scale cannot draw, then each diagnosis
-    (prefixed by its job when the chart shows several)."""
-    notes = []
-    if hidden_log:
-        notes.append(f"{hidden_log} values &le; 0 are not drawn on the log scale")
-    for owner, d in named:
-        colour = DIAG_COLOUR.get(d.severity, "#333")
-        who = f"<b>{html.escape(owner)}</b>: " if owner else ""
-        notes.append(f'<span class="metricwidgets-diagnosis metricwidgets-{d.kind}" '
-                     f'style="color:{colour}">&#9670; {who}{html.escape(d.text)}</span>')
-    return "<br>".join(notes)
+def notes_html(hidden_log: int) -> str:
+    """The line under a chart: values a log scale cannot draw (the diagnoses are in the
+    plot's one list of findings, :mod:`metricwidgets.widgets.findings_list`)."""
+    return f"{hidden_log} values &le; 0 are not drawn on the log scale" if hidden_log else ""
 
 
 def _position(snap: SeriesSnapshot, diagnosis: Diagnosis, settings):

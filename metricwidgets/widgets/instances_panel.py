@@ -7,8 +7,9 @@ mode: relative time while they show steps (utilization has no step), else theirs
 
 CPU and GPU figures arrive as SageMaker reports them, summed over devices; the panel shows
 them per device when the device counts are known (a toggle switches to the reported sums),
-and each chart's title says which. Findings (idle GPU, memory or disk nearly full) are
-listed under the charts, in the metric diagnoses' style.
+and each chart's title says which. Its findings (idle GPU, memory or disk nearly full) are
+listed with the metric diagnoses, in the plot's one list
+(:mod:`~metricwidgets.widgets.findings_list`): :meth:`InstancesPanel.diagnose` gives them.
 
 The panel stays hidden until the first utilization point arrives, then opens; its header
 button collapses it (a collapsed panel draws nothing).
@@ -18,26 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import math
-import time
 
 import ipywidgets as widgets
 
-from metricwidgets.core.instance_types import (
-    LABELS,
-    UTILIZATION_METRICS,
-    Devices,
-    devices_of,
-)
+from metricwidgets.core.instance_types import LABELS, UTILIZATION_METRICS, Devices
 from metricwidgets.core.pairing import ChartGroup
-from metricwidgets.core.utilization_findings import utilization_findings
 from metricwidgets.widgets.chart import Chart
 
-__all__ = ["InstanceChart", "InstancesPanel", "training_window"]
-
-#: Seconds between two runs of the findings while data flows.
-FINDINGS_INTERVAL = 2.0
-_SEVERITY_COLOUR = {"error": "#d62728", "warning": "#ff7f0e", "info": "#7f7f7f"}
+__all__ = ["InstanceChart", "InstancesPanel"]
 
 
 def _order(metric: str) -> tuple:
@@ -49,15 +38,6 @@ class InstanceChart(Chart):
 
     def series_label(self, key, multi_host: bool, multi_source: bool) -> str:
         return key.host
-
-
-def training_window(statuses) -> tuple[float, float] | None:
-    """Start and end (seconds since the epoch) of the ``Training`` phase, when known."""
-    for status in statuses:
-        for item in status.transitions or []:
-            if item.get("Status") == "Training" and item.get("StartTime"):
-                return float(item["StartTime"]), float(item.get("EndTime") or math.inf)
-    return None
 
 
 class InstancesPanel(widgets.VBox):
@@ -77,15 +57,14 @@ class InstancesPanel(widgets.VBox):
     per_device : ipywidgets.ToggleButtons
         ``True``: CPU and GPU figures per device; ``False``: as reported (summed).
     findings : list of Finding
-        Those listed last (see :meth:`diagnose` for fresh ones).
+        Those :meth:`diagnose` found last.
     """
 
     def __init__(self, watch, on_change=None):
         self.watch = watch
         self.charts: dict[str, Chart] = {}
         self.findings = []
-        self._findings_at = -math.inf
-        self._findings_version = -1
+        self._findings_of = None  # (store version, statuses) the findings were made of
         self._scale_key = None
         self._drawn = None  # what the last drawing was made from (skip identical redraws)
         self.toggle = widgets.ToggleButton(value=True, description="instances",
@@ -96,11 +75,9 @@ class InstancesPanel(widgets.VBox):
             tooltips=["CPU per vCPU, GPU per GPU", "summed over devices, as SageMaker reports"],
             style={"button_width": "100px"})
         self.info = widgets.HTML("")
-        self.notes = widgets.HTML("")
         self.grid = widgets.GridBox([], layout=widgets.Layout(
             grid_template_columns="repeat(auto-fill, minmax(340px, 1fr))", width="100%"))
-        self.body = widgets.VBox([widgets.HBox([self.per_device, self.info]), self.grid,
-                                  self.notes])
+        self.body = widgets.VBox([widgets.HBox([self.per_device, self.info]), self.grid])
         self.toggle.observe(self._on_toggle, names="value")
         if on_change is not None:  # a toggle redraws at once, not at the next data
             for control in (self.toggle, self.per_device):
@@ -112,11 +89,9 @@ class InstancesPanel(widgets.VBox):
     @property
     def devices(self) -> Devices:
         """The device counts the sources know (those of the first that knows any)."""
-        for source in self.watch.sources:
-            devices = getattr(source, "devices", None)
-            if devices is not None:
-                return devices
-        return devices_of(None)
+        from metricwidgets.utilization import watch_devices
+
+        return watch_devices(self.watch)
 
     def _notes_of_sources(self) -> list[str]:
         return [source.gpu_note for source in self.watch.sources
@@ -175,7 +150,6 @@ class InstancesPanel(widgets.VBox):
         if self.grid.children != children:
             self.grid.children = children
         self.info.value = self._info_html()
-        self._update_findings(store, force)
         self._drawn = (*drawn[:-1], self._zoom_state())  # as this drawing left the scales
         return sent
 
@@ -189,28 +163,18 @@ class InstancesPanel(widgets.VBox):
         return ('<span class="metricwidgets-instances-info" style="color:#555">'
                 + html.escape("; ".join(dict.fromkeys(parts))) + "</span>")
 
-    def _update_findings(self, store, force: bool) -> None:
-        now = time.monotonic()
-        if not force and (store.version == self._findings_version
-                          or now - self._findings_at < FINDINGS_INTERVAL):
-            return
-        self._findings_at, self._findings_version = now, store.version
-        self.findings = self.diagnose()
-        text = "<br>".join(
-            f'<span class="metricwidgets-diagnosis metricwidgets-{f.kind}" '
-            f'style="color:{_SEVERITY_COLOUR.get(f.severity, "#333")}">&#9670; '
-            f"{html.escape(f.text)}</span>" for f in self.findings)
-        if self.notes.value != text:
-            self.notes.value = text
-
     def diagnose(self) -> list:
-        """The utilization findings of the data now (idle GPU, memory or disk nearly full),
-        as :class:`~metricwidgets.core.findings.Finding` (what ``metricwidgets.diagnose``
-        adds to a plot's metric findings)."""
-        series = {(s.key.host, s.key.metric): (s.timestamp, s.value)
-                  for s in self.watch.store.snapshots()}
-        window = training_window(list(self.watch.statuses.values()))
-        return utilization_findings(series, self.devices, window, job=self.watch.name)
+        """The utilization findings of the data now (idle GPU, memory or disk nearly full,
+        severity ``warning``), as :class:`~metricwidgets.core.findings.Finding`: what the
+        plot lists with its metric findings. Computed again only when the data or the job's
+        status changed."""
+        from metricwidgets.utilization import utilization_findings_of
+
+        made_of = (self.watch.store.version, tuple(self.watch.statuses.values()))
+        if made_of != self._findings_of:
+            self.findings = utilization_findings_of(self.watch)
+            self._findings_of = made_of
+        return self.findings
 
     def close(self) -> None:
         """Close the charts and the utilization watch."""

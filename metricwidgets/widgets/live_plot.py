@@ -2,7 +2,9 @@
 
 A :class:`LivePlot` wraps a :class:`~metricwidgets.polling.watch.Watch` (anything with its API) and
 shows, top to bottom: a header (status, warnings, final metrics), the controls, one chart per
-quantity (:mod:`metricwidgets.widgets.chart`) and the exports. The watch's poller thread calls
+quantity (:mod:`metricwidgets.widgets.chart`), the one list of findings (the metric
+diagnoses and the instances' findings, :mod:`metricwidgets.widgets.findings_list`), the
+instances panel and the exports. The watch's poller thread calls
 the plot after each poll that changed something; redraws are throttled (at most about three a
 second) and coalesced, and each sends only what is visible (see
 :mod:`metricwidgets.core.view`).
@@ -23,12 +25,14 @@ import weakref
 
 import ipywidgets as widgets
 
+from metricwidgets.core.findings import merge_findings
 from metricwidgets.core.pairing import group_metrics
 from metricwidgets.core.palette import Palette
 from metricwidgets.errors import UserFacingError
 from metricwidgets.widgets.chart import Chart
 from metricwidgets.widgets.controls import ChartSettings, Controls
 from metricwidgets.widgets.export import Export
+from metricwidgets.widgets.findings_list import FindingsList
 from metricwidgets.widgets.header import Header
 from metricwidgets.widgets.instances_panel import InstancesPanel
 from metricwidgets.widgets.throttle import Throttle
@@ -71,6 +75,8 @@ class LivePlot(widgets.VBox):
     charts : dict of str to Chart
         By quantity key, in the order the quantities appeared.
     export : Export
+    findings : FindingsList
+        Every finding in one list: the charts' diagnoses and the instances' findings.
     instances : InstancesPanel or None
         The utilization panel under the charts (None without a ``system`` watch).
     redraws : int
@@ -94,6 +100,7 @@ class LivePlot(widgets.VBox):
         self._last_update: float | None = None
         self._last_version = -1
         self._last_diagnose = -math.inf
+        self._diagnosed = None  # the data versions the findings were made of
         self.redraws = 0
         self._redrawing = None
         self.last_error: str | None = None
@@ -102,13 +109,15 @@ class LivePlot(widgets.VBox):
         self.charts: dict[str, Chart] = {}
         self.palette = Palette()  # one colour per job across every chart
         self.charts_box = widgets.VBox([])
+        self.findings = FindingsList()
         self.export = Export(watch.store, getattr(watch, "name", "") or "metrics",
                              lambda: [self.charts[k] for k in self._shown_keys()])
         self._throttle = Throttle(self.refresh, redraw_interval)
         self.instances = InstancesPanel(system, self._on_settings) if system is not None \
             else None
         panel = [self.instances] if self.instances is not None else []
-        super().__init__([self.header, self.controls, self.charts_box, *panel, self.export])
+        super().__init__([self.header, self.controls, self.charts_box, self.findings, *panel,
+                          self.export])
         self.add_class("metricwidgets-liveplot")
         LivePlot.instances.add(self)
         for watched in (watch, system):
@@ -377,13 +386,37 @@ class LivePlot(widgets.VBox):
             self.charts_box.children = children
         for key in shown:
             self.charts[key].update(snapshots, settings)
-        now = time.monotonic()
-        if force or now - self._last_diagnose >= DIAGNOSE_INTERVAL or self.watch.finished:
-            self._last_diagnose = now
-            for key in shown:
-                self.charts[key].diagnose(settings)
         if self.instances is not None:
             self.instances.update(settings, force)
+        if self._diagnose_due(force):
+            self._list_findings(shown, settings, snapshots)
+
+    def _data_versions(self) -> tuple:
+        system = self.instances.watch if self.instances is not None else None
+        return (self.watch.store.version, system.store.version if system else None,
+                self.watch.finished)
+
+    def _diagnose_due(self, force: bool) -> bool:
+        """Diagnose now (forced, finished, or the interval passed since the last time);
+        else, when the data changed since, once the interval has passed: the last data of
+        a burst is diagnosed too, not only at the next change."""
+        versions = self._data_versions()
+        wait = self._last_diagnose + DIAGNOSE_INTERVAL - time.monotonic()
+        if force or self.watch.finished or wait <= 0:
+            return True
+        if versions != self._diagnosed:
+            self._throttle.call_later(wait)
+        return False
+
+    def _list_findings(self, shown, settings, snapshots) -> None:
+        """Every finding in the one list: the shown charts' diagnoses, then the instances'."""
+        self._last_diagnose, self._diagnosed = time.monotonic(), self._data_versions()
+        found = [f for key in shown for f in self.charts[key].diagnose(settings)]
+        if self.instances is not None:
+            found += self.instances.diagnose()
+        keys = [s.key for s in snapshots if s.key.source not in settings.hidden_sources]
+        self.findings.show(merge_findings(found), jobs={k.source for k in keys},
+                           hosts={k.host for k in keys})
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the watch is finished, then redraw; return whether it finished."""

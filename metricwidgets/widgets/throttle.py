@@ -42,6 +42,16 @@ class Throttle:
             self._last = time.monotonic()
         self._function()
 
+    def call_later(self, delay: float) -> None:
+        """Call ``function`` once ``delay`` seconds from now, unless a call is already
+        pending (which will do)."""
+        with self._lock:
+            if self._cancelled or self._timer is not None:
+                return
+            self._timer = threading.Timer(max(0.0, delay), self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
     def _fire(self) -> None:
         with self._lock:
             self._timer = None

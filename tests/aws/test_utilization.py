@@ -134,9 +134,10 @@ def test_fetch_job_metrics_system_and_the_plot_panel_of_a_two_instance_job(stand
             "GPU: % per GPU (reported / 4)"
         assert "ml.g5.12xlarge: 48 vCPUs, 4 GPUs" in panel.info.value
         # The stand-in's second instance leaves its GPUs waiting: the panel says so.
-        assert [f.text.split(":")[0] for f in panel.findings if f.kind == "idle-gpu"] == \
-            ["algo-2"]
-        assert "algo-2: the GPU sat mostly idle" in panel.notes.value
+        assert [f.host for f in panel.diagnose() if f.kind == "idle-gpu"] == ["algo-2"]
+        # Listed once, with the metric diagnoses, naming the host.
+        idle_lines = [line for line in plot.findings.lines if "GPU sat mostly idle" in line]
+        assert len(idle_lines) == 1 and idle_lines[0].startswith("algo-2: the GPU sat")
         # In the same list as the metric findings: metricwidgets.diagnose(plot).
         import metricwidgets
 

@@ -118,7 +118,11 @@ def test_overfitting_is_diagnosed_and_marked_at_validations_best(finished_plot):
     assert len(over) == 1 and over[0].step == best
     x, _y = mark_xy(chart.diag_marks)
     assert best in x.tolist()
-    assert "overfitting: validation:error rose from its best" in chart.notes.value
+    # Said once, in the plot's one list of findings (the chart keeps the diamond).
+    said = [line for line in finished_plot.findings.lines if "rose from its best" in line]
+    assert len(said) == 1 and said[0].startswith("overfitting: validation:error rose")
+    assert "metricwidgets-overfitting" in finished_plot.findings.value
+    assert "rose from its best" not in chart.notes.value
     assert all(d.job == over[0].job and d.host for d in chart.diagnoses)
 
 
