@@ -15,13 +15,11 @@ import math
 import numpy as np
 
 from metricwidgets.core.diagnostics import SeriesData, diagnose_group
-from metricwidgets.core.findings import Finding
+from metricwidgets.core.findings import Finding, merge_findings
 from metricwidgets.core.pairing import group_metrics
 from metricwidgets.errors import InputError
 
 __all__ = ["diagnose", "diagnose_frame", "diagnose_series", "diagnose_store", "series_data"]
-
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def series_data(snapshot) -> SeriesData:
@@ -47,7 +45,7 @@ def diagnose_series(owners: dict, directions=None) -> list[Finding]:
     for (job, host), series in owners.items():
         for group in group_metrics(list(series), directions):
             found.extend(diagnose_group(group, series, job, host))
-    return sorted(found, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
+    return merge_findings(found)
 
 
 def diagnose_store(store, directions=None, hidden_sources=()) -> list[Finding]:
@@ -114,8 +112,7 @@ def diagnose(data, directions=None) -> list[Finding]:
         # A plot's instances panel adds its utilization findings (idle GPU, memory full).
         panel = getattr(data, "instances", None)
         if panel is not None and hasattr(panel, "diagnose"):
-            found = sorted(found + panel.diagnose(),
-                           key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
+            found = merge_findings(found, panel.diagnose())
         return found
     if hasattr(data, "snapshots") and hasattr(data, "metrics"):
         return diagnose_store(data, directions)

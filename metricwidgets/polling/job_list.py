@@ -80,6 +80,11 @@ class JobMembership:
         with self._state_lock:
             return [job.name for job in self._jobs]
 
+    def watched_job(self, name: str) -> WatchedJob | None:
+        """The job ``name`` polled now (its sources), None when it is not."""
+        with self._state_lock:
+            return next((job for job in self._jobs if job.name == name), None)
+
     def add_job(self, job) -> bool:
         """Watch one more job from the next round on: a :class:`WatchedJob`, or a training
         job's name (built by :attr:`job_list`). A job removed before comes back with its

@@ -109,8 +109,10 @@ def data_source_kinds() -> tuple[str, ...]:
 
 def job_sources(name: str, options: AWSOptions, kind: str = "logs",
                 describe_interval: float = 10.0, cursor=None, clients: dict | None = None,
-                directory=None) -> tuple[Source, Source]:
-    """The (status source, data source) that watch training job ``name``.
+                directory=None, status: Source | None = None) -> tuple[Source, Source]:
+    """The (status source, data source) that watch training job ``name``; ``status``: a
+    status source to use instead of a new one (a reader of another watch's, so that the two
+    share their ``DescribeTrainingJob`` calls).
 
     Raises
     ------
@@ -124,7 +126,8 @@ def job_sources(name: str, options: AWSOptions, kind: str = "logs",
         kinds = " or ".join(repr(k) for k in _BUILDERS)
         raise InputError(f"source must be {kinds}, not {kind!r}")
     clients = clients if clients is not None else {}
-    status = SageMakerJobSource(name, options, client=clients.get("sagemaker"),
-                                interval=describe_interval)
+    if status is None:
+        status = SageMakerJobSource(name, options, client=clients.get("sagemaker"),
+                                    interval=describe_interval)
     data = builder(DataSourceRequest(name, options, clients, cursor, directory))
     return status, data

@@ -8,6 +8,7 @@ definitions to parse with and when the job has ended.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Callable
 
@@ -17,7 +18,7 @@ from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.base import JobStatus, Source, SourceUpdate
 from metricwidgets.sources.budget import LazyClient
 
-__all__ = ["SageMakerJobSource", "status_from_description", "epoch"]
+__all__ = ["SageMakerJobSource", "StatusReader", "status_from_description", "epoch"]
 
 #: Seconds between two ``DescribeTrainingJob`` calls while a job runs (the SDK uses 5-30 s).
 DESCRIBE_INTERVAL = 10.0
@@ -75,6 +76,10 @@ class SageMakerJobSource(Source):
         Least seconds between two describe calls while the job runs. Once the job is
         terminal no more calls are made.
 
+    Two watches of one job (its metrics and its utilization) share one source: the second
+    polls a :meth:`reader`, and both see every new status while ``DescribeTrainingJob`` is
+    called once per ``interval`` whoever polls first.
+
     Raises (from :meth:`poll`)
     --------------------------
     AWSError
@@ -92,8 +97,15 @@ class SageMakerJobSource(Source):
         self._last_call: float | None = None
         self.status: JobStatus | None = None
         self.description: dict | None = None
+        self.generation = 0  # describe answers so far (a reader delivers each new one once)
+        self._seen = 0
+        self._describe_lock = threading.Lock()
 
     client = LazyClient("sagemaker")
+
+    def reader(self) -> StatusReader:
+        """Another poller of this job's status, sharing this source's describe calls."""
+        return StatusReader(self)
 
     @property
     def finished(self) -> bool:
@@ -118,13 +130,47 @@ class SageMakerJobSource(Source):
             raise error from None
         self.description = description
         self.status = status_from_description(description)
+        self.generation += 1
         return self.status
 
     def poll(self) -> SourceUpdate:
-        """Describe the job when due; otherwise return an update without a status."""
-        if not self.due():
-            return SourceUpdate()
-        return SourceUpdate(status=self.describe())
+        """Describe the job when due; return the status when it is one this poller (this
+        source, not its readers) has not had yet, else an update without a status."""
+        status, self._seen = self.latest(self._seen)
+        return SourceUpdate(status=status)
+
+    def latest(self, seen: int) -> tuple[JobStatus | None, int]:
+        """Describe the job when due (once for every reader); return the status when it is
+        newer than answer number ``seen`` (else None), and the answer number now."""
+        with self._describe_lock:
+            if self.due():
+                self.describe()
+            if self.generation == seen:
+                return None, seen
+            return self.status, self.generation
+
+
+class StatusReader(Source):
+    """A job's status read through a :class:`SageMakerJobSource` polled by someone else too:
+    each new ``DescribeTrainingJob`` answer is delivered once, whichever poller made the
+    call (a failed call raises in the poller that made it)."""
+
+    def __init__(self, shared: SageMakerJobSource):
+        self.shared = shared
+        self.name = shared.name
+        self._seen = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.shared.finished
+
+    @property
+    def status(self) -> JobStatus | None:
+        return self.shared.status
+
+    def poll(self) -> SourceUpdate:
+        status, self._seen = self.shared.latest(self._seen)
+        return SourceUpdate(status=status)
 
 
 def _is_unknown_job(exc: BaseException) -> bool:

@@ -150,7 +150,7 @@ class LivePlot(widgets.VBox):
         if instances and options.source != "system":
             from metricwidgets.utilization import system_watch_for_job
 
-            system = system_watch_for_job(name, options=options)
+            system = system_watch_for_job(name, options=options, beside=watch)
         return cls(watch, system=system)
 
     @classmethod
