@@ -103,6 +103,20 @@ export function tuningMetricsCode(tuningJob: string): string {
   return magicLine('metrics', ['--tuning-job', tuningJob]);
 }
 
+/**
+ * The cell that overlays several jobs in one live chart: `%metrics --compare JOB...`,
+ * the jobs in the order given, each quoted as in {@link metricsCode}.
+ *
+ * @throws {Error} when no job is given, or a name could not travel (see magicLine)
+ */
+export function compareMetricsCode(jobs: readonly string[]): string {
+  if (!jobs.length) {
+    throw new Error('no job to compare');
+  }
+  jobs.forEach(refuseOptionLike);
+  return magicLine('metrics', ['--compare', ...jobs]);
+}
+
 /** The cell that opens the regex playground on a job's logs. */
 export function playgroundCode(job: string): string {
   return `import metricwidgets\nmetricwidgets.RegexPlayground.from_job(${pyString(job)})`;

@@ -1,4 +1,5 @@
 import {
+  compareMetricsCode,
   magicLine,
   metricsCode,
   playgroundCode,
@@ -6,6 +7,8 @@ import {
   shellQuote,
   tuningMetricsCode
 } from '../codegen';
+import { spawnSync } from 'child_process';
+
 import { invalidNameReason } from '../names';
 
 /** Names a hostile or broken endpoint could list. */
@@ -68,6 +71,118 @@ describe('metricsCode', () => {
     // nothing IPython would expand: every brace doubled, no $ followed by a name
     expect(code.replace(/\{\{|\}\}/g, '')).not.toMatch(/[{}]/);
     expect(code).not.toMatch(/\$[\w.$]/);
+  });
+});
+
+describe('compareMetricsCode', () => {
+  /**
+   * The words `%metrics` gets from each line, read by the real readers: IPython's
+   * variable expansion of a line magic's argument, then Python's `shlex.split`.
+   */
+  const readBack = (lines: string[]): string[][] => {
+    const script = [
+      'import json, shlex, sys',
+      'from IPython.core.interactiveshell import InteractiveShell',
+      'shell = InteractiveShell.instance()',
+      'lines = json.load(sys.stdin)',
+      'print(json.dumps([shlex.split(shell.var_expand(l.split(" ", 1)[1], depth=0)) for l in lines]))'
+    ].join('\n');
+    const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script], {
+      input: JSON.stringify(lines),
+      encoding: 'utf-8'
+    });
+    if (run.status !== 0) {
+      throw new Error(run.stderr);
+    }
+    return JSON.parse(run.stdout);
+  };
+
+  it('is %metrics --compare with the jobs in the order given', () => {
+    expect(compareMetricsCode(['baseline', 'variant-1', 'variant-2'])).toBe(
+      '%metrics --compare baseline variant-1 variant-2'
+    );
+  });
+
+  it('keeps every one of many jobs, in order, on one line', () => {
+    const jobs = Array.from(
+      { length: 300 },
+      (_, i) => `run-${i}-${'x'.repeat(i % 50)}`
+    );
+    const code = compareMetricsCode(jobs);
+    expect(code.split('\n')).toHaveLength(1);
+    expect(readBack([code])).toEqual([['--compare', ...jobs]]);
+  });
+
+  it('keeps valid SageMaker names that look like something else', () => {
+    const jobs = [
+      'a--region',
+      '1e5',
+      'nan',
+      'None',
+      '0',
+      'x'.repeat(63),
+      'A--b-C'
+    ];
+    expect(jobs.map(invalidNameReason)).toEqual(jobs.map(() => null));
+    const code = compareMetricsCode(jobs);
+    expect(code).toBe(`%metrics --compare ${jobs.join(' ')}`);
+    expect(readBack([code])).toEqual([['--compare', ...jobs]]);
+  });
+
+  it('quotes names no SageMaker would list, each read back as given', () => {
+    const jobs = ["it's", 'a b', '{x}', 'semi;colon', '*', '~home', 'x"y', 'é'];
+    const code = compareMetricsCode(jobs);
+    expect(code.split('\n')).toHaveLength(1);
+    expect(code.replace(/\{\{|\}\}/g, '')).not.toMatch(/[{}]/);
+    expect(readBack([code])).toEqual([['--compare', ...jobs]]);
+  });
+
+  it("puts each $ out of IPython's reach", () => {
+    const code = compareMetricsCode(['ok', '$HOME', 'a$x']);
+    expect(code).not.toMatch(/\$[\w.$]/);
+    expect(code).toBe(`%metrics --compare ok ''"$"'HOME' 'a'"$"'x'`);
+    expect(readBack([code])).toEqual([['--compare', 'ok', '$HOME', 'a$x']]);
+  });
+
+  it.each(HOSTILE)(
+    'refuses or defuses a hostile name among others: %j',
+    name => {
+      let code: string;
+      try {
+        code = compareMetricsCode(['good-1', name, 'good-2']);
+      } catch (error) {
+        expect(String(error)).toMatch(/line break|cannot be a job name/);
+        return;
+      }
+      expect(code.split(/[\n\r\u2028\u2029\u0085]/)).toHaveLength(1);
+      expect(code.startsWith('%metrics --compare good-1 ')).toBe(true);
+      expect(code.endsWith(' good-2')).toBe(true);
+      expect(code.replace(/\{\{|\}\}/g, '')).not.toMatch(/[{}]/);
+      expect(code).not.toMatch(/\$[\w.$]/);
+    }
+  );
+
+  it('reads every hostile name it does not refuse back as given', () => {
+    const kept = HOSTILE.filter(name => {
+      try {
+        compareMetricsCode([name]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(kept.length).toBeGreaterThan(3);
+    const lines = kept.map(name => compareMetricsCode(['good-1', name]));
+    expect(readBack(lines)).toEqual(
+      kept.map(name => ['--compare', 'good-1', name])
+    );
+  });
+
+  it('refuses no jobs, and a name the parser would take for an option', () => {
+    expect(() => compareMetricsCode([])).toThrow(/no job/);
+    expect(() => compareMetricsCode(['a', '--region'])).toThrow(
+      /cannot be a job name/
+    );
   });
 });
 
