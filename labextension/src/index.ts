@@ -11,7 +11,12 @@ import {
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { metricsCode, playgroundCode, tuningMetricsCode } from './codegen';
+import {
+  compareMetricsCode,
+  metricsCode,
+  playgroundCode,
+  tuningMetricsCode
+} from './codegen';
 import { invalidNameReason } from './names';
 import { insertAndRun } from './notebook';
 import { JobsPanel } from './panel';
@@ -31,6 +36,8 @@ export namespace CommandIDs {
   export const playground = 'metricwidgets:open-playground';
   /** Insert and run `%metrics --tuning-job NAME` (args: `{name}`; asks when absent). */
   export const plotTuning = 'metricwidgets:plot-tuning-job';
+  /** Insert and run `%metrics --compare JOB...` (args: `{names}`; else the selection). */
+  export const compare = 'metricwidgets:compare-jobs';
 }
 
 const CATEGORY = 'Training jobs';
@@ -52,23 +59,25 @@ const plugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     restorer: ILayoutRestorer | null
   ) => {
-    // Every cell goes through here: the name is checked against SageMaker's pattern and
+    // Every cell goes through here: each name is checked against SageMaker's pattern and
     // quoted by codegen.ts, so no name (typed, or listed by any endpoint) becomes code.
     const run = async (
-      name: string,
-      makeCode: (name: string) => string,
+      names: readonly string[],
+      makeCode: () => string,
       needsMagics: boolean
     ) => {
-      const reason = invalidNameReason(name);
-      if (reason) {
-        await showErrorMessage(
-          'Refused job name',
-          `${JSON.stringify(name)} was not put into the notebook: ${reason}.`
-        );
-        return;
+      for (const name of names) {
+        const reason = invalidNameReason(name);
+        if (reason) {
+          await showErrorMessage(
+            'Refused job name',
+            `${JSON.stringify(name)} was not put into the notebook: ${reason}.`
+          );
+          return;
+        }
       }
       try {
-        await insertAndRun(app, tracker, makeCode(name), needsMagics);
+        await insertAndRun(app, tracker, makeCode(), needsMagics);
       } catch (error) {
         await showErrorMessage('Could not insert the cell', String(error));
       }
@@ -76,7 +85,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const panel = new JobsPanel({
       openJob: name => app.commands.execute(CommandIDs.plot, { name }),
       openTuningJob: name =>
-        app.commands.execute(CommandIDs.plotTuning, { name })
+        app.commands.execute(CommandIDs.plotTuning, { name }),
+      compareJobs: names => app.commands.execute(CommandIDs.compare, { names })
     });
     app.shell.add(panel, 'left', { rank: 650 });
     restorer?.add(panel, 'metricwidgets-jobs');
@@ -123,7 +133,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         execute: async args => {
           const name = await jobName(args, labels.ask);
           if (name) {
-            await run(name, makeCode, needsMagics);
+            await run([name], () => makeCode(name), needsMagics);
           }
         }
       });
@@ -162,6 +172,34 @@ const plugin: JupyterFrontEndPlugin<void> = {
       true
     );
 
+    // The jobs to compare: the `names` argument, else the sidebar's selection.
+    const compared = (args: any): string[] =>
+      Array.isArray(args?.names)
+        ? args.names.map(String)
+        : panel.model.selectedJobs;
+    app.commands.addCommand(CommandIDs.compare, {
+      label: args => {
+        const count = compared(args).length;
+        return args.isPalette
+          ? 'Compare Selected Training Jobs'
+          : `Compare the ${count} selected jobs`;
+      },
+      caption:
+        'Insert and run %metrics --compare JOB... for the jobs selected in the sidebar',
+      isEnabled: args => compared(args).length >= 2,
+      execute: async args => {
+        const names = compared(args);
+        if (names.length >= 2) {
+          await run(names, () => compareMetricsCode(names), true);
+        }
+      }
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.compare,
+      selector: '.jp-MetricWidgets-job.jp-mod-selected',
+      rank: 3
+    });
     app.contextMenu.addItem({
       command: CommandIDs.plot,
       selector: '.jp-MetricWidgets-job',

@@ -9,6 +9,7 @@ import type {
   ITuningJobSummary
 } from './api';
 import { invalidNameReason } from './names';
+import { EMPTY, IList, ISelection, prune, selectedInOrder } from './selection';
 
 /** A failed request as the panel shows it (an `ApiError`, or anything thrown). */
 export interface IFailure {
@@ -73,6 +74,16 @@ function jobRow(job: IJobSummary): IJobRow {
   return { ...job, invalidReason: reasonOf(job) };
 }
 
+/** `rows` as a list to select in: their names, the invalid ones disabled. */
+export function listOf(rows: readonly IJobRow[]): IList {
+  return {
+    names: rows.map(row => row.name),
+    disabled: new Set(
+      rows.filter(row => row.invalidReason).map(row => row.name)
+    )
+  };
+}
+
 /**
  * The data of the "Training jobs" sidebar, kept apart from its view.
  *
@@ -110,6 +121,44 @@ export class JobsModel implements IDisposable {
   /** The listed tuning jobs, newest first. */
   get tuningJobs(): readonly ITuningRow[] {
     return this._tuning;
+  }
+
+  /**
+   * The selected jobs and where the keyboard is (see selection.ts); setting it emits
+   * {@link selectionChanged}. After every refresh, jobs no longer listed leave it.
+   */
+  get selection(): ISelection {
+    return this._selection;
+  }
+  set selection(value: ISelection) {
+    if (value === this._selection) {
+      return;
+    }
+    this._selection = value;
+    this._selectionChanged.emit();
+  }
+
+  /** Emitted when {@link selection} changed (the rows stay; only their marks change). */
+  get selectionChanged(): ISignal<this, void> {
+    return this._selectionChanged;
+  }
+
+  /**
+   * The lists of jobs shown, top to bottom: each expanded tuning job's children, then
+   * the training jobs; invalid names are disabled (never selected).
+   */
+  get lists(): IList[] {
+    return [
+      ...this._tuning
+        .filter(row => row.expanded && row.children)
+        .map(row => listOf(row.children ?? [])),
+      listOf(this._jobs)
+    ];
+  }
+
+  /** The selected jobs in the order shown (each once). */
+  get selectedJobs(): string[] {
+    return selectedInOrder(this._selection, this.lists);
   }
 
   /** Whether a further page of training jobs exists. */
@@ -224,6 +273,7 @@ export class JobsModel implements IDisposable {
     if (this._expanded.has(tuningJob)) {
       this._expanded.delete(tuningJob);
       row.expanded = false;
+      this._pruneSelection();
       this._changed.emit();
       return;
     }
@@ -294,6 +344,7 @@ export class JobsModel implements IDisposable {
       );
       this._failure = null;
       this._state = 'ready';
+      this._pruneSelection();
       this._changed.emit();
     } catch (error) {
       if (ticket !== this._ticket) {
@@ -329,9 +380,16 @@ export class JobsModel implements IDisposable {
     }
   }
 
+  /** Drop from the selection the jobs no longer listed (after the lists changed). */
+  private _pruneSelection(): void {
+    this.selection = prune(this._selection, this.lists);
+  }
+
   private _source: IJobsSource;
   private _poll: Poll;
   private _changed = new Signal<this, void>(this);
+  private _selectionChanged = new Signal<this, void>(this);
+  private _selection: ISelection = EMPTY;
   private _refreshSeconds: number;
   private _maxBackoff: number;
   private _active = false;

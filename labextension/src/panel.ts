@@ -4,7 +4,9 @@ import { Widget } from '@lumino/widgets';
 import { serverSource } from './api';
 import { formatDuration, formatTime, jobSeconds } from './format';
 import { trainingJobsIcon } from './icon';
-import { IFailure, IJobRow, ITuningRow, JobsModel } from './model';
+import { IFailure, IJobRow, ITuningRow, JobsModel, listOf } from './model';
+import { JobListboxes } from './listbox';
+import { clear } from './selection';
 
 /** Statuses the status filter offers (SageMaker's `TrainingJobStatus` values). */
 export const STATUSES = [
@@ -21,6 +23,8 @@ export interface IJobsPanelOptions {
   openJob: (name: string) => Promise<unknown>;
   /** Plot the tuning job (inserts and runs `%metrics --tuning-job NAME`). */
   openTuningJob: (name: string) => Promise<unknown>;
+  /** Overlay the jobs (inserts and runs `%metrics --compare JOB...`). */
+  compareJobs: (names: string[]) => Promise<unknown>;
   /** The data (the server extension's by default). */
   model?: JobsModel;
 }
@@ -40,17 +44,34 @@ const CREDENTIAL_HINT =
  * creation time and duration; a name filter and a status filter. The model polls while
  * the panel is shown.
  *
- * Each job is a focusable list item: Enter or a click opens its live chart, the context
- * menu (or the Menu key) offers the regex playground. A job whose name SageMaker would
- * refuse is shown as invalid, with the reason, and cannot be opened.
+ * The jobs are multi-select listboxes (the training jobs, and each expanded tuning job's
+ * children): a click selects a job, Ctrl/Cmd-click adds or removes one, Shift-click
+ * selects a range; the keys are those of selection.ts `onKey`. A double click or Enter
+ * opens a job's live chart; "Compare (N)", or Enter on one of several selected jobs,
+ * overlays the selected jobs. The context menu (or the Menu key) offers the regex
+ * playground. A job whose name SageMaker would refuse is shown as invalid, with the
+ * reason, and can be neither selected nor opened.
  */
 export class JobsPanel extends Widget {
   constructor(options: IJobsPanelOptions) {
     super();
     this._openJob = options.openJob;
     this._openTuningJob = options.openTuningJob;
+    this._compareJobs = options.compareJobs;
     this.model = options.model ?? new JobsModel({ source: serverSource });
     this.model.changed.connect(this._render, this);
+    this.model.selectionChanged.connect(this._markSelection, this);
+    const model = this.model;
+    this._listboxes = new JobListboxes({
+      get selection() {
+        return model.selection;
+      },
+      set selection(value) {
+        model.selection = value;
+      },
+      open: (row, name) => this._open(row, name),
+      compare: () => void this.compare()
+    });
     this.id = 'metricwidgets-jobs';
     this.addClass('jp-MetricWidgets-panel');
     this.title.icon = trainingJobsIcon;
@@ -91,6 +112,20 @@ export class JobsPanel extends Widget {
   /** Fetch again now with the current filters. */
   refresh(): Promise<void> {
     return this.model.refresh();
+  }
+
+  /** Overlay the selected jobs (at least two) in one chart. */
+  async compare(): Promise<void> {
+    const names = this.model.selectedJobs;
+    if (names.length < 2) {
+      return;
+    }
+    this._compare.classList.add('jp-mod-opening');
+    try {
+      await this._compareJobs(names);
+    } finally {
+      this._compare.classList.remove('jp-mod-opening');
+    }
   }
 
   dispose(): void {
@@ -156,6 +191,21 @@ export class JobsPanel extends Widget {
     this._status.addEventListener('change', () => this._applyFilters());
     filters.append(this._filter, this._status);
 
+    const bar = document.createElement('div');
+    bar.className = 'jp-MetricWidgets-selectionbar';
+    this._compare.type = 'button';
+    this._compare.className =
+      'jp-MetricWidgets-compare jp-Button jp-mod-styled jp-mod-accept';
+    this._compare.addEventListener('click', () => void this.compare());
+    this._clear.type = 'button';
+    this._clear.className = 'jp-MetricWidgets-clear jp-Button jp-mod-minimal';
+    this._clear.textContent = 'Clear';
+    this._clear.title = 'Clear the selection (Escape)';
+    this._clear.addEventListener('click', () => {
+      this.model.selection = clear(this.model.selection);
+    });
+    bar.append(this._compare, this._clear);
+
     this._message.className = 'jp-MetricWidgets-message';
     this._message.setAttribute('role', 'status');
     this._tuningList.className = 'jp-MetricWidgets-tuning-jobs';
@@ -163,8 +213,7 @@ export class JobsPanel extends Widget {
     this._tuningList.setAttribute('aria-label', 'Tuning jobs');
     this._tuningList.hidden = true;
     this._list.className = 'jp-MetricWidgets-jobs';
-    this._list.setAttribute('role', 'list');
-    this._list.setAttribute('aria-label', 'Training jobs');
+    this._listboxes.wire(this._list, 'Training jobs');
     this._more.className = 'jp-MetricWidgets-more jp-Button jp-mod-styled';
     this._more.type = 'button';
     this._more.textContent = 'Load more';
@@ -173,6 +222,7 @@ export class JobsPanel extends Widget {
     this.node.append(
       header,
       filters,
+      bar,
       this._message,
       this._tuningList,
       this._list,
@@ -191,11 +241,15 @@ export class JobsPanel extends Widget {
   private _render(): void {
     const model = this.model;
     const focused = this.focusedJob;
+    const focusedIn = document.activeElement
+      ?.closest('[role="listbox"]')
+      ?.getAttribute('aria-label');
     this.node.toggleAttribute('aria-busy', model.state === 'loading');
     this._tuningList.replaceChildren(
       ...model.tuningJobs.map(row => this._tuningItem(row))
     );
     this._tuningList.hidden = !model.tuningJobs.length;
+    this._listboxes.show(this._list, listOf(model.jobs));
     this._list.replaceChildren(...model.jobs.map(job => this._item(job)));
     this._more.hidden = !model.hasMore;
     if (model.failure) {
@@ -213,12 +267,44 @@ export class JobsPanel extends Widget {
     } else {
       this._setState('ready', '');
     }
+    this._markSelection();
     if (focused) {
-      const again = this.node.querySelector<HTMLElement>(
-        `[data-job="${CSS.escape(focused)}"]`
-      );
+      // the same row of the same list (a tuning job's child is listed twice)
+      const list = focusedIn ? `[aria-label="${CSS.escape(focusedIn)}"] ` : '';
+      const again =
+        this.node.querySelector<HTMLElement>(
+          `${list}[data-job="${CSS.escape(focused)}"]`
+        ) ??
+        this.node.querySelector<HTMLElement>(
+          `[data-job="${CSS.escape(focused)}"]`
+        );
       again?.focus();
     }
+  }
+
+  /** Plot `name`, its row marked while the cell is inserted. */
+  private _open(row: HTMLElement, name: string): void {
+    row.classList.add('jp-mod-opening');
+    void this._openJob(name).finally(() =>
+      row.classList.remove('jp-mod-opening')
+    );
+  }
+
+  /**
+   * Show the selection on the rows (aria-selected, the roving tab stop of each list)
+   * and on the Compare button; the rows themselves stay.
+   */
+  private _markSelection(): void {
+    this._listboxes.mark(this.node, this.model.selection);
+    const count = this.model.selectedJobs.length;
+    this._compare.textContent = `Compare (${count})`;
+    this._compare.disabled = count < 2;
+    this._compare.title =
+      count < 2
+        ? 'Select two or more jobs (Ctrl/Cmd-click, Shift-click, or Shift+arrows) ' +
+          'to overlay their metrics in one chart'
+        : `Overlay the metrics of the ${count} selected jobs in one chart`;
+    this._clear.hidden = !count;
   }
 
   private _tuningItem(row: ITuningRow): HTMLElement {
@@ -257,11 +343,12 @@ export class JobsPanel extends Widget {
     if (row.expanded) {
       const children = document.createElement('ul');
       children.className = 'jp-MetricWidgets-children';
-      children.setAttribute('role', 'list');
-      children.setAttribute('aria-label', `Training jobs of ${row.name}`);
+      this._listboxes.wire(children, `Training jobs of ${row.name}`);
+      this._listboxes.show(children, listOf(row.children ?? []));
       if (row.children === null) {
         const wait = document.createElement('li');
         wait.className = 'jp-MetricWidgets-loading';
+        wait.setAttribute('role', 'presentation');
         wait.textContent = 'Loading its training jobs…';
         children.append(wait);
       } else {
@@ -285,13 +372,15 @@ export class JobsPanel extends Widget {
   private _item(job: IJobRow): HTMLElement {
     const item = document.createElement('li');
     item.className = 'jp-MetricWidgets-job';
-    item.tabIndex = 0;
+    item.tabIndex = -1;
     item.dataset.job = job.name;
     item.dataset.status = job.status;
-    item.setAttribute('role', 'listitem');
-    item.title = `${job.name}\n${job.status}${
-      job.secondary_status ? ` (${job.secondary_status})` : ''
-    }\nClick or press Enter to plot its metrics live.`;
+    item.setAttribute('role', 'option');
+    item.title =
+      `${job.name}\n${job.status}${
+        job.secondary_status ? ` (${job.secondary_status})` : ''
+      }\nDouble-click or press Enter to plot its metrics live; Ctrl/Cmd-click or ` +
+      'Shift-click to select several and compare them.';
 
     const name = document.createElement('span');
     name.className = 'jp-MetricWidgets-job-name';
@@ -315,33 +404,11 @@ export class JobsPanel extends Widget {
     top.append(name, badge);
     item.append(top, meta);
     if (job.invalidReason) {
-      // shown, so the user sees it, but never put into a notebook
+      // shown, so the user sees it, but never selected nor put into a notebook
       item.title = `Invalid name: ${job.invalidReason}`;
       this._markInvalid(item, name, job.invalidReason);
       return item;
     }
-
-    const open = () => {
-      item.classList.add('jp-mod-opening');
-      void this._openJob(job.name).finally(() =>
-        item.classList.remove('jp-mod-opening')
-      );
-    };
-    item.addEventListener('click', open);
-    item.addEventListener('keydown', event => {
-      if (event.key === 'Enter' || event.key === ' ') {
-        event.preventDefault();
-        open();
-      } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-        event.preventDefault();
-        const sibling = (
-          event.key === 'ArrowDown'
-            ? item.nextElementSibling
-            : item.previousElementSibling
-        ) as HTMLElement | null;
-        sibling?.focus();
-      }
-    });
     item.addEventListener('contextmenu', () => {
       this._contextJob = job.name;
     });
@@ -389,6 +456,10 @@ export class JobsPanel extends Widget {
 
   private _openJob: (name: string) => Promise<unknown>;
   private _openTuningJob: (name: string) => Promise<unknown>;
+  private _compareJobs: (names: string[]) => Promise<unknown>;
+  private _listboxes: JobListboxes;
+  private _compare = document.createElement('button');
+  private _clear = document.createElement('button');
   private _debounce: number | null = null;
   private _contextJob: string | null = null;
   private _filter = document.createElement('input');

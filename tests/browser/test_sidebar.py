@@ -1,8 +1,8 @@
 """The "Training jobs" sidebar in a real JupyterLab, against the moto stand-in.
 
-Given three jobs in different states, when a user opens the sidebar, filters it and clicks
-a job, then a ``%metrics JOB`` cell is inserted into the notebook, runs, and draws the
-job's live chart. The screenshot ``test-artifacts/sidebar.png`` is kept.
+Given three jobs in different states, when a user opens the sidebar, filters it and
+double-clicks a job, then a ``%metrics JOB`` cell is inserted into the notebook, runs, and
+draws the job's live chart. The screenshot ``test-artifacts/sidebar.png`` is kept.
 
 Given tuning jobs, the sidebar lists them and expands each to its children. Given job names
 SageMaker would refuse (as a hostile endpoint may list them), the sidebar shows them as
@@ -174,7 +174,7 @@ def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page, aws)
     page.select_option(".jp-MetricWidgets-status-filter", "Completed")
     wait_for_listed(page, {DONE: "Completed"})
 
-    page.click(f"{JOB}[data-job='{DONE}']")
+    page.dblclick(f"{JOB}[data-job='{DONE}']")
     wait_for_cell(page, "(source, name) => source.includes('%metrics ' + name)", DONE)
     cells = code_cells(page)
     assert cells[1] == f"%load_ext metricwidgets\n%metrics {DONE}"
@@ -265,7 +265,7 @@ def test_tuning_jobs_expand_to_their_children_and_plot(lab_on_other, page):
     assert page.get_attribute(f"{tuning} .jp-MetricWidgets-expand", "aria-expanded") == "true"
     screenshot(page, "sidebar-tuning.png")
 
-    page.click(f"{children}[data-job='{HPO_CHILDREN[0]}']")
+    page.dblclick(f"{children}[data-job='{HPO_CHILDREN[0]}']")
     wait_for_cell(page, "(source, name) => source.endsWith('%metrics ' + name)",
                   HPO_CHILDREN[0])
     page.click(f"{tuning} .jp-MetricWidgets-plot-tuning")
@@ -291,10 +291,17 @@ def test_a_hostile_job_name_is_shown_invalid_and_never_runs(lab_on_other, page):
     screenshot(page, "sidebar-invalid-name.png")
     before = code_cells(page)
 
-    # clicks and Enter on the invalid rows do nothing ...
-    for row in page.query_selector_all(".jp-MetricWidgets-job.jp-mod-invalid"):
-        row.click()
-        row.press("Enter")
+    # clicks, double clicks, Space and Enter on the invalid rows do nothing ...
+    # (force: Playwright waits for an aria-disabled option to be enabled; a user can click)
+    rows = page.locator(".jp-MetricWidgets-job.jp-mod-invalid")
+    for i in range(rows.count()):
+        rows.nth(i).click(force=True)
+        rows.nth(i).dblclick(force=True)
+        rows.nth(i).press(" ")
+        rows.nth(i).press("Enter")
+    assert page.eval_on_selector_all(
+        ".jp-MetricWidgets-job.jp-mod-invalid",
+        "els => els.map(e => e.getAttribute('aria-selected'))") == ["false"] * len(HOSTILE)
     # ... and the commands refuse the names too (a name typed in, or from another caller)
     for name in HOSTILE:
         for command in ("metricwidgets:plot-job", "metricwidgets:open-playground"):
@@ -306,7 +313,7 @@ def test_a_hostile_job_name_is_shown_invalid_and_never_runs(lab_on_other, page):
             dialog.wait_for_element_state("hidden")
 
     # a valid job still opens, and nothing else reached the notebook or ran
-    page.click(f".jp-MetricWidgets-jobs > {JOB}[data-job='{HPO_CHILDREN[0]}']")
+    page.dblclick(f".jp-MetricWidgets-jobs > {JOB}[data-job='{HPO_CHILDREN[0]}']")
     wait_for_cell(page, "(source, name) => source.endsWith('%metrics ' + name)",
                   HPO_CHILDREN[0])
     wait_for_idle_kernel(page)
@@ -314,3 +321,151 @@ def test_a_hostile_job_name_is_shown_invalid_and_never_runs(lab_on_other, page):
     assert added == [f"%load_ext metricwidgets\n%metrics {HPO_CHILDREN[0]}"]
     assert not (root / PWNED).exists()
     assert page.dialogs == []
+
+
+#: A region of its own for the selection test: four finished jobs, so the overlay draws.
+COMPARE_REGION = "ap-south-1"
+COMPARED = ["sidebar-cmp-alpha", "sidebar-cmp-beta", "sidebar-cmp-gamma", "sidebar-cmp-delta"]
+
+
+@pytest.fixture(scope="module")
+def aws_compare():
+    with StandIn(region=COMPARE_REGION) as standin:
+        for seed, name in enumerate(COMPARED):
+            standin.write_finished_job(name, lines_per_host=20, instance_count=1, seed=seed,
+                                       seconds=600 + 60 * seed)
+        yield standin
+
+
+@pytest.fixture
+def lab_on_compare(tmp_path, aws_compare):
+    with lab_with_a_notebook(tmp_path, aws_compare) as url:
+        yield url, tmp_path
+
+
+def selected(page) -> list[str]:
+    """The jobs whose rows are marked selected (aria-selected and the class agree)."""
+    return page.evaluate(f"""() => [...document.querySelectorAll('{JOB}')]
+        .filter(el => {{
+            const aria = el.getAttribute('aria-selected') === 'true';
+            if (aria !== el.classList.contains('jp-mod-selected')) throw new Error('marks differ');
+            return aria;
+        }}).map(el => el.dataset.job)""")
+
+
+def wait_for_selected(page, names: list[str]):
+    page.wait_for_function(
+        f"""names => {{
+            const now = [...document.querySelectorAll('{JOB}[aria-selected="true"]')]
+                .map(el => el.dataset.job);
+            return now.length === names.length && names.every((n, i) => now[i] === n);
+        }}""", arg=names, timeout=10_000)
+    assert selected(page) == names
+
+
+def focused_job(page) -> str | None:
+    return page.evaluate("() => document.activeElement && document.activeElement.dataset.job")
+
+
+def compare_button(page) -> tuple[str, bool]:
+    return tuple(page.eval_on_selector(".jp-MetricWidgets-compare",
+                                       "b => [b.textContent, b.disabled]"))
+
+
+def test_select_several_jobs_by_mouse_and_keyboard_and_compare(lab_on_compare, page):
+    url, _ = lab_on_compare
+    problems = []  # every console error or uncaught exception of the page
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    open_notebook(page, url, "jobs.ipynb")
+    page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
+    wait_for_listed(page, {name: "Completed" for name in COMPARED})
+    rows = page.eval_on_selector_all(JOB, "els => els.map(e => e.dataset.job)")  # as shown
+    row = {i: f"{JOB}[data-job='{name}']" for i, name in enumerate(rows)}
+
+    # a multi-select listbox of options, one tab stop
+    listbox = ".jp-MetricWidgets-jobs"
+    assert page.get_attribute(listbox, "role") == "listbox"
+    assert page.get_attribute(listbox, "aria-multiselectable") == "true"
+    assert page.eval_on_selector_all(
+        JOB, "els => els.map(e => [e.getAttribute('role'), e.getAttribute('aria-selected')])"
+    ) == [["option", "false"]] * 4
+    assert compare_button(page) == ("Compare (0)", True)
+
+    # click selects one; ctrl-click adds another; the button counts them
+    page.click(row[0])
+    wait_for_selected(page, [rows[0]])
+    assert compare_button(page) == ("Compare (1)", True)
+    page.click(row[2], modifiers=["Control"])
+    wait_for_selected(page, [rows[0], rows[2]])
+    assert compare_button(page) == ("Compare (2)", False)
+    page.click(row[0], modifiers=["Control"])  # and ctrl-click takes it out again
+    wait_for_selected(page, [rows[2]])
+    # shift-click: the range from the anchor (the last plain or ctrl-click)
+    page.click(row[1])
+    page.click(row[3], modifiers=["Shift"])
+    wait_for_selected(page, rows[1:4])
+    page.click(row[0], modifiers=["Shift"])  # the same anchor, the other way
+    wait_for_selected(page, rows[0:2])
+    screenshot(page, "sidebar-selection-mouse.png")
+
+    # keyboard: Escape clears; arrows move the focus only; Space toggles; Shift+arrow
+    # extends; Ctrl+A selects all; one roving tab stop, on the focused row
+    page.keyboard.press("Escape")
+    wait_for_selected(page, [])
+    page.keyboard.press("Home")
+    assert focused_job(page) == rows[0]
+    page.keyboard.press("ArrowDown")
+    assert focused_job(page) == rows[1] and selected(page) == []
+    page.keyboard.press("Space")
+    wait_for_selected(page, [rows[1]])
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Shift+ArrowDown")
+    wait_for_selected(page, rows[1:4])
+    assert focused_job(page) == rows[3]
+    assert page.eval_on_selector_all(JOB, "els => els.map(e => e.tabIndex)") == [-1, -1, -1, 0]
+    page.keyboard.press("Control+a")
+    wait_for_selected(page, rows)
+    page.keyboard.press("Escape")
+    wait_for_selected(page, [])
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Space")
+    wait_for_selected(page, [rows[0], rows[2]])
+    page.click(row[2], modifiers=["Shift"])  # the anchor is where Space last toggled
+    wait_for_selected(page, rows[0:3])
+    assert compare_button(page) == ("Compare (3)", False)
+
+    # the selection survives a refresh (new rows, same names) ...
+    with page.expect_response(lambda r: "/metricwidgets/jobs" in r.url and r.ok):
+        page.click(".jp-MetricWidgets-refresh")
+    wait_for_listed(page, {name: "Completed" for name in COMPARED})
+    wait_for_selected(page, rows[0:3])
+    # ... and a job that is no longer listed leaves it (here filtered out, then back)
+    gone = rows[1]
+    page.fill(".jp-MetricWidgets-filter", rows[0])
+    wait_for_listed(page, {rows[0]: "Completed"})
+    page.fill(".jp-MetricWidgets-filter", "sidebar-cmp")
+    wait_for_listed(page, {name: "Completed" for name in COMPARED})
+    wait_for_selected(page, [rows[0]])
+    page.click(row[3], modifiers=["Control"])
+    page.click(row[1], modifiers=["Control"])
+    wait_for_selected(page, [rows[0], gone, rows[3]])
+    screenshot(page, "sidebar-selection.png")
+
+    page.click(".jp-MetricWidgets-compare")
+    expected = f"%metrics --compare {rows[0]} {gone} {rows[3]}"  # in the order shown
+    wait_for_cell(page, "(source, line) => source.endsWith(line)", expected)
+    assert code_cells(page)[1:] == [f"%load_ext metricwidgets\n{expected}"]
+    wait_for_idle_kernel(page)
+
+    # Enter on one of several selected jobs compares them too; the magics load once
+    page.focus(row[3])
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => ({CELLS_JS})().length === 3", timeout=30_000)
+    assert code_cells(page)[2] == expected
+    wait_for_idle_kernel(page)
+    assert page.dialogs == []
+    assert problems == []

@@ -227,4 +227,54 @@ describe('JobsModel', () => {
     await model.toggle('hpo');
     expect(model.tuningJobs[0].expanded).toBe(false);
   });
+
+  it('keeps the selection over a refresh; jobs that vanish leave it', async () => {
+    source.jobs = [
+      {
+        jobs: [job('a'), job('b'), job('c'), job('evil job')],
+        next_token: null
+      },
+      { jobs: [job('new'), job('c'), job('a')], next_token: null }
+    ];
+    source.tuning = [
+      { tuning_jobs: [{ name: 'hpo', status: 'Completed' }], next_token: null }
+    ];
+    source.children.hpo = {
+      name: 'hpo',
+      status: 'Completed',
+      children: [job('hpo-1'), job('c')]
+    };
+    model.active = true;
+    await advance(0.01);
+    await model.toggle('hpo');
+    // the lists shown, children first; the invalid name is disabled
+    expect(model.lists.map(list => list.names)).toEqual([
+      ['hpo-1', 'c'],
+      ['a', 'b', 'c', 'evil job']
+    ]);
+    expect([...(model.lists[1].disabled ?? [])]).toEqual(['evil job']);
+    let signals = 0;
+    model.selectionChanged.connect(() => signals++);
+    model.selection = {
+      selected: ['b', 'c', 'a', 'hpo-1'],
+      anchor: 'b',
+      focus: 'b'
+    };
+    expect(signals).toBe(1);
+    expect(model.selectedJobs).toEqual(['hpo-1', 'c', 'a', 'b']);
+
+    await advance(10); // the next poll no longer lists b
+    expect(model.jobs.map(row => row.name)).toEqual(['new', 'c', 'a']);
+    expect(model.selection).toEqual({
+      selected: ['c', 'a', 'hpo-1'],
+      anchor: null,
+      focus: null
+    });
+    expect(signals).toBe(2);
+    await advance(10); // nothing went: no signal
+    expect(signals).toBe(2);
+    // collapsing the tuning job drops the children it alone listed
+    await model.toggle('hpo');
+    expect(model.selectedJobs).toEqual(['c', 'a']);
+  });
 });
