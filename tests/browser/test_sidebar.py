@@ -270,6 +270,18 @@ def test_tuning_jobs_expand_to_their_children_and_plot(lab_on_other, page):
                   HPO_CHILDREN[0])
     page.click(f"{tuning} .jp-MetricWidgets-plot-tuning")
     wait_for_cell(page, "(source, name) => source === '%metrics --tuning-job ' + name", HPO)
+
+    # the children are selectable too; a child is marked in both lists it is shown in
+    page.click(f"{children}[data-job='{HPO_CHILDREN[1]}']")
+    page.click(f"{children}[data-job='{HPO_CHILDREN[0]}']", modifiers=["Control"])
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-MetricWidgets-job.jp-mod-selected').length === n",
+        arg=2 * len(HPO_CHILDREN), timeout=10_000)
+    assert page.get_attribute(f"{tuning} .jp-MetricWidgets-children", "role") == "listbox"
+    page.click(".jp-MetricWidgets-compare")
+    shown = page.eval_on_selector_all(children, "els => els.map(e => e.dataset.job)")
+    line = "%metrics --compare " + " ".join(shown)  # in the order shown
+    wait_for_cell(page, "(source, line) => source === line", line)
     assert page.dialogs == []
 
 
