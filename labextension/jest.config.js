@@ -13,7 +13,7 @@ module.exports = {
           lib: ['DOM', 'ES2020'],
           strict: true,
           esModuleInterop: true,
-          types: ['jest', 'node']
+          types: ['jest']
         }
       }
     ]

@@ -40,24 +40,36 @@ const js = ts.transpileModule(source, {compilerOptions: {module: ts.ModuleKind.C
                                                          target: ts.ScriptTarget.ES2020}});
 const m = {exports: {}};
 new Function('module', 'exports', js.outputText)(m, m.exports);
-const names = JSON.parse(fs.readFileSync(0, 'utf8'));
-console.log(JSON.stringify(names.map(name => {
-  const out = {};
-  for (const fn of ['metricsCode', 'tuningMetricsCode', 'playgroundCode']) {
-    try { out[fn] = m.exports[fn](name); } catch (e) { out[fn] = {error: String(e)}; }
-  }
-  return out;
-})));
+const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+const call = (fn, arg) => {
+  try { return m.exports[fn](arg); } catch (e) { return {error: String(e)}; }
+};
+console.log(JSON.stringify({
+  each: input.names.map(name => Object.fromEntries(
+    ['metricsCode', 'tuningMetricsCode', 'playgroundCode'].map(fn => [fn, call(fn, name)]))),
+  compare: input.compare.map(jobs => call('compareMetricsCode', jobs)),
+}));
 """
 
 
-def generated(names):
+def _run_codegen(names=(), compare=()):
     node = shutil.which("node")
     assert node, "node is needed to build the labextension; it is not on PATH"
     assert (LABEXT / "node_modules" / "typescript").is_dir(), "run npm install in labextension"
-    done = subprocess.run([node, "-e", _SCRIPT], input=json.dumps(names), text=True,
+    done = subprocess.run([node, "-e", _SCRIPT], text=True,
+                          input=json.dumps({"names": list(names), "compare": list(compare)}),
                           capture_output=True, cwd=LABEXT, check=True, timeout=60)
     return json.loads(done.stdout)
+
+
+def generated(names):
+    """For each name, the cells of ``metricsCode``, ``tuningMetricsCode``, ``playgroundCode``."""
+    return _run_codegen(names=names)["each"]
+
+
+def generated_compare(job_lists):
+    """The ``compareMetricsCode`` cell of each list of jobs (``{"error"}`` if refused)."""
+    return _run_codegen(compare=job_lists)["compare"]
 
 
 @pytest.fixture
@@ -103,3 +115,22 @@ def test_the_playground_cell_passes_the_name_as_one_python_string(shell, name):
 def test_a_name_that_cannot_be_one_word_is_refused(name):
     codes = generated([name])[0]
     assert "error" in codes["metricsCode"] and "error" in codes["tuningMetricsCode"]
+
+
+def test_a_compare_cell_gives_the_magic_every_job_as_one_word_in_order(shell):
+    many = [f"run-{i:03d}-{'x' * (i % 40)}" for i in range(300)]
+    lists = [["baseline", "variant-1"], NAMES, many, ["a--region", "1e5", "nan", "None"]]
+    codes = generated_compare(lists)
+    for jobs, code in zip(lists, codes):
+        assert isinstance(code, str) and "\n" not in code, code
+        result = shell.run_cell(code)
+        assert result.success, result.error_in_exec or result.error_before_exec
+    assert shell.seen == [["--compare", *jobs] for jobs in lists]
+    assert codes[0] == "%metrics --compare baseline variant-1"
+    assert "PWNED" not in __import__("os").environ
+
+
+@pytest.mark.parametrize("bad", LINE_BREAKING + ["--tuning-job", "-x"])
+def test_a_compare_cell_with_a_name_that_cannot_be_one_word_is_refused(bad):
+    code, empty = generated_compare([["good-1", bad, "good-2"], []])
+    assert "error" in code and "error" in empty
