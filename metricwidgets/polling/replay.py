@@ -7,17 +7,22 @@ read again, CloudWatch Logs read again from each stream's head); its text is par
 arrives, the fresh source then replaces the old one and goes on from where it got to. A
 source that cannot read its past again (a process's output, a rotated file) keeps its line
 numbering going and the watch says what the new definitions miss.
+
+:class:`PendingDefinitions` carries a change from the thread that asked for it (a widget
+callback on the kernel's main thread) to the scheduler's thread, which applies it: parsing a
+big job's text again must not freeze the kernel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 from metricwidgets.polling.session import ParsingSession
 from metricwidgets.polling.watched_job import WatchedJob
 from metricwidgets.sources.base import LogBatch, Source
 
-__all__ = ["apply_definitions", "read_all"]
+__all__ = ["PendingDefinitions", "apply_definitions", "read_all"]
 
 #: Most polls of a restarted source while reading it again (8 MB each for a file).
 MAX_POLLS = 100_000
@@ -57,3 +62,43 @@ def apply_definitions(session: ParsingSession, job: WatchedJob, definitions) -> 
     job.data.close()
     job.data = fresh
     return None
+
+
+class PendingDefinitions:
+    """The user's latest definitions, asked for from any thread, until they are applied.
+
+    Requests that arrive before the first is applied merge into one (the latest wins): a
+    user typing three definitions costs one re-parse, not three.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._definitions: list | None = None
+        self._done: list[threading.Event] = []
+
+    def put(self, definitions: list) -> threading.Event:
+        """Ask for ``definitions``; the event returned is set once they are applied."""
+        done = threading.Event()
+        with self._lock:
+            self._definitions = list(definitions)
+            self._done.append(done)
+        return done
+
+    def apply(self, use: Callable[[list], None], report: Callable[[str, str], None]) -> bool:
+        """Call ``use(definitions)`` with the latest asked for, if any, then set the events
+        of every request taken; True when one was pending. A bug in ``use`` becomes an
+        error through ``report(level, text)`` (on the scheduler's thread nobody would see
+        an exception)."""
+        with self._lock:
+            definitions, done = self._definitions, self._done
+            self._definitions, self._done = None, []
+        try:
+            if done:
+                use(definitions)
+        except Exception as exc:  # noqa: BLE001
+            report("error", f"internal error while applying definitions: "
+                            f"{type(exc).__name__}: {exc}")
+        finally:
+            for event in done:
+                event.set()
+        return bool(done)

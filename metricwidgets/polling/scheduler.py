@@ -129,6 +129,11 @@ class Scheduler:
             self._held_off.pop(item, None)
             self._cond.notify_all()
 
+    def call_soon(self, action: Callable[[], object]) -> None:
+        """Call ``action()`` once on the scheduler's thread, before anything else due (work
+        that must not run on the caller's thread, such as parsing a job's text again)."""
+        self.add(_Once(self, action))
+
     def wake(self) -> None:
         """Look at the due times now (an item became due earlier than it said)."""
         with self._cond:
@@ -189,3 +194,21 @@ class Scheduler:
             else:
                 with self._cond:
                     self._held_off.pop(item, None)
+
+
+class _Once:
+    """The :class:`Schedulable` behind :meth:`Scheduler.call_soon`: due at once, polled once."""
+
+    def __init__(self, scheduler: Scheduler, action: Callable[[], object]):
+        self.scheduler = scheduler
+        self.action = action
+
+    def next_due(self) -> float:
+        return float("-inf")
+
+    def poll_once(self) -> None:
+        self.scheduler.remove(self)  # first: an action that raises is not retried
+        self.action()
+
+    def close(self) -> None:
+        self.scheduler.remove(self)

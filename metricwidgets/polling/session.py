@@ -114,7 +114,9 @@ class ParsingSession:
     hold_limit : int
         Bytes held in all, beyond which no more text is held (and :attr:`holding` is False).
 
-    Thread-safe: every method takes the session's lock.
+    Thread-safe: every method takes the session's lock, which :meth:`reparse` and
+    :meth:`replay` do not hold while they parse (a caller must not :meth:`feed` the same
+    source meanwhile).
     """
 
     def __init__(self, store: MetricStore, step_definition=None, hold_limit: int = HOLD_LIMIT):
@@ -181,12 +183,17 @@ class ParsingSession:
         """
         definitions = list(definitions)
         with self._lock:
-            for key, host in list(self._parsers.items()):
-                if key[0] != source or host.definitions == definitions:
-                    continue
-                fresh, result = host.rebuilt(definitions, held=self.holding)
+            stale = [(key, host) for key, host in self._parsers.items()
+                     if key[0] == source and host.definitions != definitions]
+            holding = self.holding
+        # The parsing (seconds for a big job) holds no lock, so readers such as
+        # definition_stats() go on meanwhile; the new parsers and their points then arrive
+        # together. No feed() runs alongside: the watch's poll lock sees to that.
+        rebuilt = [(key, host, *host.rebuilt(definitions, held=holding)) for key, host in stale]
+        with self._lock:
+            for key, old, fresh, result in rebuilt:
                 self._parsers[key] = fresh
-                self._store(key, fresh, result, set(host.definitions))
+                self._store(key, fresh, result, set(old.definitions))
 
     def replay(self, source: str, definitions: Sequence[MetricDefinition],
                batches: Iterable[LogBatch]) -> int:
@@ -198,14 +205,15 @@ class ParsingSession:
         with self._lock:
             old = {key: set(host.definitions) for key, host in self._parsers.items()
                    if key[0] == source}
-            fresh: dict[tuple[str, str], HostParser] = {}
-            for batch in batches:
-                key = (source, batch.host)
-                host = fresh.get(key)
-                if host is None:
-                    host = fresh[key] = HostParser(definitions, self.step_definition,
-                                                   batch.lines is None)
-                self._store(key, host, host._parse(batch), old.get(key, set()))
+        fresh: dict[tuple[str, str], HostParser] = {}
+        for batch in batches:  # the reading (a whole job from CloudWatch) holds no lock
+            key = (source, batch.host)
+            host = fresh.get(key)
+            if host is None:
+                host = fresh[key] = HostParser(definitions, self.step_definition,
+                                               batch.lines is None)
+            self._store(key, host, host._parse(batch), old.get(key, set()))
+        with self._lock:
             for key in old:  # a host the new reading did not see again: number on
                 if key not in fresh:
                     self._parsers[key], _ = self._parsers[key].rebuilt(definitions, False)

@@ -29,7 +29,7 @@ from metricwidgets.polling.constructors import WatchConstructors
 from metricwidgets.polling.definitions import layered_definitions, load_user_definitions
 from metricwidgets.polling.job_list import JobMembership
 from metricwidgets.polling.messages import MessageLog, WatchMessage
-from metricwidgets.polling.replay import apply_definitions
+from metricwidgets.polling.replay import PendingDefinitions, apply_definitions
 from metricwidgets.polling.scheduler import Scheduler
 from metricwidgets.polling.session import HOLD_LIMIT, ParsingSession
 from metricwidgets.polling.suggestions import DefinitionSuggester
@@ -104,6 +104,7 @@ class Watch(WatchConstructors, JobMembership):
         self.session = ParsingSession(self.store, step_definition, hold_limit)
         self.suggester = DefinitionSuggester(enabled=suggest, clock=clock)
         self._user_definitions = list(user)
+        self._pending = PendingDefinitions()
         self._jobs = list(jobs)
         self._round_errors: list[tuple[str, str]] = []
         self._tuning = tuning
@@ -146,9 +147,9 @@ class Watch(WatchConstructors, JobMembership):
         with self._state_lock:
             return [job.data for job in self._jobs]
 
-    def _definitions_for(self, job: WatchedJob) -> list[MetricDefinition]:
+    def _definitions_for(self, job: WatchedJob, user=None) -> list[MetricDefinition]:
         return layered_definitions(self.suggester.suggested, job.job_definitions,
-                                   self._user_definitions)
+                                   self._user_definitions if user is None else user)
 
     @property
     def definitions(self) -> list[MetricDefinition]:
@@ -158,14 +159,16 @@ class Watch(WatchConstructors, JobMembership):
             jobs = [d for job in self._jobs for d in job.job_definitions]
             return layered_definitions(self.suggester.suggested, jobs, self._user_definitions)
 
-    def set_definitions(self, metric_definitions) -> None:
-        """Replace the user's definitions; the text held so far is parsed again (new
-        metrics appear with their whole history, no point is stored twice)."""
-        user = load_user_definitions(metric_definitions)
-        with self._poll_lock, self._state_lock:
-            self._user_definitions = user
-            self._reparse_all()
-        self._notify()
+    def set_definitions(self, metric_definitions) -> threading.Event:
+        """Replace the user's definitions and return at once (a bad regex is refused here).
+
+        The scheduler's thread parses the text again before the watch's next poll (new
+        metrics appear with their whole history, no point is stored twice), then tells the
+        listeners and sets the event returned; :attr:`definitions` changes with the data.
+        """
+        done = self._pending.put(load_user_definitions(metric_definitions))
+        self._poller.call_soon(self._redefine_pending)
+        return done
 
     def definition_stats(self) -> dict[str, DefinitionStats]:
         """Statistics per definition name, summed over every source and host."""
@@ -241,6 +244,7 @@ class Watch(WatchConstructors, JobMembership):
         watch backs off), never an exception into the caller's thread.
         """
         with self._poll_lock:
+            redefined = self._pending.apply(self._use_definitions, self._message)
             try:
                 delay = self._round()
             except Exception as exc:  # noqa: BLE001
@@ -249,6 +253,8 @@ class Watch(WatchConstructors, JobMembership):
                 self.last_error = UserFacingError(text)
                 delay = self.max_backoff
             self.policy.schedule(delay)
+        if redefined:
+            self._notify()
         return delay
 
     # ----------------------------------------------------------------- the poll round
@@ -396,12 +402,28 @@ class Watch(WatchConstructors, JobMembership):
             self._poller.remove(self)
 
     # ----------------------------------------------------------------- definitions
-    def _reparse_all(self) -> None:
-        for job in self._jobs:
-            self._redefine(job)
+    def _redefine_pending(self) -> None:
+        with self._poll_lock:
+            redefined = self._pending.apply(self._use_definitions, self._message)
+        if redefined:
+            self._notify()
 
-    def _redefine(self, job: WatchedJob) -> None:
-        warning = apply_definitions(self.session, job, self._definitions_for(job))
+    def _use_definitions(self, user: list[MetricDefinition]) -> None:
+        if not self._closed:
+            self._reparse_all(user)
+            with self._state_lock:  # the definitions change with the data
+                self._user_definitions = user
+
+    def _reparse_all(self, user=None) -> None:
+        with self._state_lock:
+            jobs = list(self._jobs)
+        for job in jobs:  # no state lock while parsing: readers of the watch go on
+            self._redefine(job, user)
+
+    def _redefine(self, job: WatchedJob, user=None) -> None:
+        with self._state_lock:
+            definitions = self._definitions_for(job, user)
+        warning = apply_definitions(self.session, job, definitions)
         if warning:
             self._message("warning", warning)
 
@@ -411,7 +433,6 @@ class Watch(WatchConstructors, JobMembership):
             self._message("warning", suggestion.warning)
         if not suggestion.new:
             return
-        with self._state_lock:
-            self._reparse_all()
+        self._reparse_all()
         self._message("info", "suggested definitions: " +
                       ", ".join(d.name for d in suggestion.new))

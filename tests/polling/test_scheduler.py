@@ -130,3 +130,28 @@ def test_the_scheduler_never_touches_a_watch_beyond_the_protocol():
     assert all(callable(getattr(Watch, name)) for name in names)
     assert isinstance(Watch([], start=False), Schedulable)
     assert threading.current_thread() is threading.main_thread()
+
+
+def test_call_soon_runs_once_on_the_thread_before_what_is_due_and_a_bug_does_not_repeat():
+    clock = FakeClock()
+    scheduler = Scheduler(name="test-scheduler-soon", clock=clock, idle_wait=0.02)
+    order, threads = [], []
+    item = Item(clock, due=99.0)
+    item.poll_once = lambda: order.append("item")
+    scheduler.add(item)
+    gate = threading.Event()
+    scheduler.call_soon(gate.wait)  # holds the thread until the test has queued the rest
+
+    def broken():
+        order.append("broken")
+        raise RuntimeError("bug in an action")
+
+    scheduler.call_soon(broken)
+    scheduler.call_soon(lambda: (order.append("soon"), threads.append(threading.current_thread())))
+    clock.now = 100.0  # the item is due now too, but the actions asked first
+    gate.set()
+    assert poll_until(lambda: len(order) >= 3, 5)
+    assert order[:2] == ["broken", "soon"] and threads == [scheduler.thread]
+    assert scheduler.items == [item]  # the actions left, the failed one too
+    assert scheduler.close(5)
+    assert order.count("broken") == 1

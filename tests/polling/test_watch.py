@@ -13,8 +13,9 @@ from metricwidgets.core.definitions import DefinitionError
 from metricwidgets.errors import AWSError
 from metricwidgets.polling.watch import Watch
 from metricwidgets.polling.watched_job import WatchedJob
+from metricwidgets.sources.local_file import LocalFileSource
 from tests.polling.scripted import ScriptedSource
-from tests.waiting import poll_until
+from tests.waiting import poll_until, wait_until
 
 DEFS = [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]
 
@@ -153,7 +154,7 @@ def test_a_definition_added_later_gets_the_whole_history_and_nothing_twice(polle
     source.push_lines("algo-1", ["loss=1 acc=0.1", "loss=2 acc=0.2"])
     watch.poll_once()
     assert watch.store.metrics() == ["loss"]
-    watch.set_definitions(DEFS + [{"Name": "acc", "Regex": r"acc=([0-9.]+)"}])
+    assert watch.set_definitions(DEFS + [{"Name": "acc", "Regex": r"acc=([0-9.]+)"}]).wait(10)
     frame = watch.store.to_dataframe()
     assert sorted(frame[frame.metric == "acc"]["value"]) == [0.1, 0.2]
     assert sorted(frame[frame.metric == "loss"]["value"]) == [1.0, 2.0]
@@ -224,3 +225,125 @@ def test_idle_polls_do_not_call_the_listeners(poller):
     source.push_lines("algo-1", ["loss=1"])
     watch.poll_once()
     assert len(calls) == 2
+
+
+# ------------------------------------------------------------- set_definitions off the caller
+LOSS = {"Name": "loss", "Regex": r"loss=([0-9.]+)"}
+ACC = {"Name": "acc", "Regex": r"acc=([0-9.]+)"}
+
+
+def _epochs(start, stop):
+    return [f"epoch={i} loss={i / 1000:.3f} acc={i / 100:.2f}" for i in range(start, stop)]
+
+
+def _lines_of(watch, metric):
+    frame = watch.store.to_dataframe()
+    return frame[frame.metric == metric]["line"].tolist()
+
+
+class GatedFileSource(LocalFileSource):
+    """A followed file whose reading again from the start waits for the test's gate: a
+    re-parse as slow as the test wants (a big job's CloudWatch Logs read again)."""
+
+    def __init__(self, path, gate):
+        super().__init__(path)
+        self.gate = gate
+        self.restarted_on: list[threading.Thread] = []
+
+    def restarted(self):
+        self.restarted_on.append(threading.current_thread())
+        self.gate.wait(10)
+        return super().restarted()
+
+
+def _in_thread(function, timeout=5.0):
+    """``function()``'s result if it returns within ``timeout`` s on another thread."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(function()), daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert result, f"{function} blocked for {timeout} s"
+    return result[0]
+
+
+def test_set_definitions_returns_at_once_and_the_slow_re_read_runs_on_the_scheduler(
+        tmp_path, poller):
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(_epochs(1, 201)) + "\n")  # ~7 KB, past the 1 KB hold
+    gate = threading.Event()
+    source = GatedFileSource(path, gate)
+    watch = Watch([WatchedJob(source.name, source)], [LOSS], poller=poller, min_interval=0.01,
+                  max_interval=0.05, hold_limit=1000)
+    wait_until(lambda: len(_lines_of(watch, "loss")) == 200, 15, what="the first reading")
+    assert not watch.session.holding
+
+    done = watch.set_definitions([LOSS, ACC])
+    # The re-read cannot end before the gate opens: had it run on this thread, the call
+    # would have returned only after it (10 s later, done).
+    assert not done.is_set()
+    wait_until(lambda: source.restarted_on, 10, what="the re-read to start")
+    assert source.restarted_on == [poller.thread]
+    # Meanwhile the watch answers (its locks are not held while the text is read again)
+    # and shows the definitions its data is parsed with.
+    assert [d.name for d in _in_thread(lambda: watch.definitions)] == ["loss"]
+    assert "acc" not in _in_thread(watch.definition_stats)
+    with path.open("a") as handle:  # training goes on during the re-read
+        handle.write("\n".join(_epochs(201, 261)) + "\n")
+    gate.set()
+    assert done.wait(20)
+    assert [d.name for d in watch.definitions] == ["loss", "acc"]
+    with path.open("a") as handle:
+        handle.write("\n".join(_epochs(261, 301)) + "\n")
+    wait_until(lambda: len(_lines_of(watch, "acc")) >= 300, 15, what="every acc point")
+    for metric in ("loss", "acc"):  # every line once: none lost, none twice
+        assert _lines_of(watch, metric) == list(range(1, 301)), metric
+    frame = watch.store.to_dataframe()
+    assert frame[frame.metric == "acc"]["value"].tolist() == [i / 100 for i in range(1, 301)]
+    watch.close()
+
+
+def test_definitions_changed_while_lines_arrive_lose_and_repeat_nothing(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller, defs=[LOSS])
+    changes = [[LOSS, ACC], [LOSS], [ACC, LOSS]]
+    for k, batch in enumerate(range(0, 300, 10)):
+        if k % 10 == 5:  # a change, and the next lines on its heels
+            watch.set_definitions(changes[k // 10])
+        source.push_lines("algo-1", _epochs(batch + 1, batch + 11))
+        wait_until(lambda n=batch + 10: len(_lines_of(watch, "loss")) >= n, 15,
+                   interval=0.01, what="the watch to parse the batch")
+    wait_until(lambda: len(_lines_of(watch, "loss")) >= 300, 15, what="every loss point")
+    assert watch.set_definitions([LOSS, ACC]).wait(10)
+    wait_until(lambda: len(_lines_of(watch, "acc")) >= 300, 15, what="every acc point")
+    for metric in ("loss", "acc"):
+        assert _lines_of(watch, metric) == list(range(1, 301)), metric
+    watch.close()
+
+
+def test_a_finished_watch_is_parsed_again_and_the_scheduler_thread_ends(poller):
+    watch = Watch.for_command(_python("""
+        for i in range(5):
+            print(f"loss={i} acc=0.{i}")
+    """), [LOSS], poller=poller)
+    assert watch.wait(20)
+    assert poller.join(10)  # a finished watch leaves the scheduler
+    seen = []
+    watch.add_listener(lambda w: seen.append(w.store.metrics()))
+    assert watch.set_definitions([LOSS, ACC]).wait(10)
+    frame = watch.store.to_dataframe()
+    assert frame[frame.metric == "acc"]["value"].tolist() == [0.0, 0.1, 0.2, 0.3, 0.4]
+    assert seen and "acc" in seen[-1]  # the listeners were told
+    assert poller.join(10)
+
+
+def test_a_paused_watch_is_parsed_again_without_polling_its_source(poller):
+    source = ScriptedSource()
+    watch = _watch(source, poller, defs=[LOSS])
+    source.push_lines("algo-1", _epochs(1, 4))
+    wait_until(lambda: len(watch.store) == 3, 15, what="the first lines")
+    watch.pause()
+    polls = len(source.polls)
+    assert watch.set_definitions([LOSS, ACC]).wait(10)
+    assert _lines_of(watch, "acc") == [1, 2, 3]
+    assert len(source.polls) <= polls + 1  # at most a poll under way when it was paused
+    watch.close()
