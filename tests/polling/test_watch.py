@@ -78,15 +78,6 @@ def test_listener_is_told_of_changes_and_a_broken_listener_becomes_a_message(pol
     watch.close()
 
 
-def test_interval_grows_while_idle_and_resets_when_data_flows(poller):
-    source = ScriptedSource()
-    watch = _watch(source, poller, start=False, min_interval=0.1, max_interval=1.0)
-    delays = [watch.poll_once() for _ in range(8)]
-    assert delays == sorted(delays) and delays[-1] == 1.0 and delays[0] < delays[-1]
-    source.push_lines("algo-1", ["loss=1"])
-    assert watch.poll_once() == 0.1
-
-
 def test_errors_become_messages_with_growing_jittered_backoff_then_recovery(poller):
     source = ScriptedSource()
     source.failures = [AWSError("AWS is throttling requests (ThrottlingException); "
