@@ -19,6 +19,7 @@ the status line.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any, Sequence
 
 import ipywidgets as widgets
@@ -56,6 +57,10 @@ class RegexPlayground(widgets.VBox):
     metric_definitions : anything :func:`~metricwidgets.core.definitions.load_definitions`
         reads (SageMaker's ``[{"Name", "Regex"}]``, ``NAME=REGEX`` strings, an Estimator, a
         ``DescribeTrainingJob`` answer, a JSON file path), or None.
+    timer : callable
+        Makes the debounce timer: ``timer(seconds, function, args=...)`` with ``start()``
+        and ``cancel()``, as :class:`threading.Timer` (the default); tests inject a timer
+        they fire themselves.
 
     Attributes
     ----------
@@ -74,6 +79,7 @@ class RegexPlayground(widgets.VBox):
     """
 
     def __init__(self, sample_text: str = "", metric_definitions: Any = None, *,
+                 timer: Callable[..., threading.Timer] = threading.Timer,
                  _job: dict | None = None):
         self.messages: list[str] = []
         self.report: SampleReport | None = None
@@ -83,6 +89,7 @@ class RegexPlayground(widgets.VBox):
         self._state = threading.Lock()
         self._work = threading.Lock()
         self._timer: threading.Timer | None = None
+        self._make_timer = timer
         self._generation = 0
         self._sample_text = ""
         self._suggested: list[dict] = []
@@ -293,8 +300,8 @@ class RegexPlayground(widgets.VBox):
             return
         with self._state:
             self._cancel_timer()
-            self._timer = threading.Timer(DEBOUNCE_SECONDS, self._refresh_later,
-                                          args=(self._generation,))
+            self._timer = self._make_timer(DEBOUNCE_SECONDS, self._refresh_later,
+                                           args=(self._generation,))
             self._timer.daemon = True
             self._timer.start()
 

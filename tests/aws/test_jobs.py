@@ -17,6 +17,7 @@ from metricwidgets.sources.cloudwatch_logs import CloudWatchLogsSource, host_fro
 from metricwidgets.sources.log_sample import read_job_log_sample
 from metricwidgets.sources.sagemaker_job import SageMakerJobSource
 from metricwidgets.testing.job_lines import training_lines
+from tests.waiting import FakeClock, poll_until
 
 pytestmark = pytest.mark.aws
 
@@ -53,17 +54,12 @@ def test_a_job_that_has_not_written_yet_is_waiting_not_failing(standin, job_name
     standin.create_job(job_name, [{"Name": "loss", "Regex": "loss=(\\S+)"}])
     watch = Watch.for_job(job_name, poller=poller, **FAST, **standin.aws_kwargs)
     source = watch.sources[0]
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and source.calls.get("DescribeLogStreams", 0) < 3:
-        time.sleep(0.02)
-    assert source.calls.get("DescribeLogStreams", 0) >= 3
+    assert poll_until(lambda: source.calls.get("DescribeLogStreams", 0) >= 3, 10)
     assert not source.started
     assert watch.last_error is None and watch.error is None
     assert all(m.level == "info" for m in watch.messages)
     standin.write_logs(job_name, "algo-1", ["loss=0.5"])
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and len(watch.store) == 0:
-        time.sleep(0.02)
+    assert poll_until(lambda: len(watch.store), 10)
     assert watch.store.to_dataframe()["value"].tolist() == [0.5]
 
 
@@ -81,13 +77,13 @@ def test_a_failed_job_reports_its_failure_reason(standin, job_name, poller):
 
 def test_describe_is_called_at_most_once_per_interval(standin, job_name, poller, calls):
     standin.create_job(job_name)
-    source = SageMakerJobSource(job_name, interval=0.5, client=calls.session.client(
+    clock = FakeClock()
+    source = SageMakerJobSource(job_name, interval=0.5, clock=clock, client=calls.session.client(
         "sagemaker", endpoint_url=standin.endpoint_url))
     assert SageMakerJobSource(job_name).interval == 10.0  # the default while a job runs
-    started = time.monotonic()
-    while time.monotonic() - started < 1.2:
+    for tick in range(13):  # a poll every 0.1 s for 1.2 s
+        clock.now = tick / 10
         source.poll()
-        time.sleep(0.01)
     assert calls.count("DescribeTrainingJob") == 3  # at 0, 0.5 and 1.0 s
 
 
@@ -187,9 +183,7 @@ def test_a_tuning_job_watches_children_as_they_launch(standin, job_name, poller)
     standin.add_tuning_child(tuning, f"{tuning}-001")
     watch = Watch.for_tuning_job(tuning, poller=poller, **FAST, **standin.aws_kwargs)
     standin.write_logs(f"{tuning}-001", "algo-1", ["Train_error=0.5;  Valid_error=0.6;"])
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and len(watch.store) < 2:
-        time.sleep(0.02)
+    assert poll_until(lambda: len(watch.store) >= 2, 20), list(watch.messages)
     standin.add_tuning_child(tuning, f"{tuning}-002")
     standin.write_logs(f"{tuning}-002", "algo-1", ["Train_error=0.3;  Valid_error=0.4;"])
     for child in (f"{tuning}-001", f"{tuning}-002"):

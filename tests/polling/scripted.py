@@ -18,6 +18,7 @@ class ScriptedSource(Source):
         self.polls: list[float] = []
         self.done = False
         self.closed = False
+        self.gate: threading.Event | None = None  # when set: each poll waits for it to open
         self._lock = threading.Lock()
 
     def push_lines(self, host, lines):
@@ -27,6 +28,8 @@ class ScriptedSource(Source):
 
     def poll(self):
         self.polls.append(time.monotonic())
+        if self.gate is not None:
+            self.gate.wait(10)
         with self._lock:
             if self.failures:
                 raise self.failures.pop(0)

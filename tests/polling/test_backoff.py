@@ -11,14 +11,7 @@ from metricwidgets.polling.backoff import FATAL_CODES, BackoffPolicy, classify_e
 from metricwidgets.polling.watch import Watch
 from metricwidgets.polling.watched_job import WatchedJob
 from tests.polling.scripted import ScriptedSource
-
-
-class FakeClock:
-    def __init__(self, now: float = 0.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.waiting import FakeClock
 
 
 def _policy(clock=None, jitter=lambda low, high: high, **kwargs):

@@ -8,15 +8,7 @@ from metricwidgets.polling.scheduler import Schedulable, Scheduler
 from metricwidgets.polling.watch import Watch
 from metricwidgets.polling.watched_job import WatchedJob
 from tests.polling.scripted import ScriptedSource
-from tests.waiting import poll_until
-
-
-class FakeClock:
-    def __init__(self, now: float = 0.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.waiting import FakeClock, poll_until
 
 
 class Item:

@@ -9,20 +9,13 @@ from metricwidgets.polling.watch import Watch
 from metricwidgets.polling.watched_job import WatchedJob
 from metricwidgets.sources.base import LogBatch
 from metricwidgets.sources.local_file import LocalFileSource
-
-
-class _Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
+from tests.waiting import FakeClock
 
 
 def test_a_metric_first_printed_after_the_hold_is_still_suggested(tmp_path):
     path = tmp_path / "train.log"
     path.write_text("".join(f"step {i} loss={1 / i:.4f}\n" for i in range(1, 601)))
-    clock = _Clock()
+    clock = FakeClock()
     source = LocalFileSource(path)
     watch = Watch([WatchedJob(source.name, source)], suggest=True, start=False,
                   clock=clock, hold_limit=2000)

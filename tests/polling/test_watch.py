@@ -5,17 +5,17 @@ from __future__ import annotations
 import sys
 import textwrap
 import threading
-import time
 
 import pytest
 
 from metricwidgets.core.definitions import DefinitionError
 from metricwidgets.errors import AWSError
+from metricwidgets.polling.scheduler import Scheduler
 from metricwidgets.polling.watch import Watch
 from metricwidgets.polling.watched_job import WatchedJob
 from metricwidgets.sources.local_file import LocalFileSource
 from tests.polling.scripted import ScriptedSource
-from tests.waiting import poll_until, wait_until
+from tests.waiting import FakeClock, poll_until, wait_until
 
 DEFS = [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]
 
@@ -50,11 +50,12 @@ def test_polling_runs_off_the_main_thread_while_it_is_busy(poller):
     threads = []
     watch.add_listener(lambda w: threads.append(threading.current_thread()))
     source.push_lines("algo-1", ["loss=0.5"])
-    # The main thread stays busy here; the points still arrive.
-    deadline = time.monotonic() + 10
-    while len(watch.store) == 0 and time.monotonic() < deadline:
-        sum(range(10000))
-    assert len(watch.store) == 1
+
+    def busy():
+        sum(range(10000))  # the main thread stays busy (holds the GIL); the points arrive
+        return len(watch.store)
+
+    assert poll_until(busy, 10, interval=0) == 1
     assert threads and all(t is not threading.main_thread() for t in threads)
     watch.close()
 
@@ -106,18 +107,27 @@ def test_a_bug_in_a_source_is_reported_not_silent(poller):
     watch.close()
 
 
-def test_pause_stops_polling_until_resume(poller):
+def test_pause_during_a_poll_lets_it_end_then_stops_polling_until_resume():
+    clock = FakeClock()
+    scheduler = Scheduler(name="test-watch-pause", clock=clock, idle_wait=0.02)
     source = ScriptedSource()
-    watch = _watch(source, poller)
-    assert poll_until(lambda: len(source.polls) > 2, 15)
-    watch.pause()
-    time.sleep(0.1)  # let a poll already under way end
-    count = len(source.polls)
-    time.sleep(0.3)
-    assert len(source.polls) == count
-    watch.resume()
-    assert poll_until(lambda: len(source.polls) > count, 15)
-    watch.close()
+    source.gate = threading.Event()  # the first poll waits for the test
+    watch = _watch(source, scheduler, clock=clock, min_interval=1.0, max_interval=1.0)
+    rounds = []
+    watch.add_listener(lambda w: rounds.append(len(source.polls)))
+    try:
+        wait_until(lambda: source.polls, 10, interval=0.01, what="the first poll to start")
+        watch.pause()  # while that poll is under way
+        source.gate.set()
+        wait_until(lambda: rounds == [1], 10, interval=0.01, what="the poll to end")
+        clock.now = 100.0  # long past the next due time
+        scheduler.wake()
+        assert not poll_until(lambda: len(source.polls) > 1, 0.3)
+        watch.resume()
+        wait_until(lambda: len(source.polls) == 2, 10, interval=0.01, what="a poll again")
+    finally:
+        watch.close()
+        assert scheduler.join(5)
 
 
 def test_finished_watch_stops_polling_and_wait_returns_true(poller):
@@ -126,10 +136,9 @@ def test_finished_watch_stops_polling_and_wait_returns_true(poller):
     assert not watch.wait(0.1)
     source.done = True
     assert watch.wait(10)
-    count = len(source.polls)
-    time.sleep(0.2)
-    assert len(source.polls) == count
-    assert poller.join(5)
+    assert watch.next_due() is None
+    assert poller.join(5)  # it left the scheduler: nothing polls it any more
+    assert watch.finished and not watch.closed
 
 
 def test_close_closes_the_sources(poller):

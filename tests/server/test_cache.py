@@ -5,23 +5,18 @@ from __future__ import annotations
 import asyncio
 
 from metricwidgets.server.cache import AnswerCache
+from tests.waiting import FakeClock
 
 
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-
-def counting(answers):
-    """A compute function returning the next answer, counting its calls."""
+def counting(answers, gate: asyncio.Event | None = None):
+    """A compute function returning the next answer, counting its calls; with ``gate``, each
+    call stays in flight (as an AWS call would) until the gate opens."""
     calls = []
 
     async def compute():
         calls.append(1)
-        await asyncio.sleep(0.01)
+        if gate is not None:
+            await gate.wait()
         answer = answers[len(calls) - 1]
         if isinstance(answer, Exception):
             raise answer
@@ -30,11 +25,18 @@ def counting(answers):
     return compute, calls
 
 
+async def _open(gate: asyncio.Event) -> None:
+    gate.set()
+
+
 def test_concurrent_requests_for_one_key_share_one_call():
     async def main():
         cache = AnswerCache(ttl=5)
-        compute, calls = counting(["page"])
-        answers = await asyncio.gather(*[cache.get("jobs", compute) for _ in range(10)])
+        gate = asyncio.Event()
+        compute, calls = counting(["page"], gate)
+        # The gate opens after every request was made (gather runs them in order).
+        *answers, _ = await asyncio.gather(*[cache.get("jobs", compute) for _ in range(10)],
+                                           _open(gate))
         return answers, calls
 
     answers, calls = asyncio.run(main())
@@ -43,7 +45,7 @@ def test_concurrent_requests_for_one_key_share_one_call():
 
 
 def test_an_answer_is_reused_until_the_ttl_passes():
-    clock = Clock()
+    clock = FakeClock()
 
     async def main():
         cache = AnswerCache(ttl=5, clock=clock)
@@ -75,9 +77,10 @@ def test_different_keys_are_answered_separately():
 def test_a_failure_reaches_every_waiter_and_is_not_cached():
     async def main():
         cache = AnswerCache(ttl=5)
-        compute, calls = counting([RuntimeError("throttled"), "page"])
-        results = await asyncio.gather(*[cache.get("jobs", compute) for _ in range(3)],
-                                       return_exceptions=True)
+        gate = asyncio.Event()
+        compute, calls = counting([RuntimeError("throttled"), "page"], gate)
+        *results, _ = await asyncio.gather(*[cache.get("jobs", compute) for _ in range(3)],
+                                           _open(gate), return_exceptions=True)
         again = await cache.get("jobs", compute)
         return results, again, calls
 
@@ -125,7 +128,7 @@ def test_a_flight_every_waiter_left_is_cancelled_and_a_new_request_starts_afresh
         waiters = [asyncio.ensure_future(cache.get("k", compute)) for _ in range(2)]
         await started.wait()
         waiters[0].cancel()
-        await asyncio.sleep(0)
+        await asyncio.wait([waiters[0]])  # its cancellation has been handled
         still_running = not flights[0].cancelled()  # one tab still waits for it
         waiters[1].cancel()
         await asyncio.gather(*waiters, return_exceptions=True)

@@ -21,6 +21,7 @@ import tornado.httpclient
 
 from metricwidgets.testing.standin import StandIn
 from tests.black_hole import SilentEndpoint
+from tests.waiting import poll_until_async
 
 pytestmark = pytest.mark.aws
 
@@ -309,17 +310,6 @@ async def test_describing_a_name_sagemaker_would_refuse_is_400(jp_fetch, kind, n
     assert says in body["message"]
 
 
-async def eventually(predicate, timeout: float) -> bool:
-    """Whether ``predicate()`` holds within ``timeout`` s, yielding to the server's loop
-    meanwhile (tests/waiting.py's helpers block it)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
-
-
 @pytest.fixture
 def black_hole():
     hole = SilentEndpoint()
@@ -384,5 +374,5 @@ class TestBlackHoledEndpoint:
         executor = jp_serverapp.web_app.settings["metricwidgets"]["executor"]
         # the calls already running finish on botocore's read timeout (6 s / 1 attempt);
         # the queued ones were dropped: the endpoint never sees more than the workers
-        assert await eventually(lambda: executor._work_queue.qsize() == 0, timeout=20)
+        assert await poll_until_async(lambda: executor._work_queue.qsize() == 0, 20)
         assert len(black_hole.accepted) <= MAX_WORKERS

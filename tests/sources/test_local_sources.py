@@ -6,28 +6,27 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
 from metricwidgets.errors import InputError
 from metricwidgets.sources.local_file import LocalFileSource
 from metricwidgets.sources.local_process import LocalProcessSource
-from tests.waiting import poll_until
+from tests.waiting import poll_until, wait_until
 
 
 def _drain(source, timeout=20.0):
     """Poll until the source finished; return (text, last status)."""
-    deadline = time.monotonic() + timeout
-    text, status = [], None
-    while time.monotonic() < deadline:
+    text, statuses = [], [None]
+
+    def finished():
         update = source.poll()
-        status = update.status or status
+        statuses.append(update.status or statuses[-1])
         text.extend(b.text for b in update.logs)
-        if source.finished:
-            return "".join(text), status
-        time.sleep(0.02)
-    raise AssertionError("the source did not finish in time")
+        return source.finished
+
+    wait_until(finished, timeout, interval=0.02, what="the source to finish")
+    return "".join(text), statuses[-1]
 
 
 def _alive(pid: int) -> bool:
@@ -94,12 +93,11 @@ def test_running_command_is_in_progress_and_chunks_are_raw_text():
         time.sleep(30)
     """))
     try:
-        deadline = time.monotonic() + 10
-        texts = []
-        while time.monotonic() < deadline and not texts:
-            update = source.poll()
-            texts = [b.text for b in update.logs]
-            time.sleep(0.02)
+        updates = []
+        assert poll_until(lambda: updates.append(source.poll()) or updates[-1].logs, 10,
+                          interval=0.02)
+        update = updates[-1]
+        texts = [b.text for b in update.logs]
         assert update.status.status == "InProgress"
         # Escaping is the parser's job: the source hands out the tab as it was printed.
         assert texts == ["a\tb=1\n"]
@@ -115,11 +113,10 @@ def test_close_kills_the_whole_process_group():
         time.sleep(60)
     """))
     try:
-        deadline = time.monotonic() + 10
-        text = ""
-        while time.monotonic() < deadline and not text.strip():
-            text += "".join(b.text for b in source.poll().logs)
-            time.sleep(0.02)
+        chunks = []
+        assert poll_until(lambda: chunks.extend(b.text for b in source.poll().logs) or
+                          "".join(chunks).strip(), 10, interval=0.02)
+        text = "".join(chunks)
         grandchild = int(text.split()[0])
         assert _alive(grandchild)
     finally:

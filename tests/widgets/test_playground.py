@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import threading
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -16,6 +14,7 @@ from metricwidgets.widgets.playground import DEBOUNCE_SECONDS, EDITABLE_CHARS, R
 from metricwidgets.widgets.playground_html import (json_export, python_export, render_report,
                                                    sparkline_svg)
 from metricwidgets.core.sample_report import build_report
+from tests.waiting import wait_until
 
 DOC = "Train_error=0.138318;  Valid_error = 0.324557;"
 DOC_DEFS = [{"Name": "train:error", "Regex": "Train_error=(.*?);"},
@@ -42,12 +41,29 @@ class Tags(HTMLParser):
         return "".join(self.texts)
 
 
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not reached")
-        time.sleep(0.02)
+class Timers:
+    """The debounce timers a playground made, fired by the test instead of by time."""
+
+    class Timer:
+        def __init__(self, seconds, function, args=()):
+            self.seconds, self.function, self.args = seconds, function, args
+            self.started = self.cancelled = False
+
+        def start(self):
+            self.started = True
+
+        def cancel(self):
+            self.cancelled = True
+
+        def fire(self):  # what threading.Timer does when its time comes (if not cancelled)
+            self.function(*self.args)
+
+    def __init__(self):
+        self.made: list[Timers.Timer] = []
+
+    def __call__(self, seconds, function, args=()):
+        self.made.append(self.Timer(seconds, function, args))
+        return self.made[-1]
 
 
 @pytest.fixture
@@ -89,15 +105,32 @@ def test_unmatched_metric_line_is_reported_in_the_html(doc):
     assert "contains &#x27;Valid_error&#x27; but no definition matched it" in doc.results.value
 
 
-def test_typing_is_debounced_then_results_follow(doc):
-    row = doc.rows.rows[0]
+def test_typing_is_debounced_then_results_follow():
+    timers = Timers()
+    playground = RegexPlayground(sample_text=DOC, metric_definitions=DOC_DEFS, timer=timers)
+    try:
+        row = playground.rows.rows[0]
+        before = playground.report
+        row.regex.value = "Train_error=(.*?)x"
+        row.regex.value = "Train_error=(.*?);  Valid"  # a second keystroke restarts the timer
+        assert playground.report is before  # nothing recomputed synchronously on a keystroke
+        first, second = timers.made
+        assert first.cancelled and second.started and not second.cancelled
+        assert second.seconds == DEBOUNCE_SECONDS
+        second.fire()
+        assert playground.report is not before
+        assert playground.report.definitions[0].regex == "Train_error=(.*?);  Valid"
+        assert "1 match" in row.count.value
+    finally:
+        playground.close()
+
+
+def test_the_default_timer_refreshes_after_typing(doc):
     before = doc.report
-    row.regex.value = "Train_error=(.*?)x"
-    row.regex.value = "Train_error=(.*?);  Valid"  # a second keystroke restarts the timer
-    assert doc.report is before  # nothing recomputed synchronously on a keystroke
-    wait_for(lambda: doc.report is not before, timeout=5 + DEBOUNCE_SECONDS)
+    doc.rows.rows[0].regex.value = "Train_error=(.*?);  Valid"
+    wait_until(lambda: doc.report is not before, 5 + DEBOUNCE_SECONDS, interval=0.02,
+               what="the debounced refresh")
     assert doc.report.definitions[0].regex == "Train_error=(.*?);  Valid"
-    assert "1 match" in row.count.value
 
 
 def test_typing_a_regex_changes_the_count(doc):
@@ -287,12 +320,16 @@ def test_from_command_that_cannot_start_shows_a_message():
     playground.close()
 
 
-def test_close_cancels_the_pending_refresh(doc):
-    doc.rows.rows[0].regex.value = "Train_(error)"
-    doc.close()
-    time.sleep(DEBOUNCE_SECONDS * 2)  # the cancelled timer would have fired by now
-    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)
-                and t.is_alive()]
+def test_close_cancels_the_pending_refresh():
+    timers = Timers()
+    playground = RegexPlayground(sample_text=DOC, metric_definitions=DOC_DEFS, timer=timers)
+    before = playground.report
+    playground.rows.rows[0].regex.value = "Train_(error)"
+    playground.close()
+    [pending] = timers.made
+    assert pending.cancelled
+    pending.fire()  # a timer whose time came just as it was cancelled
+    assert playground.report is before
 
 
 @pytest.mark.aws
