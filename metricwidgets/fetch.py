@@ -2,12 +2,15 @@
 
 It runs a :class:`~metricwidgets.polling.watch.Watch` synchronously on the calling thread: poll
 rounds until the job's logs (or published metrics) are read to their end, then the store's
-points. For a job still running it returns what exists now.
+points. For a job still running it returns what exists now. :func:`fetch_job_findings` fetches a
+job's metrics and its instances' utilization side by side (one ``DescribeTrainingJob`` a
+round for both) and diagnoses them, for ``metricwidgets diagnose --job``.
 """
 
 from __future__ import annotations
 
-__all__ = ["COLUMNS", "SYSTEM_COLUMNS", "fetch_job_metrics", "fetch_job_store"]
+__all__ = ["COLUMNS", "SYSTEM_COLUMNS", "fetch_job_findings", "fetch_job_metrics",
+           "fetch_job_store"]
 
 #: The columns of the result, in order.
 COLUMNS = ["timestamp", "host", "metric", "value", "step", "line"]
@@ -77,11 +80,22 @@ def fetch_job_store(name: str, source: str = "logs", metric_definitions=None, *,
 
     options = _options(options, source, metric_definitions, step_definition, aws)
     watch = Watch.for_job(name, options=options, start=False, describe_interval=0.0)
+    return _drained(watch).store
+
+
+def _drained(watch):
+    """``watch`` polled on this thread until its job is read to its end (or, while the job
+    runs, until a round adds nothing), then closed.
+
+    Raises
+    ------
+    UserFacingError
+        The error of a failed round (a fetch has no later round to wait for).
+    """
     try:
         for _ in range(_MAX_ROUNDS):
             version = watch.store.version
             watch.poll_once()
-            # A fetch has no later round to wait for: a failed round is the answer.
             if watch.last_error is not None:
                 raise watch.last_error
             running = not any(s.terminal for s in watch.statuses.values())
@@ -89,4 +103,56 @@ def fetch_job_store(name: str, source: str = "logs", metric_definitions=None, *,
                 break
     finally:
         watch.close()
-    return watch.store
+    return watch
+
+
+def fetch_job_findings(name: str, source: str = "logs", metric_definitions=None, *,
+                       step_definition=None, options=None, **aws) -> list:
+    """Every finding of training job ``name``: the diagnoses of its metrics (read as
+    :func:`fetch_job_store` reads them) and its instances' utilization findings (idle GPU
+    on a GPU instance type, memory or disk nearly full; severity ``warning``), in one list
+    (:func:`metricwidgets.core.findings.merge_findings`). With ``source="system"``, only
+    the utilization findings.
+
+    Failing to read the utilization alone loses nothing else: it becomes one finding of
+    kind ``utilization-unread`` (severity ``info``) that says why.
+
+    Raises
+    ------
+    AWSError
+        Unknown job, missing credentials, no permission, AWS unreachable (for the metrics).
+    DefinitionError
+        A definition whose regex does not compile.
+    """
+    from metricwidgets.core.diagnose_data import diagnose_store
+    from metricwidgets.core.findings import merge_findings
+    from metricwidgets.polling.watch import Watch
+    from metricwidgets.utilization import system_watch_for_job, utilization_findings_of
+
+    options = _options(options, source, metric_definitions, step_definition, aws)
+    if options.source == "system":
+        return utilization_findings_of(_drained(system_watch_for_job(
+            name, start=False, options=options)))
+    watch = Watch.for_job(name, options=options, start=False, describe_interval=0.0)
+    system = system_watch_for_job(name, start=False, options=options, beside=watch)
+    try:
+        found = diagnose_store(_drained(watch).store)
+    except BaseException:
+        system.close()
+        raise
+    return merge_findings(found, _utilization_or_why(system))
+
+
+def _utilization_or_why(system) -> list:
+    import math
+
+    from metricwidgets.core.findings import Finding
+    from metricwidgets.errors import UserFacingError
+    from metricwidgets.utilization import utilization_findings_of
+
+    try:
+        return utilization_findings_of(_drained(system))
+    except UserFacingError as exc:
+        return [Finding("utilization-unread", "", math.nan, math.nan,
+                        f"the instances' utilization could not be read: {exc}", "info",
+                        job=system.name)]

@@ -2,8 +2,11 @@
 
 ``metricwidgets diagnose LOGFILE --definitions DEFS.json`` parses the file as ``parse`` does
 (streamed in chunks); ``metricwidgets diagnose --job NAME`` fetches the job's metrics as
-``fetch`` does. Both hand the points to :func:`metricwidgets.core.diagnose_data.diagnose_series`,
-the function the chart uses, so the two never disagree. The exit status is 1 when a finding
+``fetch`` does, and its instances' utilization as ``fetch --source system`` does
+(:func:`metricwidgets.fetch.fetch_job_findings`). Both hand the points to
+:func:`metricwidgets.core.diagnose_data.diagnose_series`, the function the chart uses, so the
+two never disagree; a job's utilization findings (idle GPU, memory or disk nearly full) are
+the plot's too, severity ``warning``. The exit status is 1 when a finding
 has severity ``error`` (divergence, NaN/Inf), so a pipeline can gate on it; 2 for bad input.
 """
 
@@ -34,16 +37,19 @@ def register(subparsers) -> None:
         "diagnose", help="find overfitting, divergence, NaN/Inf and plateaus in a log or a job",
         description="Diagnose the metrics of LOGFILE (parsed with the definitions given) or of "
                     "the SageMaker training job --job NAME: overfitting, divergence, NaN/Inf "
-                    "values and plateaus, each with the step where it began. Exit status 1 "
-                    "when a finding is an error (divergence, NaN/Inf).")
+                    "values and plateaus, each with the step where it began; for a job, also "
+                    "its instances' utilization (an idle GPU, memory or disk nearly full: "
+                    "warnings). Exit status 1 when a finding is an error (divergence, "
+                    "NaN/Inf).")
     parser.add_argument("logfile", metavar="LOGFILE", nargs="?")
     add_definition_arguments(parser, required=False)
     parser.add_argument("--job", metavar="NAME", help="a SageMaker training job instead of a file")
     add_option_arguments(parser, "step", "source", "region", "profile", "endpoint_url",
                          overrides={
         "step": {"help": "a regex whose capture is the step (epoch, iteration) of each point"},
-        "source": {"help": "with --job: logs (parse its CloudWatch Logs, the default) or "
-                           "metrics (what SageMaker published)"}})
+        "source": {"help": "with --job: logs (parse its CloudWatch Logs, the default), "
+                           "metrics (what SageMaker published) or system (only the "
+                           "instances' utilization)"}})
     parser.add_argument("--no-escape", action="store_true",
                         help="the log was read back from CloudWatch Logs (already escaped)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -85,13 +91,12 @@ def _drop_step(drop, line, step, stepped: bool) -> float:
 
 
 def _findings(args):
-    from metricwidgets.core.diagnose_data import diagnose_series, diagnose_store
+    from metricwidgets.core.diagnose_data import diagnose_series
 
     if args.job:
-        from metricwidgets.fetch import fetch_job_store
+        from metricwidgets.fetch import fetch_job_findings
 
-        store = fetch_job_store(args.job, options=MetricOptions.from_arguments(args))
-        return diagnose_store(store)
+        return fetch_job_findings(args.job, options=MetricOptions.from_arguments(args))
     if not args.logfile:
         raise InputError("give a LOGFILE (with --definitions or --definition) or --job NAME")
     if not (args.definitions or args.definition):
@@ -108,7 +113,8 @@ def run(args) -> int:
         json.dump(rows, sys.stdout, indent=1)
         sys.stdout.write("\n")
     elif not findings:
-        print("no findings: no overfitting, divergence, NaN/Inf or plateau")
+        instances = "; no idle GPU, memory or disk nearly full" if args.job else ""
+        print(f"no findings: no overfitting, divergence, NaN/Inf or plateau{instances}")
     else:
         for f in findings:
             where = f" [{f.host}]" if f.host else ""
