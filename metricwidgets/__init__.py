@@ -19,6 +19,7 @@ _EXPORTS = {
     "lint_definitions": "metricwidgets.core.lint",
     "suggest_definitions": "metricwidgets.core.suggest",
     "fetch_job_metrics": "metricwidgets.fetch",
+    "fetch_job_findings": "metricwidgets.fetch",
     "diagnose": "metricwidgets.core.diagnose_data",
     "Finding": "metricwidgets.core.findings",
     "list_jobs": "metricwidgets.sources.job_search",
