@@ -12,16 +12,9 @@ from metricwidgets.sources.factory import job_sources
 from metricwidgets.sources.sagemaker_job import SageMakerJobSource
 from metricwidgets.testing.job_lines import SIMPLE_DEFINITIONS
 from metricwidgets.utilization import system_watch_for_job
+from tests.waiting import FakeClock
 
 pytestmark = pytest.mark.aws
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def metrics_watch(name, calls, clock):
@@ -37,7 +30,7 @@ def test_two_watches_of_a_running_job_describe_it_once_per_interval(standin, job
                                                                     calls):
     standin.create_job(job_name, SIMPLE_DEFINITIONS, instance_type="ml.g5.12xlarge")
     standin.set_status(job_name, "InProgress", "Training")
-    clock = Clock()
+    clock = FakeClock(1000.0)
     metrics = metrics_watch(job_name, calls, clock)
     system = system_watch_for_job(job_name, start=False, beside=metrics, **calls.aws)
     try:
