@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 JOB = "panel-two-instances"
 PANEL = ".metricwidgets-liveplot .metricwidgets-instances"
+FINDINGS = ".metricwidgets-liveplot .metricwidgets-findings"
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,11 @@ def test_the_panel_draws_one_line_per_instance_and_collapses(lab_on_standin, pag
     for chart in charts:
         assert any("algo-1" in t for t in chart["legend"]), chart
         assert any("algo-2" in t for t in chart["legend"]), chart
-    assert "algo-2: the GPU sat mostly idle" in page.inner_text(PANEL)
+    # Its finding is in the plot's one list of findings, with the metric diagnoses.
+    wait_until(lambda: "algo-2: the GPU sat mostly idle" in page.inner_text(FINDINGS), 30,
+               what="the idle GPU in the plot's findings")
+    assert page.inner_text(FINDINGS).count("GPU sat mostly idle") == 1
+    assert "GPU sat mostly idle" not in page.inner_text(PANEL)
     screenshot(page, "instances_panel.png")
     assert not page.dialogs
 
