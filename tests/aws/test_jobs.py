@@ -54,12 +54,12 @@ def test_a_job_that_has_not_written_yet_is_waiting_not_failing(standin, job_name
     standin.create_job(job_name, [{"Name": "loss", "Regex": "loss=(\\S+)"}])
     watch = Watch.for_job(job_name, poller=poller, **FAST, **standin.aws_kwargs)
     source = watch.sources[0]
-    assert poll_until(lambda: source.calls.get("DescribeLogStreams", 0) >= 3, 10)
+    assert poll_until(lambda: source.calls.get("DescribeLogStreams", 0) >= 3, 30)
     assert not source.started
     assert watch.last_error is None and watch.error is None
     assert all(m.level == "info" for m in watch.messages)
     standin.write_logs(job_name, "algo-1", ["loss=0.5"])
-    assert poll_until(lambda: len(watch.store), 10)
+    assert poll_until(lambda: len(watch.store), 30)
     assert watch.store.to_dataframe()["value"].tolist() == [0.5]
 
 
