@@ -400,12 +400,11 @@ class LivePlot(widgets.VBox):
         """Diagnose now (forced, finished, or the interval passed since the last time);
         else, when the data changed since, once the interval has passed: the last data of
         a burst is diagnosed too, not only at the next change."""
-        versions = self._data_versions()
-        wait = self._last_diagnose + DIAGNOSE_INTERVAL - time.monotonic()
-        if force or self.watch.finished or wait <= 0:
+        elapsed = time.monotonic() - self._last_diagnose
+        if force or self.watch.finished or elapsed >= DIAGNOSE_INTERVAL:
             return True
-        if versions != self._diagnosed:
-            self._throttle.call_later(wait)
+        if self._data_versions() != self._diagnosed and math.isfinite(DIAGNOSE_INTERVAL):
+            self._throttle.call_later(DIAGNOSE_INTERVAL - elapsed)
         return False
 
     def _list_findings(self, shown, settings, snapshots) -> None:
