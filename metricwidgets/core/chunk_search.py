@@ -158,6 +158,7 @@ class Chunk:
         else:
             self._from_text(text)
         self.count = len(self.starts)
+        self._slices: dict[int, tuple] = {}
 
     def _cut(self, line: str) -> str:
         if len(line) <= MAX_LINE:
@@ -196,6 +197,23 @@ class Chunk:
             ends = np.concatenate((newlines, [len(text)]))
         self.text, self.newlines, self.starts, self.ends = text, newlines, starts, ends
         self.lines = None
+
+    def slices(self, limit: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+        """The lines longer than ``limit`` (each its own slice, searched by line) and the
+        slices of about :data:`SLICE_CHARS` the fast path searches: ``(first line, line
+        after, start offset, end offset)``. Kept per limit: the definitions of a chunk
+        share a few limits, and this is the same work for each."""
+        cached = self._slices.get(limit)
+        if cached is None:
+            over = np.flatnonzero(self.ends - self.starts > limit) if limit < LONG_LINE \
+                else np.empty(0, np.int64)
+            cuts = np.searchsorted(self.starts, np.arange(0, len(self.text) + 1, SLICE_CHARS))
+            bounds = np.unique(np.concatenate(([0, self.count], cuts, over, over + 1)))
+            bounds = bounds[bounds <= self.count]
+            cached = self._slices[limit] = (over, list(zip(
+                bounds[:-1].tolist(), bounds[1:].tolist(), self.starts[bounds[:-1]].tolist(),
+                self.ends[bounds[1:] - 1].tolist())))
+        return cached
 
     def line(self, k: int) -> str:
         if self.lines is not None:
@@ -280,30 +298,25 @@ class DefinitionSearch:
     def _fast(self, chunk: Chunk, clock: Clock) -> Matches:
         if self.by_literal and chunk.text.count(self.literal) * _RARE <= chunk.count:
             return self._by_line(chunk, chunk.holding(self.literal), clock)
-        lengths = chunk.ends - chunk.starts
-        over = np.flatnonzero(lengths > self.limit) if self.limit < LONG_LINE else \
-            np.empty(0, np.int64)
-        cuts = np.searchsorted(chunk.starts, np.arange(0, len(chunk.text) + 1, SLICE_CHARS))
-        bounds = np.unique(np.concatenate(([0, chunk.count], cuts, over, over + 1)))
-        bounds = bounds[bounds <= chunk.count]
+        over, slices = chunk.slices(self.limit)
         skip = set(over.tolist())
         found: list = []
         later: list[np.ndarray] = [over]
-        finditer = self.twin.finditer
-        starts, ends = chunk.starts[bounds[:-1]].tolist(), chunk.ends[bounds[1:] - 1].tolist()
-        for a, b, start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), starts, ends):
+        finditer, text = self.twin.finditer, chunk.text
+        started = _now()
+        for a, b, start, end in slices:
             if a in skip:
                 continue
             if self.slow:
                 later.append(np.arange(a, b))
                 continue
-            started = _now()
-            found.extend((m.start(), m.group(1))
-                         for m in finditer(chunk.text, start, end))
-            if _now() - started > SLOW_SECONDS:
+            found += [(m.start(), m.group(1)) for m in finditer(text, start, end)]
+            now = _now()  # one clock reading a slice: the slow check and the budget share it
+            if now - started > SLOW_SECONDS:
                 self.slow = True
-            if clock.left() <= 0:
+            if clock.deadline <= now:
                 raise RegexTimeout("chunk budget spent", whole_chunk=True)
+            started = now
         parts = [_first_per_line(found, chunk.newlines)]
         rest = np.concatenate(later)
         if len(rest):
