@@ -196,12 +196,14 @@ class MetricMagics(Magics):
         return None
 
 
-def _close_all_on_interrupt(previous):
+def _stop_all_on_interrupt(previous):
     def handler(signum, frame):
         from metricwidgets.widgets.live_plot import LivePlot
 
-        LivePlot.close_all()
-        _PLOTS.clear()
+        # Stopped, not closed: Jupyter interrupts the kernel before every restart, and
+        # closing the widgets then only sends the page closes for comms it has dropped
+        # (one "Comm not found" console error each). A re-run cell still closes its plot.
+        LivePlot.stop_all()
         if callable(previous):
             previous(signum, frame)
         elif previous == signal.default_int_handler:
@@ -212,7 +214,7 @@ def _close_all_on_interrupt(previous):
 
 
 def install_interrupt_handler(shell) -> bool:
-    """Make an interrupt of the idle kernel close every plot.
+    """Make an interrupt of the idle kernel stop every plot (the charts stay).
 
     ipykernel sets its own SIGINT handler while a cell runs and restores the saved one
     (``kernel.saved_sigint_handler``) afterwards; the saved one is wrapped here, so it is
@@ -225,7 +227,7 @@ def install_interrupt_handler(shell) -> bool:
     current = kernel.saved_sigint_handler
     if getattr(current, "metricwidgets", False):
         return True
-    kernel.saved_sigint_handler = _close_all_on_interrupt(current)
+    kernel.saved_sigint_handler = _stop_all_on_interrupt(current)
     return True
 
 

@@ -9,10 +9,13 @@ the plot after each poll that changed something; redraws are throttled (at most 
 second) and coalesced, and each sends only what is visible (see
 :mod:`metricwidgets.core.view`).
 
-Lifecycle: :meth:`close` stops the watch (and any process it started) and every timer; every
+Lifecycle: :meth:`close` stops the watch (and any process it started) and every timer, and
+closes the widgets; :meth:`stop` ends the watching only, the chart staying as drawn. Every
 open plot is listed in :data:`LivePlot.instances` so a door (the magics) can close a plot a
-re-run cell replaces, or all of them when the kernel is interrupted. Displaying the same plot
-twice shows two views of the same widget models, so both stay live.
+re-run cell replaces, or stop all of them when the idle kernel is interrupted (Jupyter also
+interrupts the kernel before each restart or shutdown: closing the widgets then would only
+send the page closes for comms it has already dropped). Displaying the same plot twice shows
+two views of the same widget models, so both stay live.
 """
 
 from __future__ import annotations
@@ -97,6 +100,7 @@ class LivePlot(widgets.VBox):
         self._settings = ChartSettings()
         self._lock = threading.RLock()
         self._closed = False
+        self._stopped = False
         self._last_update: float | None = None
         self._last_version = -1
         self._last_diagnose = -math.inf
@@ -256,12 +260,17 @@ class LivePlot(widgets.VBox):
     def closed(self) -> bool:
         return self._closed
 
-    def close(self) -> None:
-        """Stop the watch (killing a process it started), the redraw timer and the widgets.
-        Idempotent; leaves no thread behind."""
-        if self._closed:
+    @property
+    def stopped(self) -> bool:
+        """True once :meth:`stop` (or :meth:`close`) ended the watching."""
+        return self._stopped
+
+    def stop(self) -> None:
+        """Stop the watches (killing a process one started) and the redraw timer, and keep
+        the widgets: the chart stays as drawn and still answers its controls. Idempotent."""
+        if self._stopped:
             return
-        self._closed = True
+        self._stopped = True
         self._throttle.cancel()
         try:
             self.watch.remove_listener(self._on_watch)
@@ -269,7 +278,16 @@ class LivePlot(widgets.VBox):
             self.watch.close()
             if self.instances is not None:
                 self.instances.watch.remove_listener(self._on_watch)
-                self.instances.close()
+                self.instances.watch.close()
+
+    def close(self) -> None:
+        """:meth:`stop`, then close the widgets. Idempotent; leaves no thread behind."""
+        if self._closed:
+            return
+        self._closed = True
+        self.stop()
+        if self.instances is not None:
+            self.instances.close()
         LivePlot.instances.discard(self)
         with self._lock:
             for chart in self.charts.values():
@@ -278,15 +296,24 @@ class LivePlot(widgets.VBox):
 
     @classmethod
     def close_all(cls) -> int:
-        """Close every open plot (kernel interrupt); return how many were closed."""
+        """Close every open plot; return how many were closed."""
         plots = list(cls.instances)
         for plot in plots:
             plot.close()
         return len(plots)
 
+    @classmethod
+    def stop_all(cls) -> int:
+        """Stop every open plot (kernel interrupt), keeping its widgets; return how many
+        were still watching."""
+        plots = [plot for plot in list(cls.instances) if not plot.stopped]
+        for plot in plots:
+            plot.stop()
+        return len(plots)
+
     # ------------------------------------------------------------------ drawing
     def _on_watch(self, _watch) -> None:
-        if not self._closed:
+        if not self._stopped:
             self._throttle()
 
     def _on_settings(self) -> None:
