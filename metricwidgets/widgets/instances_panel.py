@@ -159,7 +159,9 @@ class InstancesPanel(widgets.VBox):
                       c.y_scale.max) for c in self.charts.values())
 
     def _info_html(self) -> str:
-        parts = [self.devices.described, *self._notes_of_sources()]
+        described = self.devices.described
+        # A local source's devices already say why there is no GPU: say it once.
+        parts = [described, *(n for n in self._notes_of_sources() if n not in described)]
         return ('<span class="metricwidgets-instances-info" style="color:#555">'
                 + html.escape("; ".join(dict.fromkeys(parts))) + "</span>")
 

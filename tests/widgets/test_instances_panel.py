@@ -53,6 +53,7 @@ def test_a_command_gets_one_chart_per_metric_with_its_line(tmp_path, poller):
         assert "CPUUtilization" not in plot.watch.store.metrics()
         if not panel.devices.gpus:
             assert "no GPU" in panel.info.value and "GPUUtilization" not in panel.charts
+            assert panel.info.value.count("no GPU") == 1, panel.info.value  # said once
         title = panel.charts["CPUUtilization"].figure.title
         assert title == f"CPU: % per vCPU (reported / {psutil.cpu_count()})"
     finally:
