@@ -6,9 +6,30 @@ import os
 
 import pytest
 
-from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, running_lab
+from tests.browser.lab import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    TAKEN,
+    running_lab,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (the ``page`` fixture reads it)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where this session's screenshots are."""
+    if TAKEN:
+        terminalreporter.write_line(f"browser screenshots ({len(TAKEN)}): {SCREENSHOTS}")
 
 
 # Module scope, not session: while Playwright's sync API is active its event loop counts as
@@ -26,13 +47,21 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    """A chromium page (1400 x 900); a test that fails leaves a screenshot of it in
+    ``test-artifacts/screenshots/<test name>_failed.png``."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs  # tests assert no script ever raised an alert
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed and not page.is_closed():
+        try:
+            screenshot(page, f"{request.node.name}_failed.png")
+        except Exception as exc:  # noqa: BLE001 the test's own failure is what matters
+            print(f"no failure screenshot: {exc}")
     context.close()
 
 

@@ -19,8 +19,13 @@ from pathlib import Path
 from tests.waiting import wait_until  # noqa: F401  (re-exported for the browser tests)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-#: Screenshots and other evidence kept after the run (the README shows one of them).
+#: Evidence kept after the run, git-ignored: ``test-artifacts/`` at the repository's root.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+#: Every screenshot a browser test takes (:func:`screenshot`), by the name the test gives it;
+#: a failed test using the ``page`` fixture leaves ``<test name>_failed.png`` here too.
+SCREENSHOTS = ARTIFACTS / "screenshots"
+#: The screenshots saved by this process, in order (the session's summary names the folder).
+TAKEN: list[Path] = []
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
@@ -97,9 +102,12 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
     return path
 
 
-def open_notebook(page, url: str, name: str, timeout: float = 60_000):
-    """Open ``name`` in Lab and wait until its kernel is idle."""
-    page.goto(f"{url}/lab/tree/{name}")
+def open_notebook(page, url: str, name: str, timeout: float = 60_000,
+                  workspace: str | None = None):
+    """Open ``name`` in Lab (in Lab's ``workspace`` if given: pages in different
+    workspaces do not restore each other's documents) and wait until its kernel is idle."""
+    prefix = f"{url}/lab/workspaces/{workspace}" if workspace else f"{url}/lab"
+    page.goto(f"{prefix}/tree/{name}")
     page.wait_for_selector(".jp-NotebookPanel", timeout=timeout)
     wait_for_idle_kernel(page, timeout)
 
@@ -125,7 +133,9 @@ def run_all_cells(page):
 
 
 def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
+    """Save what ``page`` shows (its viewport) as ``SCREENSHOTS / name``; return the path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
     page.screenshot(path=str(path), full_page=False)
+    TAKEN.append(path)
     return path

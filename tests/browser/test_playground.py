@@ -3,7 +3,7 @@
 Given the SageMaker documentation's example sample and its two definitions, when a user opens
 the playground, types a regex and clicks "apply fix", then the match counts follow; and a
 sample holding ``<img onerror>`` / ``<script>`` raises no dialog and adds no element. The
-screenshot ``test-artifacts/playground.png`` is kept.
+screenshot ``test-artifacts/screenshots/playground.png`` is kept.
 """
 
 from __future__ import annotations

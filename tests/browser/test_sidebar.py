@@ -2,7 +2,7 @@
 
 Given three jobs in different states, when a user opens the sidebar, filters it and
 double-clicks a job, then a ``%metrics JOB`` cell is inserted into the notebook, runs, and
-draws the job's live chart. The screenshot ``test-artifacts/sidebar.png`` is kept.
+draws the job's live chart. The screenshot ``test-artifacts/screenshots/sidebar.png`` is kept.
 
 Given tuning jobs, the sidebar lists them and expands each to its children. Given job names
 SageMaker would refuse (as a hostile endpoint may list them), the sidebar shows them as
