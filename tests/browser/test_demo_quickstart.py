@@ -2,19 +2,30 @@
 
 ``metricwidgets demo --no-browser`` is started as a user would start it; chromium opens the URL
 it prints (token included), runs the quick-start notebook as shipped, and watches the training
-job's curve grow and the overfitting diagnosis appear. The screenshot is the README's.
+job's curve grow and the overfitting diagnosis appear. Its screenshot, the finished chart
+with the hover readout at one epoch, is ``test-artifacts/screenshots/demo_quickstart.png``;
+with ``METRICWIDGETS_REFRESH_SCREENSHOT=1`` it also becomes the README's ``docs/screenshot.png``
+(never in CI: a test run leaves the tree clean).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 
+from tests.browser.chart_geometry import geometry, x_pixel
 from tests.browser.lab import screenshot, wait_until
 from tests.packaging.demo_process import running_demo
 
 pytestmark = pytest.mark.browser
 
 CHART = ".metricwidgets-liveplot .metricwidgets-chart"
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
+#: The epoch the screenshot's readout shows (after the overfitting began).
+HOVER_STEP = 20
 
 
 def curve_points(page) -> int:
@@ -22,6 +33,17 @@ def curve_points(page) -> int:
     return page.evaluate(
         """(chart) => Math.max(0, ...[...document.querySelectorAll(chart + ' path.line')]
                 .map(p => ((p.getAttribute('d') || '').match(/[ML]/g) || []).length))""", CHART)
+
+
+def hover_target(page, x: float) -> tuple[float, float]:
+    """The screen centre of the chart's hover target (an invisible dot on each raw point)
+    nearest to screen ``x``."""
+    centres = page.evaluate(
+        """(chart) => [...document.querySelector(chart).querySelectorAll('path.dot')]
+            .map(d => d.getBoundingClientRect()).filter(b => b.width > 0)
+            .map(b => [(b.left + b.right) / 2, (b.top + b.bottom) / 2])""", CHART)
+    assert centres, "no hover target on the chart"
+    return min(centres, key=lambda c: abs(c[0] - x))
 
 
 @pytest.mark.timeout(240)
@@ -50,6 +72,15 @@ def test_demo_quickstart_chart_grows_live_and_flags_overfitting(tmp_path, page):
             news.first.click()
             page.wait_for_selector("text=Would you like to get notified", state="detached",
                                    timeout=10_000)
-        page.locator(CHART).first.scroll_into_view_if_needed()
-        screenshot(page, "demo_quickstart.png")
+        # The chart in the middle of the page, the mouse on an epoch: the readout under the
+        # chart shows both curves' values there.
+        page.evaluate("(chart) => document.querySelector(chart).scrollIntoView("
+                      "{block: 'center'})", CHART)
+        page.mouse.move(*hover_target(page, x_pixel(geometry(page), HOVER_STEP)))
+        readout = page.locator(CHART).first.locator(".metricwidgets-readout")
+        wait_until(lambda: readout.count() and "validation:error" in readout.inner_text()
+                   and "train:error" in readout.inner_text(), 20, what="the hover readout")
+        shot = screenshot(page, "demo_quickstart.png")
         assert not page.dialogs
+    if os.environ.get("METRICWIDGETS_REFRESH_SCREENSHOT") == "1":
+        shutil.copyfile(shot, README_SCREENSHOT)
