@@ -39,8 +39,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from metricwidgets.core.findings import Diagnosis, Finding
-from metricwidgets.core.noise import level_at, noise_scale, running_median
+from metricwidgets.core.noise import PrefixStats, level_at, noise_scale, running_median
 from metricwidgets.core.pairing import HIGHER, LOWER, ChartGroup
+from metricwidgets.core.window_ranks import window_ranks
 
 __all__ = [
     "Diagnosis",
@@ -145,13 +146,9 @@ def _previous_windows(o: np.ndarray, width: int) -> np.ndarray:
     return np.sort(np.lib.stride_tricks.sliding_window_view(padded, width), axis=1)
 
 
-def _exploded(o: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which points are ``EXPLOSION`` times above the running level, and that level.
-
-    The running level is the lowest median of ``LEVEL_POINTS`` consecutive points reached
-    before the point (so a steady climb cannot drag the level up with it); its scale is the
-    larger of the level and the spread of those points (a loss near 0 is not "10x" by noise).
-    """
+def _sorted_previous_levels(o: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row i: how many of the ``LEVEL_POINTS`` points before i there are, their median and
+    their spread (max - min; 0 with none), from the sorted windows."""
     windows = _previous_windows(o, LEVEL_POINTS)
     count = np.sum(~np.isnan(windows), axis=1)
     rows = np.arange(len(o))
@@ -159,6 +156,32 @@ def _exploded(o: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     median = 0.5 * (windows[rows, (safe - 1) // 2] + windows[rows, safe // 2])
     filled = np.where(count[:, None] > 0, windows, 0.0)
     spread = np.nanmax(filled, axis=1) - np.nanmin(filled, axis=1)
+    return count, median, spread
+
+
+def _previous_levels(o: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_sorted_previous_levels` of a finite ``o``: the first rows (fewer points before
+    them) from sorted windows, the full windows' order statistics by a comparator network
+    (the same values, without a copy of the series per window position)."""
+    n, width = len(o), LEVEL_POINTS
+    count, median, spread = _sorted_previous_levels(o[:min(n, width)])
+    if n <= width:
+        return count, median, spread
+    low, middle, high = window_ranks(o[:-1], width, (0, width // 2, width - 1))
+    return (np.concatenate([count, np.full(n - width, width)]),
+            np.concatenate([median, 0.5 * (middle + middle)]),
+            np.concatenate([spread, high - low]))
+
+
+def _exploded(o: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which points are ``EXPLOSION`` times above the running level, and that level.
+
+    The running level is the lowest median of ``LEVEL_POINTS`` consecutive points reached
+    before the point (so a steady climb cannot drag the level up with it); its scale is the
+    larger of the level and the spread of those points (a loss near 0 is not "10x" by noise).
+    """
+    count, median, spread = _previous_levels(o)
+    rows = np.arange(len(o))
     median = np.where(count >= 3, median, np.inf)
     lowest = np.minimum.accumulate(median)
     # Where the lowest median was reached (strictly: a tie later on keeps the first).
@@ -251,26 +274,30 @@ def _turn(vo: np.ndarray, smooth: np.ndarray, low: int, floor: float) -> int:
     return lo + int(np.argmin(vo[lo:hi]))
 
 
-def _evidence(vstep, vo, tstep, to, tsigma: float,
-              pinned: _Evidence | None = None) -> _Evidence | None:
+def _evidence(vstep, vo, tstep, to, tsigma: float, pinned: _Evidence | None = None,
+              stats: PrefixStats | None = None) -> _Evidence | None:
     """The overfitting evidence on these (already cut) series, or None.
 
     With ``pinned`` (a call standing from an earlier prefix) the turn, level and margin are
     kept and only training's levels are brought up to date. ``tsigma``: training's noise.
+    ``stats``: the smooth and noise of validation's prefixes, when ``vo`` is one of them.
     """
     n = len(vo)
     if n < MIN_EVALUATIONS or len(to) < 2:
         return None
     if pinned is None:
-        smooth = running_median(vo, _smooth_window(n))
-        sigma = noise_scale(vo)
-        margin = max(RISE_SIGMAS * sigma, RISE_OF_RANGE * float(np.ptp(smooth)), 1e-12)
+        stats = stats if stats is not None else PrefixStats(vo)
+        smooth = stats.running_median(n, _smooth_window(n))
         low = int(np.argmin(smooth))
-        level = float(smooth[low])
         sustain = max(SUSTAIN, round(SUSTAIN_SHARE * n))
+        if n - 1 - low < sustain:
+            return None  # (before the noise is measured: most prefixes end here)
+        sigma = stats.noise_scale(n)
+        margin = max(RISE_SIGMAS * sigma, RISE_OF_RANGE * float(np.ptp(smooth)), 1e-12)
+        level = float(smooth[low])
         # Sustained: every smoothed point of the stretch clearly above, their mean by the
         # whole margin (one lucky point cannot carry it, nor one point that dips).
-        if n - 1 - low < sustain or not np.all(smooth[-sustain:] > level + 0.5 * margin):
+        if not np.all(smooth[-sustain:] > level + 0.5 * margin):
             return None
         if np.mean(smooth[-sustain:]) <= level + margin:
             return None
@@ -333,6 +360,7 @@ def overfitting_history(train: SeriesData, valid: SeriesData, direction: str | N
     tstep, to, _ = _blocks(tstep[order], _oriented(tvalue[order], direction), MAX_TRAINING)
     bstep, vo, size = _blocks(vstep, _oriented(vvalue, direction), MAX_VALIDATION)
     tsigma = noise_scale(to)
+    stats = PrefixStats(vo)
     standing, ever = None, False
     checkpoints = _checkpoints(len(vo))
     for k in checkpoints:
@@ -342,7 +370,8 @@ def overfitting_history(train: SeriesData, valid: SeriesData, direction: str | N
             if not (len(after) and after.min() < standing.level - standing.margin):
                 continue  # the call stands; its figures are brought up to date at the end
             standing = None  # a new best, clearly below: validation recovered
-        standing = _evidence(bstep[:k], vo[:k], tstep[:t_cut], to[:t_cut], tsigma)
+        standing = _evidence(bstep[:k], vo[:k], tstep[:t_cut], to[:t_cut], tsigma,
+                             stats=stats)
         ever = ever or standing is not None
     if standing is not None:
         standing = _evidence(bstep, vo, tstep, to, tsigma, standing)
