@@ -22,6 +22,7 @@ Run with ``python -m tests.benchmarks live_plot``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import time
@@ -134,35 +135,22 @@ def measure_ours(panel: bool = False):
                            values[:SERIES_POINTS])
     system, grow, system_series = _system_watch(rng) if panel else (None, None, 0)
     plot = LivePlot(watch, redraw_interval=0.0, system=system)
-    meter = CommMeter()
-    n = SERIES_POINTS
-    times, sizes, messages = [], [], []
+
+    def arrive(i):
+        n = SERIES_POINTS + i * APPEND
+        watch.store.add_points(key, steps[n:n + APPEND], stamps[n:n + APPEND],
+                               values[n:n + APPEND])
+        if grow is not None:
+            grow(i)
+
     diagnose_interval = live_plot.DIAGNOSE_INTERVAL
     live_plot.DIAGNOSE_INTERVAL = float("inf")  # timed apart below
     try:
-        for i in range(UPDATES + 1):
-            watch.store.add_points(key, steps[n:n + APPEND], stamps[n:n + APPEND],
-                                   values[n:n + APPEND])
-            n += APPEND
-            if grow is not None:
-                grow(i)
-            meter.wrap(_plot_widgets(plot))  # marks created by a previous update too
-            meter.reset()
-            start = time.perf_counter()
-            plot.refresh()
-            elapsed = time.perf_counter() - start
-            if i == 0:
-                continue  # the first update smooths the whole series once
-            times.append(elapsed)
-            sizes.append(meter.bytes)
-            messages.append(meter.messages)
-        assert plot.last_error is None, plot.last_error
+        times, sizes, messages = timed_updates(plot, arrive, UPDATES)
         if panel:
             assert len(plot.instances.charts) == 5, "the panel drew no charts"
         chart = next(iter(plot.charts.values()))
-        start = time.perf_counter()
-        chart.diagnose(plot.controls.settings(plot._settings))
-        diagnose = time.perf_counter() - start
+        diagnose = time_diagnoses(chart, plot.controls.settings(plot._settings))
         start = time.perf_counter()
         if panel:  # the instances' findings, listed with the chart's (every 2 s at most)
             plot.instances.diagnose()
@@ -173,34 +161,89 @@ def measure_ours(panel: bool = False):
     return times, sizes, messages, diagnose, 1 + system_series, instances_diagnose
 
 
-def measure_baseline():
-    """livelossplot's ``MatplotlibPlot.send`` on each update: a new figure (``plt.subplots``,
-    cell size 6x4), the whole series plotted, ``tight_layout``, and ``plt.show()``, which
-    under Jupyter's inline backend renders the PNG with IPython's ``print_figure``
-    (``bbox_inches="tight"``) and sends it."""
+def timed_updates(plot, arrive, updates: int):
+    """``arrive(i)`` then ``plot.refresh()`` for update ``i`` (0 to ``updates``), each refresh
+    timed with the bytes and messages the plot's comms send; returns ``(seconds, bytes,
+    messages)`` per update, leaving out update 0 (which smooths every whole series once)."""
+    meter = CommMeter()
+    times, sizes, messages = [], [], []
+    for i in range(updates + 1):
+        arrive(i)
+        meter.wrap(_plot_widgets(plot))  # marks created by a previous update too
+        meter.reset()
+        start = time.perf_counter()
+        plot.refresh()
+        elapsed = time.perf_counter() - start
+        if i:
+            times.append(elapsed)
+            sizes.append(meter.bytes)
+            messages.append(meter.messages)
+    assert plot.last_error is None, plot.last_error
+    return times, sizes, messages
+
+
+def time_diagnoses(chart, settings, repeat: int = 3) -> tuple[float, float]:
+    """Median seconds of ``chart.diagnose`` now and as computed before the comparator
+    networks (:mod:`tests.benchmarks.diagnostics_before`); the findings must agree."""
+    from tests.benchmarks.diagnostics_before import before
+
+    timings = {}
+    for name in ("now", "before"):
+        with before() if name == "before" else contextlib.nullcontext():
+            runs = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                found = chart.diagnose(settings)
+                runs.append(time.perf_counter() - start)
+        timings[name] = (statistics.median(runs), [f.text for f in found])
+    assert timings["now"][1] == timings["before"][1], "the findings changed"
+    return timings["now"][0], timings["before"][0]
+
+
+def diagnoses_line(what: str, diagnose: tuple[float, float]) -> str:
+    now, old = diagnose
+    return (f"  diagnoses {what} (run at most every 2 s): {now * 1000:.1f} ms; before the "
+            f"comparator networks {old * 1000:.1f} ms ({old / now:.1f}x)")
+
+
+def matplotlib_redraws(draw, updates: int):
+    """livelossplot's ``MatplotlibPlot.send`` ``updates`` times: a new figure
+    (``plt.subplots``, cell size 6x4), ``draw(ax)`` plotting every series whole,
+    ``tight_layout``, and ``plt.show()``, which under Jupyter's inline backend renders the PNG
+    with IPython's ``print_figure`` (``bbox_inches="tight"``) and sends it. Returns the
+    seconds and PNG bytes of each."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from IPython.core.pylabtools import print_figure
 
-    rng = np.random.default_rng(0)
-    steps = np.arange(BASELINE_POINTS, dtype=np.float64)
-    values = 1.0 / np.sqrt(steps + 1) + rng.normal(0, 0.01, BASELINE_POINTS)
     times, sizes = [], []
-    for _ in range(BASELINE_UPDATES):
+    for _ in range(updates):
         start = time.perf_counter()
         fig, ax = plt.subplots(1, 1, figsize=(6, 4))
-        ax.plot(steps, values, label="training")
-        ax.set_title("loss")
-        ax.set_xlabel("epoch")
-        ax.legend(loc="center right")
+        draw(ax)
         plt.tight_layout()
         png = print_figure(fig, "png")
         plt.close(fig)
         times.append(time.perf_counter() - start)
         sizes.append(len(png))
     return times, sizes
+
+
+def measure_baseline():
+    """The whole series (BASELINE_POINTS) redrawn by matplotlib on each update."""
+    rng = np.random.default_rng(0)
+    steps = np.arange(BASELINE_POINTS, dtype=np.float64)
+    values = 1.0 / np.sqrt(steps + 1) + rng.normal(0, 0.01, BASELINE_POINTS)
+
+    def draw(ax):
+        ax.plot(steps, values, label="training")
+        ax.set_title("loss")
+        ax.set_xlabel("epoch")
+        ax.legend(loc="center right")
+
+    return matplotlib_redraws(draw, BASELINE_UPDATES)
 
 
 def main() -> None:
@@ -217,7 +260,7 @@ def main() -> None:
     print(f"  bytes to the browser per update: median {ours_bytes / 1024:.1f} KB in "
           f"{statistics.median(messages):.0f} messages (target <= {TARGET_BYTES // 1024} KB) "
           f"{'OK' if ours_bytes <= TARGET_BYTES else 'MISSED'}")
-    print(f"  diagnoses over the whole series (run at most every 2 s): {diagnose * 1000:.1f} ms")
+    print(diagnoses_line("over the whole series", diagnose))
     print(f"baseline: livelossplot-style full matplotlib redraw of {BASELINE_POINTS:,} points")
     print(f"  time per update: median {base_ms:.1f} ms; PNG sent: "
           f"{statistics.median(base_sizes) / 1024:.1f} KB")
