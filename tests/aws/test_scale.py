@@ -93,15 +93,26 @@ def test_20_running_jobs_overlaid_stay_within_the_logs_call_budget(standin, job_
                                                                    poller):
     defs = [{"Name": "train:error", "Regex": r"Train_error=(.*?);"}]
     jobs = [f"{job_name}-{k:02d}" for k in range(20)]
+    hosts = ("algo-1", "algo-2")
     for k, job in enumerate(jobs):
         standin.create_job(job, defs, instance_count=2)
-        for host in ("algo-1", "algo-2"):
+        for host in hosts:
             standin.write_logs(job, host, [f"Train_error=0.{k:02d};"])
     budget = default_budget()
     # Demand far beyond the budget: 20 running jobs (40 streams) polled every 0.05 s.
     watch = Watch.for_jobs(jobs, poller=poller, min_interval=0.05, max_interval=0.1,
                            describe_interval=0.5, **calls.aws)
     assert poll_until(lambda: len(watch.store) >= 40, 60), len(watch.store)
+    # The jobs are running: their logs grow while they are polled, and every stream's new
+    # line must arrive (the budget delays the calls; it must not starve a job).
+    for k, job in enumerate(jobs):
+        for host in hosts:
+            standin.write_logs(job, host, [f"Train_error=1.{k:02d};"])
+
+    def points():
+        return [len(s) for s in watch.store.snapshots()]
+
+    assert poll_until(lambda: sum(points()) >= 80, 60), points()
     assert poll_until(lambda: calls.count("GetLogEvents") >= 60, 60)
     watch.close()
     assert calls.times("DescribeLogStreams")
@@ -111,5 +122,10 @@ def test_20_running_jobs_overlaid_stay_within_the_logs_call_budget(standin, job_
             assert _max_in_window(times) <= rate, (operation, _max_in_window(times), rate)
     # The budget, not a lack of work, is what held GetLogEvents back.
     assert _max_in_window(calls.times("GetLogEvents")) == budget.rates[("logs", "GetLogEvents")]
+    # Every stream of every job: both its lines, once each, in order.
     assert sorted({k.source for k in watch.store.keys()}) == jobs
+    for snap in watch.store.snapshots():
+        k = jobs.index(snap.key.source)
+        assert snap.value.tolist() == [float(f"0.{k:02d}"), float(f"1.{k:02d}")], snap.key
+    assert len(watch.store.keys()) == 40
     assert all(m.level != "error" for m in watch.messages), list(watch.messages)[-3:]
