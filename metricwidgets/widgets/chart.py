@@ -245,8 +245,13 @@ class Chart(widgets.VBox):
     # ------------------------------------------------------------------ series
     def series_label(self, key: SeriesKey, multi_host: bool, multi_source: bool) -> str:
         """The legend's words for a series (a subclass may say less)."""
-        owner = f"{key.source}/{key.host}" if multi_host else key.source
-        return f"{key.metric} ({owner})" if multi_host or multi_source else key.metric
+        # Only what tells this series from the chart's others: one job's hosts are named by
+        # host alone (the job is in the header), so the legend's width goes to what differs.
+        if multi_host and multi_source:
+            return f"{key.metric} ({key.source}/{key.host})"
+        if multi_host or multi_source:
+            return f"{key.metric} ({key.host if multi_host else key.source})"
+        return key.metric
 
     def _label(self, key: SeriesKey, multi_host: bool, multi_source: bool) -> tuple[str, str]:
         owner = f"{key.source}/{key.host}" if multi_host else key.source

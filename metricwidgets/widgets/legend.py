@@ -16,6 +16,12 @@ __all__ = ["LEGEND_WIDTH", "Legend", "swatch_svg"]
 
 LEGEND_WIDTH = "230px"
 _DASHARRAY = {"solid": "", "dashed": "6,3", "dotted": "2,2"}
+# A long label wraps instead of ending in an ellipsis: two tuning children or two hosts often
+# differ only at the end of their names. Carried in the swatch's HTML, so it applies wherever
+# the widgets render (JupyterLab, Notebook, VS Code), with or without our labextension.
+_WRAP_STYLE = ("<style>.metricwidgets-legend-entry .widget-checkbox,"
+               ".metricwidgets-legend-entry .widget-checkbox label{height:auto;"
+               "white-space:normal;overflow-wrap:anywhere;line-height:1.25}</style>")
 
 
 def swatch_svg(colour: str, dash: str, width: int = 28, height: int = 10) -> str:
@@ -30,7 +36,7 @@ def swatch_svg(colour: str, dash: str, width: int = 28, height: int = 10) -> str
 class _Entry(widgets.HBox):
     def __init__(self, key, label: str, colour: str, dash: str, on_toggle):
         self.key = key
-        self.swatch = widgets.HTML(swatch_svg(colour, dash),
+        self.swatch = widgets.HTML(_WRAP_STYLE + swatch_svg(colour, dash),
                                    layout=widgets.Layout(width="32px", min_width="32px"))
         self.checkbox = widgets.Checkbox(value=True, description=label, indent=False,
                                          tooltip=label,
@@ -38,14 +44,14 @@ class _Entry(widgets.HBox):
         self.checkbox.observe(lambda change: on_toggle(self.key, bool(change["new"])),
                               names="value")
         super().__init__([self.swatch, self.checkbox],
-                         layout=widgets.Layout(align_items="center", height="24px"))
+                         layout=widgets.Layout(align_items="center", min_height="24px"))
         self.add_class("metricwidgets-legend-entry")
         self.style_key = (label, colour, dash)
 
     def restyle(self, label: str, colour: str, dash: str) -> None:
         if self.style_key != (label, colour, dash):
             self.style_key = (label, colour, dash)
-            self.swatch.value = swatch_svg(colour, dash)
+            self.swatch.value = _WRAP_STYLE + swatch_svg(colour, dash)
             self.checkbox.description = label
             self.checkbox.tooltip = label
 

@@ -53,6 +53,11 @@ def test_three_jobs_overlaid_with_a_legend_entry_each_and_one_hidden(lab_on_stan
         raise
     for job in JOBS:
         assert sum(job in text for text in legend(page)) == 2, (job, legend(page))
+    # Every label is shown whole (wrapped if need be), never cut off by an ellipsis.
+    cut = page.locator(CHART).first.evaluate(
+        "c => [...c.querySelectorAll('.metricwidgets-legend-entry label')]"
+        ".filter(l => l.scrollWidth > l.clientWidth + 1).map(l => l.innerText)")
+    assert cut == []
     shown = visible_colours(page)
     screenshot(page, "compare_jobs.png")
     entries = page.locator(CHART).first.locator(".metricwidgets-legend-entry", has_text=JOBS[0])

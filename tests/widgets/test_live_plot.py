@@ -301,6 +301,10 @@ def test_job_on_the_stand_in_shows_final_metrics_beside_parsed_values(standin, j
         colours = {chart.series[k].smooth.colors[0] for k in chart.series
                    if k.metric.startswith("train")}
         assert len(colours) == 2  # one colour per host
+        # One job: the legend names each host, not the job again (the header names it).
+        labels = sorted(e.checkbox.description for e in chart.legend.children)
+        metrics = sorted({k.metric for k in chart.series})
+        assert labels == sorted(f"{m} ({h})" for m in metrics for h in ("algo-1", "algo-2"))
     finally:
         plot.close()
 
