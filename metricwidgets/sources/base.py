@@ -135,9 +135,17 @@ class Source(abc.ABC):
     ----------
     name : str
         The key the store files this source's series under (a job name, a command line).
+    has_steps : bool
+        False when its points carry no step of their own (CloudWatch's published metrics:
+        the store numbers them by index), so a chart of them draws against time.
+    values_are : str or None
+        What its values are, in a header's words, when they are not values parsed from log
+        text (``"CloudWatch averages (1 min)"``); None for parsed values.
     """
 
     name: str
+    has_steps: bool = True
+    values_are: str | None = None
 
     @abc.abstractmethod
     def poll(self) -> SourceUpdate:

@@ -87,6 +87,16 @@ class CloudWatchMetricsSource(Source):
         self.calls: dict[str, int] = {}
 
     client = LazyClient("cloudwatch")
+    #: CloudWatch's datapoints are per period, with no step.
+    has_steps = False
+
+    @property
+    def values_are(self) -> str:
+        """``"CloudWatch averages (1 min)"`` for the default stat and period."""
+        stat = {"Average": "averages", "Maximum": "maxima", "Minimum": "minima",
+                "Sum": "sums"}.get(self.stat, f"{self.stat} values")
+        period = f"{self.period // 60} min" if self.period % 60 == 0 else f"{self.period} s"
+        return f"CloudWatch {stat} ({period})"
 
     @property
     def finished(self) -> bool:

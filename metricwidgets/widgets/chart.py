@@ -38,6 +38,8 @@ __all__ = ["MARKERS_BELOW", "Chart"]
 
 #: Series with at most this many visible points get a marker on each point.
 MARKERS_BELOW = 40
+#: Seconds shown each side of a lone point on a time axis (a CloudWatch minute average).
+SINGLE_POINT_SECONDS = 30.0
 #: Hover targets per pixel of width (each reads every series at its x).
 HOVER_POINTS_PER_PIXEL = 0.25
 _NAN_COLOUR = "#d62728"
@@ -112,6 +114,7 @@ class Chart(widgets.VBox):
         self._height = height
         self._mode, self._log, self._mouse = settings.x_mode, settings.log_y, settings.mouse
         self._origin, self.smoothing = settings.origin, settings.smoothing
+        self._values = (settings.steps, settings.values_are)
         self.series: dict[SeriesKey, _SeriesMarks] = {}
         self.user_x = self.user_y = False
         self._set_ranges: dict = {}
@@ -186,6 +189,7 @@ class Chart(widgets.VBox):
 
     def _apply_toggles(self, settings: ChartSettings) -> None:
         self._origin, self.smoothing = settings.origin, settings.smoothing
+        self._values = (settings.steps, settings.values_are)
         if (settings.x_mode, settings.log_y) != (self._mode, self._log):
             self._mode, self._log, self._mouse = settings.x_mode, settings.log_y, settings.mouse
             self._build()
@@ -235,8 +239,12 @@ class Chart(widgets.VBox):
             return
         x_lo = min(float(np.nanmin(x)) for x in xs)
         x_hi = max(float(np.nanmax(x)) for x in xs)
-        if x_hi <= x_lo:
-            x_lo, x_hi = x_lo - 0.5, x_hi + 0.5
+        if x_hi <= x_lo:  # one point: a range around it (a time axis: half a minute)
+            pad = 0.5 if settings.x_mode == "step" else SINGLE_POINT_SECONDS
+            low = x_lo - pad
+            if settings.x_mode != "wall" and x_lo >= 0:
+                low = max(low, 0.0)  # no negative step or time before a point at or past 0
+            x_lo, x_hi = low, x_hi + pad
         if settings.x_mode == "wall":
             self._set_range(self.axes.x_scale, *to_dates(np.array([x_lo, x_hi])))
         else:
@@ -319,7 +327,10 @@ class Chart(widgets.VBox):
         smooth_on = bool(settings.smoothing)
         with series.raw.hold_sync():
             series.raw.x, series.raw.y = convert(view.x), _f32(view.y)
-            series.raw.opacities = [0.25 if smooth_on else 0.9]
+            # Faded behind a smoothed line; a lone point (a CloudWatch average) has no line
+            # to stand behind, so its marker is drawn full.
+            faded = smooth_on and len(view.sx) > 1
+            series.raw.opacities = [0.25 if faded else 0.9]
             marker = "circle" if view.visible <= MARKERS_BELOW else None
             if series.raw.marker != marker:
                 series.raw.marker = marker
@@ -376,7 +387,7 @@ class Chart(widgets.VBox):
         rows = nearest_rows([(s.label, s.colour, s) for s in list(self.series.values())
                              if s.key not in self.legend.hidden and s.raw.visible],
                             target, self._mode, self._origin)
-        self.readout.value = readout_html(rows)
+        self.readout.value = readout_html(rows, *self._values)
 
     def close(self) -> None:
         for widget in [self.figure, self._nan, self.marks.mark, self.panzoom,

@@ -16,6 +16,9 @@ __all__ = ["MANY_CHARTS", "ChartSettings", "Controls"]
 
 #: Above this many charts, only the first few are shown until the user picks others.
 MANY_CHARTS = 4
+_X_MODES = [("step", "step"), ("relative time", "relative"), ("wall time", "wall")]
+_X_TOOLTIPS = {"step": "step recovered from the log", "relative": "seconds since the start",
+               "wall": "time of day"}
 
 
 @dataclass
@@ -39,6 +42,12 @@ class ChartSettings:
         Nominal plot width used to size the downsampling.
     mouse : str
         ``read`` (the mouse reads values off the curves) or ``zoom`` (pan and zoom).
+    steps : bool
+        False when the points have no steps of their own (CloudWatch's published metrics):
+        the readout then shows none.
+    values_are : str or None
+        What the values are when they were not parsed from logs (``"CloudWatch averages
+        (1 min)"``): the readout's value column says so.
     """
 
     x_mode: str = "step"
@@ -50,6 +59,8 @@ class ChartSettings:
     best_source: str | None = None
     width_px: int = 700
     mouse: str = "read"
+    steps: bool = True
+    values_are: str | None = None
 
 
 class Controls(widgets.VBox):
@@ -59,10 +70,9 @@ class Controls(widgets.VBox):
     def __init__(self, on_change, on_pause, on_resume, on_reset_zoom):
         self._on_change = on_change
         self.x_mode = widgets.ToggleButtons(
-            options=[("step", "step"), ("relative time", "relative"), ("wall time", "wall")],
-            value="step", description="x:", style={"button_width": "115px"},  # "relative time" whole
-            tooltips=["step recovered from the log", "seconds since the start",
-                      "time of day"])
+            options=_X_MODES, value="step", description="x:",
+            style={"button_width": "115px"},  # "relative time" whole
+            tooltips=[_X_TOOLTIPS[v] for _, v in _X_MODES])
         self.smoothing = widgets.FloatSlider(
             value=DEFAULT_SMOOTHING, min=0.0, max=MAX_SMOOTHING, step=0.001,
             description="smoothing", readout_format=".3f", continuous_update=False,
@@ -106,6 +116,18 @@ class Controls(widgets.VBox):
         shown = set(self.sources.value)
         base.hidden_sources = {s for s in self.sources.options if s not in shown}
         return base
+
+    def offer_steps(self, steps: bool) -> None:
+        """Offer the step axis only for points that have steps; without them (CloudWatch's
+        published metrics) the x axis shows wall time, unless the user picked relative."""
+        options = _X_MODES if steps else _X_MODES[1:]
+        if list(self.x_mode.options) == options:
+            return
+        value = self.x_mode.value if self.x_mode.value != "step" or steps else "wall"
+        with self.x_mode.hold_sync():
+            self.x_mode.options = options
+            self.x_mode.value = value
+            self.x_mode.tooltips = [_X_TOOLTIPS[v] for _, v in options]
 
     def offer_charts(self, names: list[str]) -> None:
         """Show the chart selector once there are more than :data:`MANY_CHARTS` charts;

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import time
 
 import ipywidgets as widgets
 
 from metricwidgets.core.values import DROP_REASONS
+from metricwidgets.widgets.watched_values import values_are
 
 __all__ = ["Header", "render_header", "format_duration"]
 
@@ -59,11 +61,15 @@ def _status_line(name: str, status, now: float) -> str:
     if message and _said(message) not in said and \
             _said(message) != _said(status.failure_reason or ""):
         parts.append(f"<i>{_e(message)}</i>")
-    if status.start_time:
-        end = status.end_time or now
-        parts.append(f"elapsed {format_duration(end - status.start_time)}")
-    if status.billable_seconds is not None:
-        parts.append(f"billable {format_duration(status.billable_seconds)}")
+    elapsed = format_duration((status.end_time or now) - status.start_time) \
+        if status.start_time else None
+    billable = format_duration(status.billable_seconds) \
+        if status.billable_seconds is not None else None
+    if elapsed is not None and elapsed == billable:
+        parts.append(f"elapsed and billable {elapsed}")
+    else:
+        parts += [f"{what} {value}" for what, value in (("elapsed", elapsed),
+                                                         ("billable", billable)) if value]
     if status.exit_code is not None and f"code {status.exit_code}" not in _said(message):
         parts.append(f"exit code {status.exit_code}")
     return " &middot; ".join(parts)
@@ -74,7 +80,7 @@ def _children_table(children: list, now: float) -> str:
     counts: dict[str, int] = {}
     for status in children:
         counts[status.status] = counts.get(status.status, 0) + 1
-    summary = ", ".join(f"{n} {_e(s).lower()}" for s, n in counts.items())
+    summary = ", ".join(f"{n} {_e(_said_status(s))}" for s, n in counts.items())
     rows = "".join(
         f"<tr><td>{_e(c.name)}</td><td>{_e(c.status)}</td>"
         f"<td>{format_duration((c.end_time or now) - c.start_time) if c.start_time else '-'}"
@@ -84,20 +90,27 @@ def _children_table(children: list, now: float) -> str:
             f"{rows}</table></details>")
 
 
-def cloudwatch_averages(watch) -> bool:
-    """True when the watch reads SageMaker's metrics from CloudWatch (minute averages),
-    not the logs."""
-    return any(type(s).__name__ == "CloudWatchMetricsSource"
-               for s in list(getattr(watch, "sources", ()) or ()))
+def _said_status(status: str) -> str:
+    """SageMaker's status in plain words: ``InProgress`` -> ``in progress``."""
+    return " ".join(re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", status)).lower() or status
 
 
-def _warnings(watch, stats) -> list[str]:
+def _names(names: list[str]) -> str:
+    return ", ".join(f"<b>{_e(n)}</b>" for n in names)
+
+
+def _definition_warnings(watch, stats) -> list[str]:
     out = []
+    # Every definition that matched nothing in one sentence (not one line each); points
+    # that arrive as numbers (CloudWatch's averages) match no line by design.
+    unmatched = [] if values_are(watch) else \
+        [name for name, stat in stats.items() if not stat.disabled and stat.matches == 0]
+    if unmatched:
+        out.append(f"definition{'s' * (len(unmatched) > 1)} {_names(unmatched)} "
+                   f"{'have' if len(unmatched) > 1 else 'has'} matched no line yet")
     for name, stat in stats.items():
         if stat.disabled:
             out.append(f"definition <b>{_e(name)}</b> disabled: {_e(stat.disabled)}")
-        elif stat.matches == 0 and not cloudwatch_averages(watch):
-            out.append(f"definition <b>{_e(name)}</b> has matched no line yet")
         for reason in ("not-a-number", "empty"):
             count = stat.dropped.get(reason)
             if count:
@@ -105,18 +118,31 @@ def _warnings(watch, stats) -> list[str]:
                 shown = f" (line {example.line}: {_e(repr(example.captured))})" if example else ""
                 out.append(f"definition <b>{_e(name)}</b>: {count} capture(s) dropped, "
                            f"{_e(DROP_REASONS[reason])}{shown}")
-    for status in list(getattr(watch, "statuses", {}).values()):
+    return out
+
+
+def _failure_warnings(statuses: list) -> list[str]:
+    out = []
+    several = len(statuses) > 1  # one job: its name and "Failed" are in the status line
+    for status in statuses:
         if status.failure_reason:
-            out.append(f"{_e(status.name)} failed: {_e(status.failure_reason)}")
+            out.append(f"{_e(status.name)} failed: {_e(status.failure_reason)}" if several
+                       else f"reason: {_e(status.failure_reason)}")
         if status.status == "Failed" and status.last_lines:
             tail = "\n".join(status.last_lines[-5:])
-            out.append(f"last output of {_e(status.name)}:<pre style='margin:0'>{_e(tail)}</pre>")
+            whose = f" of {_e(status.name)}" if several else ""
+            out.append(f"last output{whose}:<pre style='margin:0'>{_e(tail)}</pre>")
+    return out
+
+
+def _warnings(watch, stats) -> list[str]:
+    statuses = list(getattr(watch, "statuses", {}).values())
+    out = _definition_warnings(watch, stats) + _failure_warnings(statuses)
     error = getattr(watch, "error", None)
     if error is not None:
         out.append(_e(error))
     messages = [m for m in list(getattr(watch, "messages", ())) if m.level != "info"]
-    reasons = [_said(s.failure_reason) for s in list(getattr(watch, "statuses", {}).values())
-               if s.failure_reason]
+    reasons = [_said(s.failure_reason) for s in statuses if s.failure_reason]
     for message in reversed(messages[-MAX_MESSAGES:]):
         if any(reason in _said(message.text) for reason in reasons):
             continue  # the failure reason is already shown once
@@ -137,8 +163,8 @@ def _final_metrics(watch, last_values: dict) -> str:
                         f"<td>{'-' if parsed is None else f'{parsed:.6g}'}</td></tr>")
     if not rows:
         return ""
-    last = ("last CloudWatch average (1 min)" if cloudwatch_averages(watch)
-            else "last parsed from the logs")
+    said = values_are(watch)
+    last = f"last of the {_e(said)}" if said else "last parsed from the logs"
     return ("<table class='metricwidgets-final'><tr><th>job</th><th>metric</th>"
             f"<th>FinalMetricDataList</th><th>{last}</th></tr>"
             + "".join(rows) + "</table>")
@@ -168,9 +194,10 @@ def render_header(watch, last_update: float | None = None, now: float | None = N
         if len(snap):
             last_values[(snap.key.source, snap.key.metric)] = float(snap.value[-1])
     points = ", ".join(f"{_e(m)}: {n}" for m, n in counts.items())
+    said = values_are(watch)
     if last_update and points:
         counted = ("last update " + time.strftime("%H:%M:%S UTC", time.gmtime(last_update))
-                   + f" &middot; points {points}")
+                   + f" &middot; {_e(said) if said else 'points'} {points}")
     else:
         counted = "no metric values yet: the chart appears with the first one"
     lines.append(f"<span class='metricwidgets-counts'>{counted}</span>")

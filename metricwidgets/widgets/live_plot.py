@@ -39,6 +39,7 @@ from metricwidgets.widgets.findings_list import FindingsList
 from metricwidgets.widgets.header import Header
 from metricwidgets.widgets.instances_panel import InstancesPanel
 from metricwidgets.widgets.throttle import Throttle
+from metricwidgets.widgets.watched_values import has_steps, values_are
 
 __all__ = ["LivePlot"]
 
@@ -380,6 +381,14 @@ class LivePlot(widgets.VBox):
             except Exception as exc:
                 self.last_error = f"header update failed: {type(exc).__name__}: {exc}"
 
+    def _follow_values_kind(self) -> None:
+        """Points without steps (CloudWatch's published metrics) are drawn against time and
+        named for what they are; a tuning job's children are known only once it runs."""
+        steps, said = has_steps(self.watch), values_are(self.watch)
+        if (steps, said) != (self._settings.steps, self._settings.values_are):
+            self._settings.steps, self._settings.values_are = steps, said
+            self.controls.offer_steps(steps)
+
     def _redraw(self, force: bool) -> None:
         store = self.watch.store
         version = store.version
@@ -389,6 +398,7 @@ class LivePlot(widgets.VBox):
                 self._last_update = time.time()
         # One snapshot per redraw: the origin, the best child and every chart see the same moment.
         snapshots = store.snapshots()
+        self._follow_values_kind()
         settings = self.controls.settings(self._settings)
         settings.origin = self._origin(snapshots)
         settings.best_source = self._best_source(snapshots)

@@ -74,17 +74,22 @@ def _step_cell(step: float) -> str:
     return f"<td class='metricwidgets-readout-step'>{shown}</td>"
 
 
-def readout_html(rows: list[ReadoutRow]) -> str:
+def readout_html(rows: list[ReadoutRow], steps: bool = True,
+                 values_are: str | None = None) -> str:
     """A compact table, one row per series (every text escaped).
 
     Points without a step (instance utilization is sampled in time only) get no step: the
-    column is left out when no row has one, and reads "-" in a row without one."""
+    column is left out when no row has one, and reads "-" in a row without one. ``steps``
+    False leaves it out whatever the rows hold (the store numbers stepless points by index:
+    CloudWatch's published metrics); ``values_are`` names the value column
+    (``"CloudWatch averages (1 min)"``; default "value")."""
     if not rows:
         return ""
-    with_steps = any(math.isfinite(row[2]) for row in rows)
+    with_steps = steps and any(math.isfinite(row[2]) for row in rows)
     head = ("<tr><th></th><th>series</th><th>host</th>"
             + ("<th>step</th>" if with_steps else "")
-            + "<th>value</th><th>smoothed</th><th>time</th></tr>")
+            + f"<th>{html.escape(values_are or 'value')}</th><th>smoothed</th><th>time</th>"
+            "</tr>")
     body = []
     for label, host, step, value, smoothed, when, colour in rows:
         smooth = "-" if not math.isfinite(smoothed) else f"{smoothed:.6g}"
