@@ -93,9 +93,14 @@ class InstancesPanel(widgets.VBox):
 
         return watch_devices(self.watch)
 
-    def _notes_of_sources(self) -> list[str]:
-        return [source.gpu_note for source in self.watch.sources
-                if getattr(source, "gpu_note", "")]
+    def _notes_of_sources(self) -> dict[str, list[str]]:
+        """Each GPU note of the sources, with the hosts that gave it."""
+        hosts: dict[str, list[str]] = {}
+        for source in self.watch.sources:
+            note = getattr(source, "gpu_note", "")
+            if note:
+                hosts.setdefault(note, []).append(str(getattr(source, "host", "")))
+        return hosts
 
     def _on_toggle(self, change) -> None:
         self.body.layout.display = "" if change["new"] else "none"
@@ -159,9 +164,17 @@ class InstancesPanel(widgets.VBox):
                       c.y_scale.max) for c in self.charts.values())
 
     def _info_html(self) -> str:
-        described = self.devices.described
-        # A local source's devices already say why there is no GPU: say it once.
-        parts = [described, *(n for n in self._notes_of_sources() if n not in described)]
+        """The devices and each GPU note once: a note several hosts gave names them
+        (``no GPU (...) on algo-1, algo-2``); one the device line says is not said again."""
+        described, notes = self.devices.described, []
+        for note, hosts in self._notes_of_sources().items():
+            hosts = list(dict.fromkeys(hosts))
+            said = f"{note} on {', '.join(hosts)}" if len(hosts) > 1 else note
+            if note in described:
+                described = described.replace(note, said)
+            else:
+                notes.append(said)
+        parts = [described, *notes]
         return ('<span class="metricwidgets-instances-info" style="color:#555">'
                 + html.escape("; ".join(dict.fromkeys(parts))) + "</span>")
 
