@@ -132,6 +132,11 @@ class Watch(WatchConstructors, JobMembership):
         return self._paused
 
     @property
+    def tuning_job_name(self) -> str | None:
+        """The tuning job watched (its children are the jobs), or None."""
+        return None if self._tuning is None else self._tuning.name
+
+    @property
     def messages(self):
         """The latest messages (a deque of WatchMessage), newest last."""
         return self._log.entries

@@ -20,6 +20,8 @@ __all__ = ["Header", "render_header", "format_duration"]
 
 _STATUS_COLOUR = {"InProgress": "#1f77b4", "Completed": "#2ca02c", "Failed": "#d62728",
                   "Stopped": "#7f7f7f", "Stopping": "#7f7f7f", "NotFound": "#d62728"}
+#: Final-metric rows shown unfolded; more are folded under one summary line.
+FINAL_ROWS_SHOWN = 4
 #: Messages shown at most (newest first).
 MAX_MESSAGES = 4
 
@@ -165,9 +167,14 @@ def _final_metrics(watch, last_values: dict) -> str:
         return ""
     said = values_are(watch)
     last = f"last of the {_e(said)}" if said else "last parsed from the logs"
-    return ("<table class='metricwidgets-final'><tr><th>job</th><th>metric</th>"
-            f"<th>FinalMetricDataList</th><th>{last}</th></tr>"
-            + "".join(rows) + "</table>")
+    table = ("<table class='metricwidgets-final'><tr><th>job</th><th>metric</th>"
+             f"<th>FinalMetricDataList</th><th>{last}</th></tr>"
+             + "".join(rows) + "</table>")
+    if len(rows) <= FINAL_ROWS_SHOWN:
+        return table
+    # Many jobs' final metrics would push the chart below the fold: folded, on demand.
+    return (f"<details class='metricwidgets-final-folded'><summary>final metrics "
+            f"({len(rows)} values)</summary>{table}</details>")
 
 
 def render_header(watch, last_update: float | None = None, now: float | None = None,
@@ -178,11 +185,15 @@ def render_header(watch, last_update: float | None = None, now: float | None = N
     lines = []
     if statuses:
         shown = list(statuses.values())
-        lines.append(_status_line(shown[0].name, shown[0], now))
-        if len(shown) > 2:  # a tuning job: its children folded into one line
-            lines.append(_children_table(shown[1:], now))
-        elif len(shown) == 2:
-            lines.append(_status_line(shown[1].name, shown[1], now))
+        if len(shown) > 2 and getattr(watch, "tuning_job_name", None) is None:
+            # Jobs compared side by side: peers, none of them the headline.
+            lines.append(_children_table(shown, now))
+        else:
+            lines.append(_status_line(shown[0].name, shown[0], now))
+            if len(shown) > 2:  # a tuning job: its children folded into one line
+                lines.append(_children_table(shown[1:], now))
+            elif len(shown) == 2:
+                lines.append(_status_line(shown[1].name, shown[1], now))
     else:
         lines.append(f"<b>{_e(getattr(watch, 'name', ''))}</b> waiting for the job's first "
                      "status")

@@ -194,6 +194,12 @@ def test_a_tuning_job_watches_children_as_they_launch(standin, job_name, poller)
     assert extra["best_job"] == f"{tuning}-002"
     assert extra["objective"] == {"Type": "Minimize", "MetricName": "validation:error"}
     assert extra["children"] == [f"{tuning}-001", f"{tuning}-002"]
+    assert watch.tuning_job_name == tuning  # the header heads with it
+    children = Watch.for_jobs(extra["children"], poller=poller, **FAST, **standin.aws_kwargs)
+    try:
+        assert children.tuning_job_name is None  # compared jobs: peers
+    finally:
+        children.close()
     frame = watch.store.to_dataframe()
     assert sorted(frame[frame.metric == "validation:error"]["value"]) == [0.4, 0.6]
     assert set(frame.source) == {f"{tuning}-001", f"{tuning}-002"}

@@ -22,11 +22,13 @@ from metricwidgets.widgets.instances_panel import InstancesPanel
 from tests.waiting import wait_until
 
 
-def watch_of(*statuses, messages=()):
+def watch_of(*statuses, messages=(), tuning=False):
+    """The Watch state the header reads; ``tuning``: the first status is a tuning job's."""
     return types.SimpleNamespace(name=statuses[0].name if statuses else "job",
                                  statuses={s.name: s for s in statuses}, store=MetricStore(),
                                  messages=list(messages), error=None,
-                                 definition_stats=dict)
+                                 definition_stats=dict,
+                                 tuning_job_name=statuses[0].name if tuning else None)
 
 
 def test_a_finished_run_states_status_and_exit_code_once():
@@ -57,10 +59,23 @@ def test_a_tuning_jobs_children_fold_into_one_table():
     parent = JobStatus(name="hpo", status="InProgress")
     children = [JobStatus(name=f"hpo-{i}", status="Completed" if i < 5 else "InProgress")
                 for i in range(8)]
-    text = render_header(watch_of(parent, *children), now=0.0)
+    text = render_header(watch_of(parent, *children, tuning=True), now=0.0)
     assert "<details class='metricwidgets-children'>" in text
     assert "8 training jobs: 5 completed, 3 in progress" in text
     assert text.count("metricwidgets-status") == 1  # one status line, the parent's
+
+
+def test_jobs_compared_are_peers_counted_together_and_their_final_metrics_folded():
+    jobs = [JobStatus(name=f"variant-{i}", status="Completed", start_time=0.0, end_time=60.0,
+                      final_metrics={"train:error": 0.1, "validation:error": 0.2})
+            for i in range(3)]
+    text = render_header(watch_of(*jobs), now=100.0)
+    assert "3 training jobs: 3 completed" in text  # every job counted, none the headline
+    assert "metricwidgets-status" not in text
+    assert "<details class='metricwidgets-final-folded'><summary>final metrics (6 values)" \
+        in text
+    one = render_header(watch_of(jobs[0]), now=100.0)
+    assert "metricwidgets-final-folded" not in one and "FinalMetricDataList" in one
 
 
 # ---------------------------------------------------------------- every fact once, per state
@@ -130,7 +145,7 @@ def test_a_tuning_job_names_each_failed_child_and_says_unmatched_definitions_onc
                 for i in range(4)]
     stats = {n: types.SimpleNamespace(disabled=None, matches=0, dropped={}, examples={})
              for n in ("train:error", "validation:error")}
-    watch = watch_of(parent, *children)
+    watch = watch_of(parent, *children, tuning=True)
     watch.definition_stats = lambda: stats
     text = render_header(watch, now=10.0)
     assert_every_fact_once(text, "hpo-2 failed: ClientError: bad hyperparameter",
