@@ -66,6 +66,47 @@ def _options(args):
     return options
 
 
+def _check_target(args) -> None:
+    """Exactly one thing to watch, and ``--compare``'s names SageMaker's own.
+
+    Raises
+    ------
+    UsageError
+        One line naming what was given together, or the first name that cannot be a job's.
+    """
+    from metricwidgets.sources.names import invalid_name_reason
+
+    given = [what for what, value in (("a job name", args.job),
+                                      ("--tuning-job", args.tuning_job),
+                                      ("--compare", args.compare),
+                                      ("--jobs", args.jobs is not None)) if value]
+    if len(given) != 1:
+        together = f" ({' and '.join(given)} were given together)" if given else ""
+        raise UsageError("give one of: a training job name, --tuning-job NAME, --compare "
+                         f"JOB [JOB ...] or --jobs NAME_CONTAINS{together}")
+    for name in args.compare or []:
+        reason = invalid_name_reason(name)
+        if reason:
+            raise UsageError(f"--compare: {name!r} is not a training job's name: {reason}")
+
+
+def _runs_table(name_contains: str, options):
+    """A :class:`~metricwidgets.widgets.runs_table.RunsTable` of the training jobs whose name
+    contains ``name_contains`` (all of them for ""), listed with ``options``; ticked rows
+    are overlaid with the same options.
+
+    Raises
+    ------
+    UserFacingError
+        When the jobs cannot be listed (credentials, permission, AWS unreachable).
+    """
+    from metricwidgets.sources.job_search import list_jobs
+    from metricwidgets.widgets.runs_table import RunsTable
+
+    return RunsTable(lambda: list_jobs(name_contains or None, options=options),
+                     options=options)
+
+
 @magics_class
 class MetricMagics(Magics):
     """The metricwidgets magics (see each one's ``?`` help)."""
@@ -103,28 +144,49 @@ class MetricMagics(Magics):
     @magic_arguments()
     @argument("job", nargs="?", help="the SageMaker training job to watch")
     @argument("--tuning-job", metavar="NAME", help="watch a hyperparameter tuning job instead")
+    @argument("--compare", nargs="+", metavar="JOB",
+              help="overlay these training jobs in one chart instead (one colour each)")
+    @argument("--jobs", metavar="NAME_CONTAINS",
+              help="a runs table of the training jobs whose name contains this instead; the "
+                   "rows ticked are overlaid in one chart")
     @option_arguments("definitions", "definition", "step", "source", "region", "profile",
                       "endpoint_url", overrides={"definitions": {
                           "help": "metric definitions (SageMaker's JSON) added to the job's "
                                   "own"}})
     @line_magic
     def metrics(self, line: str = ""):
-        """Live charts of a SageMaker training job (or tuning job) from its logs.
+        """Live charts of a SageMaker training job (or tuning job, or several jobs) from its
+        logs.
+
+        Give exactly one of: a training job's name, ``--tuning-job NAME``, ``--compare JOB
+        [JOB ...]`` (those jobs overlaid in one chart, one colour and legend entry each) or
+        ``--jobs NAME_CONTAINS`` (a table of the training jobs whose name contains the text,
+        newest first, with their hyperparameters and final metrics; tick rows to overlay
+        them below). The other flags apply to every job watched. Re-running the cell
+        replaces what it showed.
 
         Examples::
 
             %metrics my-training-job
             %metrics my-job --definition "train:loss=loss: ([0-9.]+)"
             %metrics --tuning-job my-tuning-job
+            %metrics --compare baseline-job variant-1 variant-2 --source metrics
+            %metrics --jobs resnet --region eu-west-1
         """
         try:
             args = _parse(self.metrics, line)
-            if bool(args.job) == bool(args.tuning_job):
-                raise UsageError("give a training job name or --tuning-job NAME (one of them)")
+            _check_target(args)
             options = _options(args)
         except (UsageError, UserFacingError) as exc:
             _say(exc)
             return None
+        if args.compare:
+            return self._show(self._cell_key("compare:" + " ".join(args.compare)
+                                             + f" source:{options.source}"),
+                              lambda cls: cls.for_jobs(args.compare, options=options))
+        if args.jobs is not None:
+            return self._show(self._cell_key(f"jobs:{args.jobs}"),
+                              lambda cls: _runs_table(args.jobs, options))
         if args.tuning_job:
             return self._show(self._cell_key(f"tuning:{args.tuning_job}"),
                               lambda cls: cls.for_tuning_job(args.tuning_job, options=options))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -40,8 +41,8 @@ def test_load_ext_registers_the_three_magics(shell):
 def test_help_lists_every_option(shell, capsys):
     shell.run_cell("%metrics?")
     out = capsys.readouterr().out
-    for option in ("--tuning-job", "--definitions", "--regex", "--source", "--region",
-                   "--profile", "--endpoint-url"):
+    for option in ("--tuning-job", "--compare", "--jobs", "--definitions", "--regex",
+                   "--source", "--region", "--profile", "--endpoint-url"):
         assert option in out
 
 
@@ -201,3 +202,78 @@ def test_rerunning_notebook_03_in_the_same_kernel_shows_the_job_once(shell, job_
     assert first.closed and first.watch.closed and not second.closed
     counts = second.to_dataframe().groupby(["source", "host", "metric"]).size()
     assert len(counts) == 4 and set(counts) == {12}, counts.to_string()
+
+
+def _aws(standin) -> str:
+    return f"--region {standin.region} --endpoint-url {standin.endpoint_url}"
+
+
+def _finished_jobs(standin, job_name, count=2):
+    jobs = [f"{job_name}-{letter}" for letter in "abcdefgh"[:count]]
+    for job in jobs:
+        standin.write_finished_job(job, lines_per_host=10, instance_count=1)
+    return jobs
+
+
+@pytest.mark.aws
+def test_compare_overlays_the_jobs_in_one_plot(shell, standin, job_name):
+    jobs = _finished_jobs(standin, job_name)
+    plot = shell.run_line_magic("metrics", f"--compare {' '.join(jobs)} {_aws(standin)}")
+    assert isinstance(plot, LivePlot) and plot.job_names == jobs
+    assert plot.wait(60)
+    assert {key.source for key in plot.watch.store.keys()} == set(jobs)
+
+
+@pytest.mark.aws
+def test_rerunning_a_compare_cell_replaces_its_plot(shell, standin, job_name):
+    jobs = _finished_jobs(standin, job_name)
+    line = f"--compare {' '.join(jobs)} {_aws(standin)}"
+    first = shell.run_line_magic("metrics", line)
+    second = shell.run_line_magic("metrics", line)
+    assert first.closed and not second.closed
+    assert list(magics.open_plots().values()) == [second]
+
+
+@pytest.mark.aws
+def test_jobs_opens_the_runs_table_whose_ticked_rows_are_overlaid(shell, standin, job_name):
+    from metricwidgets.widgets.runs_table import RunsTable
+
+    jobs = _finished_jobs(standin, job_name, 3)
+    table = shell.run_line_magic("metrics", f"--jobs {job_name} --source metrics "
+                                            f"{_aws(standin)}")
+    try:
+        assert isinstance(table, RunsTable)
+        assert sorted(table.frame["name"]) == jobs
+        table.select(jobs[:2])
+        assert table.plot.job_names == jobs[:2]
+        # the overlay is read as the magic's flags say
+        assert {type(s).__name__ for s in table.plot.watch.sources} == {
+            "CloudWatchMetricsSource"}
+        again = shell.run_line_magic("metrics", f"--jobs {job_name} --source metrics "
+                                                f"{_aws(standin)}")
+        assert table.closed and table.plot.closed and not again.closed
+    finally:
+        table.close()
+
+
+@pytest.mark.aws
+def test_jobs_that_cannot_be_listed_give_one_line(shell, capsys, standin):
+    line = f"--jobs x --region {standin.region} --endpoint-url http://127.0.0.1:9"  # refused
+    assert shell.run_line_magic("metrics", line) is None
+    assert "searching training jobs" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize("line", ["some-job --compare a b", "--tuning-job t --compare a",
+                                  "--compare a --jobs x", "some-job --jobs x",
+                                  "--tuning-job t --jobs ''"])
+def test_compare_and_jobs_with_another_target_give_one_line(shell, capsys, line):
+    assert shell.run_line_magic("metrics", line) is None
+    error = one_line_error(capsys)
+    assert "give one of:" in error and "given together" in error
+
+
+@pytest.mark.parametrize("name", ["bad name", "ends-", "x" * 64, "a_b"])
+def test_compare_refuses_a_name_sagemaker_cannot_have(shell, capsys, name):
+    line = f"--compare ok-job {shlex.quote(name)} --endpoint-url http://127.0.0.1:9"
+    assert shell.run_line_magic("metrics", line) is None
+    assert "is not a training job's name" in one_line_error(capsys)

@@ -40,7 +40,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import tornado.web
@@ -51,13 +50,12 @@ from metricwidgets.errors import AWSError, InputError
 from metricwidgets.server.cache import AnswerCache
 from metricwidgets.server.config import MetricWidgets
 from metricwidgets.sources.catalog import Catalog
+from metricwidgets.sources.names import JOB_NAME, invalid_name_reason
 
 __all__ = ["JOB_NAME", "NAMESPACE", "invalid_name_reason", "setup_routes"]
 
 #: The URL namespace of every endpoint, under the server's base URL.
 NAMESPACE = "metricwidgets"
-#: SageMaker's pattern for training and tuning job names (see docs/sagemaker.md).
-JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 _NAME = r"(?P<name>[^/]+)"
 _STATE = "metricwidgets"
 #: Statuses of the REST door that differ from AWSError.http_status: 401 and 403 belong to
@@ -65,21 +63,6 @@ _STATE = "metricwidgets"
 _STATUS_OF_CODE = {"credentials": 424, "config": 424, "permission": 424}
 #: Worker threads for boto3 calls (they wait on the network, not the CPU).
 MAX_WORKERS = 8
-
-
-def invalid_name_reason(name: object) -> str | None:
-    """Why ``name`` is not a SageMaker job name, or None when it is one."""
-    if not isinstance(name, str) or not name:
-        return "the name is empty"
-    if len(name) > 63:
-        return f"the name has {len(name)} characters (SageMaker allows 63)"
-    if JOB_NAME.fullmatch(name):
-        return None
-    if any(ch in name for ch in "\n\r\x0b\x0c\x85\u2028\u2029") or any(
-            ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        return "the name contains a line break or a control character"
-    return ("the name is not a SageMaker job name (only letters, digits and hyphens, "
-            "starting and ending with a letter or digit)")
 
 
 def _mark_names(result):

@@ -78,6 +78,7 @@ class RunsTable(widgets.VBox):
         self.page_size = page_size
         self.page = 0
         self.plot = None
+        self._closed = False
         self.sort_column: str | None = None
         self.ascending = True
         self.selected: list[str] = []
@@ -267,8 +268,14 @@ class RunsTable(widgets.VBox):
         button.on_click(lambda _: self.sort_by(column))
         return button
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called (the magics forget a closed table)."""
+        return self._closed
+
     def close(self) -> None:
         """Close the overlay and the widgets."""
+        self._closed = True
         if self.plot is not None:
             self.plot.close()
         super().close()

@@ -1,7 +1,8 @@
-"""Every option through every door: magics (job, tuning job, command) and CLI (fetch, parse,
-check), against the moto stand-in; what arrives is observed where it acts (the endpoint and
-region of the boto3 client a source talks to, the kind of source, the step and definitions
-the parsers use, the CLI's output), never a stub of our own code.
+"""Every option through every door: magics (job, tuning job, --compare, --jobs, command), CLI
+(fetch, parse, check, diagnose --job, jobs), the Python API (list_jobs, Watch/LivePlot.for_jobs)
+and the server's config, against the moto stand-in; what arrives is observed where it acts
+(the endpoint and region of the boto3 client a source talks to, the kind of source, the step
+and definitions the parsers use, the CLI's output), never a stub of our own code.
 """
 
 from __future__ import annotations
@@ -140,6 +141,21 @@ def magic_job(flag, standin, tmp_path, job, tuning, logfile, shell):
 def magic_tuning(flag, standin, tmp_path, job, tuning, logfile, shell):
     words = ["--tuning-job", tuning, *_base(flag, standin), *_flag_args(flag, standin, tmp_path)]
     return _watch_arrived(_magic(shell, shlex.join(words)), flag, standin)
+
+
+def magic_compare(flag, standin, tmp_path, job, tuning, logfile, shell):
+    words = ["--compare", job, *_base(flag, standin), *_flag_args(flag, standin, tmp_path)]
+    return _watch_arrived(_magic(shell, shlex.join(words)), flag, standin)
+
+
+def magic_jobs(flag, standin, tmp_path, job, tuning, logfile, shell):
+    """``--jobs``: the flags list the jobs, and the rows ticked are overlaid with them."""
+    words = ["--jobs", job, *_base(flag, standin), *_flag_args(flag, standin, tmp_path)]
+    table = shell.run_line_magic("metrics", shlex.join(words))
+    assert table is not None, f"%metrics {shlex.join(words)} made no table"
+    table.select([job])
+    return list(table.frame["name"]) == [job] and _watch_arrived(table.plot.watch, flag,
+                                                                  standin)
 
 
 def magic_command(flag, standin, tmp_path, job, tuning, logfile, shell):
@@ -305,6 +321,8 @@ DEFINITION_FLAGS = ["--definitions", "--definition", "--regex"]
 TABLE = (
     [(magic_job, f) for f in AWS_FLAGS + ["--step"] + DEFINITION_FLAGS]
     + [(magic_tuning, f) for f in AWS_FLAGS + ["--step"] + DEFINITION_FLAGS]
+    + [(magic_compare, f) for f in AWS_FLAGS + ["--step"] + DEFINITION_FLAGS]
+    + [(magic_jobs, f) for f in AWS_FLAGS + ["--step"] + DEFINITION_FLAGS]
     + [(magic_command, f) for f in ["--step"] + DEFINITION_FLAGS]
     + [(cli_fetch, f) for f in AWS_FLAGS + ["--step"] + DEFINITION_FLAGS]
     + [(cli_parse, f) for f in DEFINITION_FLAGS]
