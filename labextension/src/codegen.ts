@@ -103,18 +103,39 @@ export function tuningMetricsCode(tuningJob: string): string {
   return magicLine('metrics', ['--tuning-job', tuningJob]);
 }
 
+/** Where the magic reaches AWS: each field that is set becomes its flag. */
+export interface IAwsFlags {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+}
+
+/** `--region R --profile P --endpoint-url URL`, for the fields that are set. */
+function awsArgs(aws: IAwsFlags): string[] {
+  const pairs: [string, string | undefined][] = [
+    ['--region', aws.region],
+    ['--profile', aws.profile],
+    ['--endpoint-url', aws.endpointUrl]
+  ];
+  return pairs.flatMap(([flag, value]) => (value ? [flag, value] : []));
+}
+
 /**
  * The cell that overlays several jobs in one live chart: `%metrics --compare JOB...`,
- * the jobs in the order given, each quoted as in {@link metricsCode}.
+ * the jobs in the order given, each quoted as in {@link metricsCode}, then the AWS flags
+ * that `aws` sets (quoted like every value).
  *
- * @throws {Error} when no job is given, or a name could not travel (see magicLine)
+ * @throws {Error} when no job is given, or a name or value could not travel (see magicLine)
  */
-export function compareMetricsCode(jobs: readonly string[]): string {
+export function compareMetricsCode(
+  jobs: readonly string[],
+  aws: IAwsFlags = {}
+): string {
   if (!jobs.length) {
     throw new Error('no job to compare');
   }
   jobs.forEach(refuseOptionLike);
-  return magicLine('metrics', ['--compare', ...jobs]);
+  return magicLine('metrics', ['--compare', ...jobs, ...awsArgs(aws)]);
 }
 
 /** The cell that opens the regex playground on a job's logs. */

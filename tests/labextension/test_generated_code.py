@@ -48,16 +48,20 @@ console.log(JSON.stringify({
   each: input.names.map(name => Object.fromEntries(
     ['metricsCode', 'tuningMetricsCode', 'playgroundCode'].map(fn => [fn, call(fn, name)]))),
   compare: input.compare.map(jobs => call('compareMetricsCode', jobs)),
+  compareAws: (input.compareAws || []).map(([jobs, aws]) => {
+    try { return m.exports.compareMetricsCode(jobs, aws); } catch (e) { return {error: String(e)}; }
+  }),
 }));
 """
 
 
-def _run_codegen(names=(), compare=()):
+def _run_codegen(names=(), compare=(), compare_aws=()):
     node = shutil.which("node")
     assert node, "node is needed to build the labextension; it is not on PATH"
     assert (LABEXT / "node_modules" / "typescript").is_dir(), "run npm install in labextension"
     done = subprocess.run([node, "-e", _SCRIPT], text=True,
-                          input=json.dumps({"names": list(names), "compare": list(compare)}),
+                          input=json.dumps({"names": list(names), "compare": list(compare),
+                                            "compareAws": list(compare_aws)}),
                           capture_output=True, cwd=LABEXT, check=True, timeout=60)
     return json.loads(done.stdout)
 
@@ -134,3 +138,25 @@ def test_a_compare_cell_gives_the_magic_every_job_as_one_word_in_order(shell):
 def test_a_compare_cell_with_a_name_that_cannot_be_one_word_is_refused(bad):
     code, empty = generated_compare([["good-1", bad, "good-2"], []])
     assert "error" in code and "error" in empty
+
+
+#: AWS values a user may configure; each must reach the magic as one word, unexpanded.
+AWS_VALUES = {"region": "eu-west-1", "profile": "ml team's {x} $HOME",
+              "endpointUrl": "http://127.0.0.1:5000/a?b=$x&c={y}"}
+
+
+def test_a_compare_cell_with_aws_flags_reaches_the_magic_parser_word_for_word(shell):
+    from metricwidgets.magics import MetricMagics
+
+    jobs = ["baseline-job", "variant-1", "v--2"]
+    code, bare = _run_codegen(compare_aws=[[jobs, AWS_VALUES], [jobs[:1], {}]])["compareAws"]
+    assert bare == "%metrics --compare baseline-job"
+    result = shell.run_cell(code)
+    assert result.success, result.error_in_exec or result.error_before_exec
+    words = shell.seen[-1]
+    assert words == ["--compare", *jobs, "--region", AWS_VALUES["region"], "--profile",
+                     AWS_VALUES["profile"], "--endpoint-url", AWS_VALUES["endpointUrl"]]
+    # the magic's own parser puts each where it belongs
+    args = MetricMagics.metrics.parser.parse_args(words)
+    assert (args.compare, args.region, args.profile, args.endpoint_url, args.job) == (
+        jobs, AWS_VALUES["region"], AWS_VALUES["profile"], AWS_VALUES["endpointUrl"], None)

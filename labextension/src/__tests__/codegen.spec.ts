@@ -143,6 +143,23 @@ describe('compareMetricsCode', () => {
     }
   );
 
+  it('adds the AWS flags that are set, each value quoted', () => {
+    expect(
+      compareMetricsCode(['a', 'b'], {
+        region: 'eu-west-1',
+        endpointUrl: 'http://127.0.0.1:5000'
+      })
+    ).toBe(
+      '%metrics --compare a b --region eu-west-1 --endpoint-url http://127.0.0.1:5000'
+    );
+    expect(compareMetricsCode(['a'], { profile: "team's {x}" })).toBe(
+      `%metrics --compare a --profile 'team'"'"'s {{x}}'`
+    );
+    expect(() => compareMetricsCode(['a'], { region: 'eu\n!id' })).toThrow(
+      /line break/
+    );
+  });
+
   it('refuses no jobs, and a name the parser would take for an option', () => {
     expect(() => compareMetricsCode([])).toThrow(/no job/);
     expect(() => compareMetricsCode(['a', '--region'])).toThrow(
