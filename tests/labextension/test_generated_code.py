@@ -85,11 +85,16 @@ def shell(monkeypatch):
     def record(line):  # what metricwidgets.magics._parse does with the line
         seen.append(shlex.split(line))
 
+    line_magics = ip.magics_manager.magics["line"]
+    real = line_magics.get("metrics")  # IPython's shell is one per process: put back ours
     ip.register_magic_function(record, "line", "metrics")
     ip.user_ns.update(x="EXPANDED")
     ip.seen = seen
     yield ip
-    del ip.magics_manager.magics["line"]["metrics"]
+    if real is None:
+        del line_magics["metrics"]
+    else:
+        line_magics["metrics"] = real
 
 
 @pytest.mark.parametrize("name", NAMES)
