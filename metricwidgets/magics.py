@@ -1,7 +1,7 @@
 """IPython magics: ``%load_ext metricwidgets`` then ``%metrics``, ``%metrics_run``,
 ``%%metric_regex``.
 
-A thin door onto :class:`~metricwidgets.widgets.live_plot.LivePlot` and the regex playground:
+A thin door onto :class:`~metricwidgets.widgets.liveplot.LivePlot` and the regex playground:
 parse the arguments, build the widget, show one line (never a traceback) when the user's
 input, the job or the credentials are wrong.
 
@@ -56,7 +56,7 @@ def _parse(magic, line: str):
 def _options(args):
     """The magic's flags as :class:`~metricwidgets.options.MetricOptions`, the definitions
     validated (the first problem is the user's to fix now)."""
-    from metricwidgets.core.definitions import validate_definitions
+    from metricwidgets.core.parsing import validate_definitions
     from metricwidgets.options import MetricOptions
 
     options = MetricOptions.from_arguments(args)
@@ -124,7 +124,7 @@ class MetricMagics(Magics):
 
     def _show(self, key, make):
         """Close the plot this cell showed before, build the new one, remember it."""
-        from metricwidgets.widgets.live_plot import LivePlot
+        from metricwidgets.widgets.liveplot import LivePlot
 
         install_interrupt_handler(self.shell)
         previous = _PLOTS.pop(key, None)
@@ -260,7 +260,7 @@ class MetricMagics(Magics):
 
 def _stop_all_on_interrupt(previous):
     def handler(signum, frame):
-        from metricwidgets.widgets.live_plot import LivePlot
+        from metricwidgets.widgets.liveplot import LivePlot
 
         # Stopped, not closed: Jupyter interrupts the kernel before every restart, and
         # closing the widgets then only sends the page closes for comms it has dropped

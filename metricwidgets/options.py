@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from metricwidgets.core.definitions import (
+from metricwidgets.core.parsing import (
     MetricDefinition,
     load_definitions,
     parse_pair,

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 EXPECTED = REPO / "tests" / "notebooks"
 CHECK_MARKER = "NBVAL_CHECK_OUTPUT"
 #: Run in the notebook's kernel after its last cell: what the notebooks used to do themselves.
-TEARDOWN = ("from metricwidgets.widgets.live_plot import LivePlot as _LivePlot\n"
+TEARDOWN = ("from metricwidgets.widgets.liveplot import LivePlot as _LivePlot\n"
             "_LivePlot.close_all()\n")
 
 __all__ = ["ExpectedOutputsNotebook", "checked_cells", "expected_path", "is_clean",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from metricwidgets import magics
-from metricwidgets.widgets.live_plot import LivePlot
+from metricwidgets.widgets.liveplot import LivePlot
 
 TINY = str(Path(__file__).resolve().parent / "data" / "train_tiny.py")
 

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from metricwidgets.core.definitions import DefinitionError, MetricDefinition
+from metricwidgets.core.parsing import DefinitionError, MetricDefinition
 from metricwidgets.errors import InputError
 from metricwidgets.options import MetricOptions, add_option_arguments
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import sys
 
 from metricwidgets.cli.parse import add_definition_arguments, read_definitions, stream_log
-from metricwidgets.core.definitions import validate_definitions
-from metricwidgets.core.lint import lint_definitions
-from metricwidgets.core.parser import LogParser
-from metricwidgets.core.values import DROP_REASONS
+from metricwidgets.core.parsing import validate_definitions
+from metricwidgets.core.authoring import lint_definitions
+from metricwidgets.core.parsing import LogParser
+from metricwidgets.core.parsing import DROP_REASONS
 
 __all__ = ["register", "run", "SAMPLE_CHARS"]
 

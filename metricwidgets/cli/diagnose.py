@@ -3,8 +3,8 @@
 ``metricwidgets diagnose LOGFILE --definitions DEFS.json`` parses the file as ``parse`` does
 (streamed in chunks); ``metricwidgets diagnose --job NAME`` fetches the job's metrics as
 ``fetch`` does, and its instances' utilization as ``fetch --source system`` does
-(:func:`metricwidgets.fetch.fetch_job_findings`). Both hand the points to
-:func:`metricwidgets.core.diagnose_data.diagnose_series`, the function the chart uses, so the
+(:func:`metricwidgets.api.fetch_job_findings`). Both hand the points to
+:func:`metricwidgets.core.diagnosis.diagnose_series`, the function the chart uses, so the
 two never disagree; a job's utilization findings (idle GPU, memory or disk nearly full) are
 the plot's too, severity ``warning``. The exit status is 1 when a finding
 has severity ``error`` (divergence, NaN/Inf), so a pipeline can gate on it; 2 for bad input.
@@ -59,9 +59,9 @@ def register(subparsers) -> None:
 def _log_series(args) -> dict:
     """The file's series: metric -> SeriesData (steps: the --step capture, else each point's
     index in its series)."""
-    from metricwidgets.core.diagnostics import SeriesData
-    from metricwidgets.core.parser import LogParser
-    from metricwidgets.core.results import ParseResult
+    from metricwidgets.core.diagnosis import SeriesData
+    from metricwidgets.core.parsing import LogParser
+    from metricwidgets.core.parsing import ParseResult
 
     parser = LogParser(read_definitions(args), escape=not args.no_escape,
                        step_definition=args.step)
@@ -91,10 +91,10 @@ def _drop_step(drop, line, step, stepped: bool) -> float:
 
 
 def _findings(args):
-    from metricwidgets.core.diagnose_data import diagnose_series
+    from metricwidgets.core.diagnosis import diagnose_series
 
     if args.job:
-        from metricwidgets.fetch import fetch_job_findings
+        from metricwidgets.api import fetch_job_findings
 
         return fetch_job_findings(args.job, options=MetricOptions.from_arguments(args))
     if not args.logfile:
@@ -105,7 +105,7 @@ def _findings(args):
 
 
 def run(args) -> int:
-    from metricwidgets.core.findings import has_errors
+    from metricwidgets.core.diagnosis import has_errors
 
     findings = _findings(args)
     if args.format == "json":

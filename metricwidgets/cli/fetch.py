@@ -28,7 +28,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from metricwidgets.cli.output import write_frame
-    from metricwidgets.fetch import fetch_job_metrics
+    from metricwidgets.api import fetch_job_metrics
     from metricwidgets.options import MetricOptions
 
     frame = fetch_job_metrics(args.job, options=MetricOptions.from_arguments(args))

@@ -1,6 +1,6 @@
 """``metricwidgets parse LOGFILE``: a log's metric points as CSV (or JSON) on stdout.
 
-The file is streamed in chunks through :class:`~metricwidgets.core.parser.LogParser`, so a
+The file is streamed in chunks through :class:`~metricwidgets.core.parsing.LogParser`, so a
 1 GB log is parsed in bounded memory; drops and disabled definitions go to stderr.
 """
 
@@ -11,10 +11,10 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 
-from metricwidgets.core.definitions import MetricDefinition
-from metricwidgets.core.parser import LogParser, cut_message, split_problems
-from metricwidgets.core.results import ParseResult
-from metricwidgets.core.values import DROP_REASONS
+from metricwidgets.core.parsing import MetricDefinition
+from metricwidgets.core.parsing import LogParser, cut_message, split_problems
+from metricwidgets.core.parsing import ParseResult
+from metricwidgets.core.parsing import DROP_REASONS
 from metricwidgets.errors import InputError
 from metricwidgets.options import MetricOptions, add_option_arguments
 

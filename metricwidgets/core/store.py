@@ -16,7 +16,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from metricwidgets.core.results import Drop, ParseResult
+from metricwidgets.core.parsing import Drop, ParseResult
 
 __all__ = ["SeriesKey", "Series", "SeriesSnapshot", "MetricStore"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from metricwidgets.core.parser import parse_log
+from metricwidgets.core.parsing import parse_log
 from metricwidgets.examples.train_digits import format_line, train
 
 __all__ = ["record_digits_job", "record_digits_tuning_job", "DIGITS_DEFINITIONS"]

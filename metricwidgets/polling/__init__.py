@@ -10,8 +10,8 @@ One module per job:
   host, the text held for re-parsing;
 - :mod:`~metricwidgets.polling.backoff`: :class:`BackoffPolicy` (adaptive interval, backoff
   with jitter) and :func:`classify_error` (what an error means for the watch);
-- :mod:`~metricwidgets.polling.definitions`: the layers of definitions and their merge;
-- :mod:`~metricwidgets.polling.suggestions`: definitions suggested from the output;
+- :mod:`~metricwidgets.polling.definition_layers`: the layers of definitions and their merge;
+- :mod:`~metricwidgets.polling.auto_definitions`: definitions suggested from the output;
 - :mod:`~metricwidgets.polling.tuning`: a tuning job's children as watched jobs;
 - :mod:`~metricwidgets.polling.watched_job`: :class:`WatchedJob`, one job inside a watch;
 - :mod:`~metricwidgets.polling.messages`: :class:`WatchMessage`, what the user is told.
@@ -23,7 +23,7 @@ sampler) implements :class:`Schedulable` and is added to :meth:`Scheduler.defaul
 
 from __future__ import annotations
 
-from metricwidgets.polling.definitions import merge_definitions
+from metricwidgets.polling.definition_layers import merge_definitions
 from metricwidgets.polling.messages import WatchMessage
 from metricwidgets.polling.scheduler import Schedulable, Scheduler
 from metricwidgets.polling.session import HOLD_LIMIT, ParsingSession

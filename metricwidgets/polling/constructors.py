@@ -84,7 +84,7 @@ class WatchConstructors:
     def for_command(cls, argv, metric_definitions=None, *, options: MetricOptions | None = None,
                     cwd=None, env=None, name=None, step_definition=None, **polling):
         """Run ``argv`` and watch its output. Without definitions they are suggested from
-        the output seen so far (:func:`metricwidgets.core.suggest.suggest_definitions`), and
+        the output seen so far (:func:`metricwidgets.core.authoring.suggest_definitions`), and
         held text is parsed again when new suggestions appear. Closing the watch kills the
         process group."""
         from metricwidgets.sources.local_process import LocalProcessSource

@@ -18,9 +18,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 
-from metricwidgets.core.definitions import MetricDefinition
-from metricwidgets.core.parser import LogParser
-from metricwidgets.core.results import DefinitionStats, ParseResult
+from metricwidgets.core.parsing import MetricDefinition
+from metricwidgets.core.parsing import LogParser
+from metricwidgets.core.parsing import DefinitionStats, ParseResult
 from metricwidgets.core.store import MetricStore, SeriesKey
 from metricwidgets.sources.base import LogBatch, PointBatch
 

@@ -20,19 +20,19 @@ import threading
 import time
 from collections.abc import Callable
 
-from metricwidgets.core.definitions import MetricDefinition
-from metricwidgets.core.results import DefinitionStats
+from metricwidgets.core.parsing import MetricDefinition
+from metricwidgets.core.parsing import DefinitionStats
 from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import UserFacingError
 from metricwidgets.polling.backoff import BackoffPolicy, classify_error
 from metricwidgets.polling.constructors import WatchConstructors
-from metricwidgets.polling.definitions import layered_definitions, load_user_definitions
+from metricwidgets.polling.definition_layers import layered_definitions, load_user_definitions
 from metricwidgets.polling.job_list import JobMembership
 from metricwidgets.polling.messages import MessageLog, WatchMessage
 from metricwidgets.polling.replay import PendingDefinitions, apply_definitions
 from metricwidgets.polling.scheduler import Scheduler
 from metricwidgets.polling.session import HOLD_LIMIT, ParsingSession
-from metricwidgets.polling.suggestions import DefinitionSuggester
+from metricwidgets.polling.auto_definitions import DefinitionSuggester
 from metricwidgets.polling.tuning import TuningJobExpansion
 from metricwidgets.polling.watched_job import WatchedJob
 from metricwidgets.sources.base import JobStatus, Source, SourceUpdate
@@ -51,7 +51,7 @@ class Watch(WatchConstructors, JobMembership):
     ----------
     jobs : list of WatchedJob
     metric_definitions : optional
-        The user's definitions (anything :func:`~metricwidgets.core.definitions.load_definitions`
+        The user's definitions (anything :func:`~metricwidgets.core.parsing.load_definitions`
         reads); they win by name over the jobs' own.
     suggest : bool
         Suggest definitions from the output (a command or file watched without definitions).

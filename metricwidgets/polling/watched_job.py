@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metricwidgets.core.definitions import MetricDefinition
+from metricwidgets.core.parsing import MetricDefinition
 from metricwidgets.sources.base import Source
 
 __all__ = ["WatchedJob"]

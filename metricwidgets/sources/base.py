@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from metricwidgets.core.definitions import MetricDefinition
+from metricwidgets.core.parsing import MetricDefinition
 
 __all__ = ["LogBatch", "PointBatch", "JobStatus", "SourceUpdate", "Source", "TERMINAL_STATUSES"]
 

@@ -18,7 +18,7 @@ import datetime as _dt
 import threading
 from typing import Any
 
-from metricwidgets.core.definitions import definitions_to_sagemaker
+from metricwidgets.core.parsing import definitions_to_sagemaker
 from metricwidgets.errors import AWSError, InputError
 from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.sagemaker_job import status_from_description

@@ -12,7 +12,7 @@ devices there are, for the per-device view.
 
 from __future__ import annotations
 
-from metricwidgets.core.instance_types import UTILIZATION_METRICS, Devices, devices_of
+from metricwidgets.core.diagnosis import UTILIZATION_METRICS, Devices, devices_of
 from metricwidgets.sources.base import JobStatus
 from metricwidgets.sources.cloudwatch_metrics import CloudWatchMetricsSource
 

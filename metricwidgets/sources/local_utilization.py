@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from metricwidgets.core.instance_types import Devices
+from metricwidgets.core.diagnosis import Devices
 from metricwidgets.sources.base import JobStatus, PointBatch, Source, SourceUpdate
 
 __all__ = ["GpuReader", "LocalUtilizationSource"]

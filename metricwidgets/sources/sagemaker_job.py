@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from metricwidgets.core.definitions import definitions_from_job
+from metricwidgets.core.parsing import definitions_from_job
 from metricwidgets.errors import AWSError
 from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.base import JobStatus, Source, SourceUpdate

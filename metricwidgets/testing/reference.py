@@ -1,6 +1,6 @@
 """The reference parser: SageMaker's rules written the slow, obvious way.
 
-It is the oracle the fast parser (:mod:`metricwidgets.core.parser`) is property-tested
+It is the oracle the fast parser (:mod:`metricwidgets.core.parsing._parser`) is property-tested
 against, so it stays plain: split into lines, escape, then for every line every definition
 ``re.search``, take group 1, convert. Do not optimise it.
 
@@ -16,15 +16,15 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from metricwidgets.core.definitions import MetricDefinition
-from metricwidgets.core.escaping import escape_line
-from metricwidgets.core.results import (
+from metricwidgets.core.parsing import MetricDefinition
+from metricwidgets.core.parsing import escape_line
+from metricwidgets.core.parsing import (
     MARKED_REASONS,
     DefinitionStats,
     Drop,
     ParseResult,
 )
-from metricwidgets.core.values import convert
+from metricwidgets.core.parsing import convert
 
 __all__ = ["ReferenceParser"]
 
@@ -36,7 +36,7 @@ class ReferenceParser:
     ----------
     definitions : sequence of MetricDefinition
     escape : bool
-        Apply SageMaker's escaping (:mod:`metricwidgets.core.escaping`) to text given to
+        Apply SageMaker's escaping (:mod:`metricwidgets.core.parsing._escaping`) to text given to
         :meth:`feed`; True for local text, False for text read back from CloudWatch Logs.
     step_definition : MetricDefinition or None
         When given, each point's step is the latest value this regex captured, on this

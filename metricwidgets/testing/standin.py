@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from metricwidgets.core.escaping import escape_line
+from metricwidgets.core.parsing import escape_line
 from metricwidgets.sources.aws import AWSOptions
 from metricwidgets.testing.job_lines import (
     ACCOUNT,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from metricwidgets.core.instance_types import devices_of
+from metricwidgets.core.diagnosis import devices_of
 from metricwidgets.testing.job_lines import NAMESPACE
 
 __all__ = ["publish_utilization", "utilization_sample"]

@@ -70,7 +70,7 @@ class RunsTable(widgets.VBox):
                  options=None, **aws):
         self._loader = rows if callable(rows) else None
         if plot_factory is None:
-            from metricwidgets.widgets.live_plot import LivePlot
+            from metricwidgets.widgets.liveplot import LivePlot
 
             def plot_factory(names):
                 return LivePlot.for_jobs(names, options=options, **aws)

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from metricwidgets.core.instance_types import devices_of
+from metricwidgets.core.diagnosis import devices_of
 from metricwidgets.testing.utilization_play import publish_utilization
 
 pytestmark = pytest.mark.aws
@@ -81,7 +81,7 @@ def test_a_busy_gpu_or_a_cpu_instance_gives_no_gpu_finding(standin, job_name, in
 
 def test_the_plot_lists_the_idle_gpu_once_with_its_metric_findings(standin, job_name):
     import metricwidgets
-    from metricwidgets.widgets.live_plot import LivePlot
+    from metricwidgets.widgets.liveplot import LivePlot
     from tests.waiting import wait_until
 
     finished_job(standin, job_name, "ml.g5.12xlarge", gpu_percent=10.0)
@@ -108,7 +108,7 @@ def test_the_plot_lists_the_idle_gpu_once_with_its_metric_findings(standin, job_
 
 
 def test_a_healthy_job_plot_lists_no_utilization_finding(standin, job_name):
-    from metricwidgets.widgets.live_plot import LivePlot
+    from metricwidgets.widgets.liveplot import LivePlot
     from tests.waiting import wait_until
 
     finished_job(standin, job_name, "ml.g5.12xlarge", gpu_percent=85.0)
@@ -126,7 +126,7 @@ def test_a_healthy_job_plot_lists_no_utilization_finding(standin, job_name):
 
 def test_utilization_that_cannot_be_read_is_said_and_loses_no_metric_finding(standin,
                                                                           job_name, calls):
-    from metricwidgets.fetch import fetch_job_findings
+    from metricwidgets.api import fetch_job_findings
 
     finished_job(standin, job_name, "ml.g5.12xlarge", gpu_percent=10.0)
     standin.write_logs(job_name, "algo-1", ["Train_error=nan;  Valid_error=0.5;"])

@@ -18,7 +18,7 @@ import pytest
 
 from metricwidgets import magics
 from metricwidgets.cli import main as cli_main
-from metricwidgets.widgets.live_plot import LivePlot
+from metricwidgets.widgets.liveplot import LivePlot
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.aws
@@ -209,16 +209,16 @@ def cli_diagnose_job(flag, standin, tmp_path, job, tuning, logfile, shell):
     function that diagnoses it."""
     from unittest import mock
 
-    from metricwidgets.core import diagnose_data
+    from metricwidgets.core import diagnosis
 
     seen = []
-    real = diagnose_data.diagnose_store
+    real = diagnosis.diagnose_store
 
     def spy(store, *args, **kwargs):
         seen.append(store.to_dataframe())
         return real(store, *args, **kwargs)
 
-    with mock.patch.object(diagnose_data, "diagnose_store", spy):
+    with mock.patch.object(diagnosis, "diagnose_store", spy):
         status, out = _cli("diagnose", "--job", job, *_base(flag, standin),
                            *_flag_args(flag, standin, tmp_path), "--format", "json")
     assert status in (0, 1) and isinstance(json.loads(out), list), out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from metricwidgets.errors import AWSError
-from metricwidgets.fetch import fetch_job_metrics
+from metricwidgets.api import fetch_job_metrics
 from metricwidgets.polling.watch import Watch
 from tests.waiting import poll_until
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metricwidgets.fetch import fetch_job_metrics
+from metricwidgets.api import fetch_job_metrics
 from metricwidgets.polling.watch import Watch
 from metricwidgets.sources.cloudwatch_logs import CloudWatchLogsSource, host_from_stream
 from metricwidgets.sources.log_sample import read_job_log_sample

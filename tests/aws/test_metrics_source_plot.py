@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from metricwidgets.widgets.live_plot import LivePlot
+from metricwidgets.widgets.liveplot import LivePlot
 
 VALUES = {"train:error": 0.375, "validation:error": 0.4375}
 

@@ -11,7 +11,7 @@ from metricwidgets.sources.aws import AWSOptions
 from metricwidgets.sources.factory import job_sources
 from metricwidgets.sources.sagemaker_job import SageMakerJobSource
 from metricwidgets.testing.job_lines import SIMPLE_DEFINITIONS
-from metricwidgets.utilization import system_watch_for_job
+from metricwidgets.polling.utilization_watch import system_watch_for_job
 from tests.waiting import FakeClock
 
 pytestmark = pytest.mark.aws
@@ -58,7 +58,7 @@ def test_two_watches_of_a_running_job_describe_it_once_per_interval(standin, job
 
 
 def test_a_live_plot_of_a_finished_job_describes_it_once(standin, job_name, calls):
-    from metricwidgets.widgets.live_plot import LivePlot
+    from metricwidgets.widgets.liveplot import LivePlot
     from tests.waiting import wait_until
 
     standin.write_finished_job(job_name, lines_per_host=20, instance_count=2, seconds=600,

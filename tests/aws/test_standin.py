@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from metricwidgets.fetch import fetch_job_metrics
+from metricwidgets.api import fetch_job_metrics
 
 pytestmark = pytest.mark.aws
 

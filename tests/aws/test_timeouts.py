@@ -16,7 +16,7 @@ import time
 import pytest
 
 from metricwidgets.errors import AWSError
-from metricwidgets.fetch import fetch_job_metrics
+from metricwidgets.api import fetch_job_metrics
 from tests.black_hole import SilentEndpoint
 
 pytestmark = pytest.mark.aws

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from metricwidgets.core.instance_types import UTILIZATION_METRICS
+from metricwidgets.core.diagnosis import UTILIZATION_METRICS
 from metricwidgets.sources.base import JobStatus
 from metricwidgets.sources.cloudwatch_utilization import CloudWatchUtilizationSource
 from metricwidgets.testing.utilization_play import publish_utilization
@@ -114,7 +114,7 @@ def test_cli_fetch_source_system_prints_every_published_point_once(standin, job_
 def test_fetch_job_metrics_system_and_the_plot_panel_of_a_two_instance_job(standin,
                                                                            job_name):
     from metricwidgets import fetch_job_metrics
-    from metricwidgets.widgets.live_plot import LivePlot
+    from metricwidgets.widgets.liveplot import LivePlot
     from tests.waiting import wait_until
 
     standin.write_finished_job(job_name, lines_per_host=30, instance_count=2, seconds=600,

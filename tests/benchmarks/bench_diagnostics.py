@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from metricwidgets.core.diagnostics import (
+from metricwidgets.core.diagnosis import (
     SeriesData,
     detect_divergence,
     detect_nonfinite,
@@ -29,7 +29,7 @@ from metricwidgets.core.diagnostics import (
     overfitting_history,
 )
 from metricwidgets.core.pairing import HIGHER, LOWER, group_metrics
-from metricwidgets.core.view import ema
+from metricwidgets.widgets.liveplot import ema
 from tests.benchmarks.diagnosis_set import load_runs
 
 TOLERANCE = 0.15

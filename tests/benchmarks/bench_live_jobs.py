@@ -64,8 +64,8 @@ def _jobs(standin) -> list[str]:
 
 def measure_ours(standin, names):
     from metricwidgets.core.store import SeriesKey
-    from metricwidgets.widgets import live_plot
-    from metricwidgets.widgets.live_plot import LivePlot
+    from metricwidgets.widgets.liveplot import _live_plot as live_plot
+    from metricwidgets.widgets.liveplot import LivePlot
 
     rng = np.random.default_rng(0)
     data = {name: _columns(rng, k) for k, name in enumerate(names)}

@@ -97,7 +97,7 @@ SYSTEM_HOSTS = ("algo-1", "algo-2")
 
 def _system_watch(rng):
     """A utilization watch (not polled) holding SYSTEM_POINTS samples per host and metric."""
-    from metricwidgets.core.instance_types import UTILIZATION_METRICS
+    from metricwidgets.core.diagnosis import UTILIZATION_METRICS
     from metricwidgets.core.store import SeriesKey
     from metricwidgets.polling import Watch
 
@@ -121,8 +121,8 @@ def _system_watch(rng):
 def measure_ours(panel: bool = False):
     from metricwidgets.core.store import SeriesKey
     from metricwidgets.polling.watch import Watch
-    from metricwidgets.widgets import live_plot
-    from metricwidgets.widgets.live_plot import LivePlot
+    from metricwidgets.widgets.liveplot import _live_plot as live_plot
+    from metricwidgets.widgets.liveplot import LivePlot
 
     watch = Watch([], start=False, name="bench")
     key = SeriesKey("bench", "algo-1", "train:loss")

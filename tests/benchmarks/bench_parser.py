@@ -5,7 +5,7 @@ realistic: 5 %, XGBoost ``#011`` lines matched by SageMaker's own ``.*``-prefixe
 among them) is parsed with 10 definitions by
 
 (a) the naive loop a user writes: every line, every regex, ``re.search``;
-(b) :class:`metricwidgets.core.parser.LogParser` (CloudWatch text: ``escape=False``; the
+(b) :class:`metricwidgets.core.parsing.LogParser` (CloudWatch text: ``escape=False``; the
     time with SageMaker's escaping applied is printed too);
 (c) the floor: one bare ``re.findall`` per regex over the whole text (no line numbers, no
     first-match-per-line rule, no conversion: not a correct parser, only a lower bound).
@@ -32,8 +32,8 @@ import time
 
 import numpy as np
 
-from metricwidgets.core.definitions import MetricDefinition
-from metricwidgets.core.parser import LogParser
+from metricwidgets.core.parsing import MetricDefinition
+from metricwidgets.core.parsing import LogParser
 from metricwidgets.testing.reference import ReferenceParser
 
 LINES = 1_000_000

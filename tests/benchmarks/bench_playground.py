@@ -12,10 +12,10 @@ from __future__ import annotations
 import random
 import time
 
-from metricwidgets.core.definitions import MetricDefinition
-from metricwidgets.core.escaping import escape_line
-from metricwidgets.core.sample_report import build_report
-from metricwidgets.core.values import convert
+from metricwidgets.core.parsing import MetricDefinition
+from metricwidgets.core.parsing import escape_line
+from metricwidgets.core.authoring import build_report
+from metricwidgets.core.parsing import convert
 
 DEFINITIONS = [
     MetricDefinition("train:error", r"Train_error=(.*?);"),

@@ -162,7 +162,7 @@ def generate(seed: int = 12) -> list[Run]:
 
 # ---------------------------------------------------------------------- real
 def _log_series(path, definitions):
-    from metricwidgets.core.parser import parse_log
+    from metricwidgets.core.parsing import parse_log
 
     frame = parse_log(pathlib.Path(path).read_text(), definitions)
     return {m: (g["step"].to_numpy(float), g["value"].to_numpy(float))

@@ -2,7 +2,7 @@
 at 639aa28): the same rules, on sorted windows, each replayed prefix's smooth and noise
 computed afresh. The benchmarks time a diagnosis both ways in the same run.
 
-``with before(): ...`` swaps the three pieces into :mod:`metricwidgets.core.diagnostics`
+``with before(): ...`` swaps the three pieces into :mod:`metricwidgets.core.diagnosis._detectors`
 (one thread: the benchmark's).
 """
 
@@ -13,7 +13,7 @@ from unittest import mock
 
 import numpy as np
 
-from metricwidgets.core import diagnostics, noise
+from metricwidgets.core.diagnosis import _detectors as diagnostics, _noise as noise
 
 __all__ = ["before"]
 

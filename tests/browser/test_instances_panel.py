@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from metricwidgets.core.instance_types import UTILIZATION_METRICS
+from metricwidgets.core.diagnosis import UTILIZATION_METRICS
 from metricwidgets.testing.standin import StandIn
 from tests.browser.lab import (
     open_notebook,

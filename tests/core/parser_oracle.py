@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from metricwidgets.core.results import ParseResult
+from metricwidgets.core.parsing import ParseResult
 
 
 def _plain(x):

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metricwidgets.core.definitions import MetricDefinition
-from metricwidgets.core.parser import LogParser
+from metricwidgets.core.parsing import MetricDefinition
+from metricwidgets.core.parsing import LogParser
 from metricwidgets.testing.reference import ReferenceParser
 from tests.core.parser_oracle import drop_key, result_rows, run, stats_key
 
@@ -107,7 +107,7 @@ def test_feed_lines_equals_reference_for_cloudwatch_events(events, defs):
 @SETTINGS
 @given(text=texts, defs=definition_lists, cuts=st.lists(st.integers(0, 10_000), max_size=4))
 def test_paths_for_big_chunks_equal_the_reference(setting, value, text, defs, cuts):
-    import metricwidgets.core.chunk_search as search_module
+    import metricwidgets.core.parsing._chunk_search as search_module
 
     saved = getattr(search_module, setting)
     setattr(search_module, setting, value)

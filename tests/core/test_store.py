@@ -7,8 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from metricwidgets.core.definitions import MetricDefinition as M
-from metricwidgets.core.parser import LogParser
+from metricwidgets.core.parsing import MetricDefinition as M
+from metricwidgets.core.parsing import LogParser
 from metricwidgets.core.store import MetricStore, SeriesKey
 
 NAMES = ["loss", "acc"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from metricwidgets.core.definitions import MetricDefinition
+from metricwidgets.core.parsing import MetricDefinition
 from metricwidgets.core.store import MetricStore, SeriesKey
 from metricwidgets.polling.session import HOLD_LIMIT, ParsingSession, batch_size
 from metricwidgets.sources.base import LogBatch, PointBatch

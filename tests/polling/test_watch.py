@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from metricwidgets.core.definitions import DefinitionError
+from metricwidgets.core.parsing import DefinitionError
 from metricwidgets.errors import AWSError
 from metricwidgets.polling.scheduler import Scheduler
 from metricwidgets.polling.watch import Watch

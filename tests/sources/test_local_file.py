@@ -1,7 +1,7 @@
 """A followed log file loses no line and joins none: rotation, truncation, non-regular files.
 
 Real files in a temporary directory; the parsed values are checked through a real
-:class:`~metricwidgets.watch.Watch` (the source's batches reach the real parser).
+:class:`~metricwidgets.polling.Watch` (the source's batches reach the real parser).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from metricwidgets.core.definitions import MetricDefinition
+from metricwidgets.core.parsing import MetricDefinition
 from metricwidgets.errors import InputError
 from metricwidgets.sources.local_file import _MAX_READ, LocalFileSource
 from metricwidgets.polling import Watch

@@ -1,0 +1,157 @@
+"""``fetch_job_metrics``: every point of a job, once, as a DataFrame (no widget, no thread).
+
+It runs a :class:`~metricwidgets.polling.watch.Watch` synchronously on the calling thread: poll
+rounds until the job's logs (or published metrics) are read to their end, then the store's
+points. For a job still running it returns what exists now. :func:`fetch_job_findings` fetches a
+job's metrics and its instances' utilization side by side (one ``DescribeTrainingJob`` a
+round for both) and diagnoses them, for ``metricwidgets diagnose --job``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["COLUMNS", "SYSTEM_COLUMNS", "fetch_job_findings", "fetch_job_metrics",
+           "fetch_job_store"]
+
+#: The columns of the result, in order.
+COLUMNS = ["timestamp", "host", "metric", "value", "step", "line"]
+#: The columns of instance utilization (no step, no log line).
+SYSTEM_COLUMNS = COLUMNS[:4]
+#: Most poll rounds one fetch makes (each reads every stream to its end).
+_MAX_ROUNDS = 20
+
+
+def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, *,
+                      step_definition=None, options=None, **aws):
+    """Return every metric point of training job ``name``.
+
+    Parameters
+    ----------
+    name : str
+    source : {"logs", "metrics", "system"}
+        ``logs``: parse the job's CloudWatch Logs here with the job's definitions plus
+        ``metric_definitions`` (the user's win by name); every logged value, per host.
+        ``metrics``: what SageMaker published to CloudWatch (one average a minute, host
+        ``all``). ``system``: the instance utilization SageMaker published per host
+        (``CPUUtilization`` ... ``GPUMemoryUtilization``, CPU and GPU summed over devices
+        as SageMaker reports them; host ``algo-N``).
+    metric_definitions : optional
+        Anything :func:`metricwidgets.core.parsing.load_definitions` reads.
+    step_definition : str, optional
+        A regex whose group 1 is each point's step (the ``step`` column).
+    options : MetricOptions, optional
+        Everything above at once (as the CLI passes it); then give none of the others.
+    **aws
+        ``region``, ``profile``, ``endpoint_url``, ``session``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``timestamp`` (UTC), ``host``, ``metric``, ``value``, ``step``, ``line``
+        (1-based line of the host's log; -1 for published metrics); for ``system`` only
+        the first four (:data:`SYSTEM_COLUMNS`).
+
+    Raises
+    ------
+    AWSError
+        Unknown job, missing credentials, no permission, AWS unreachable.
+    DefinitionError
+        A definition whose regex does not compile.
+    """
+    options = _options(options, source, metric_definitions, step_definition, aws)
+    frame = fetch_job_store(name, options=options).to_dataframe()
+    columns = SYSTEM_COLUMNS if options.source == "system" else COLUMNS
+    return frame[columns].reset_index(drop=True)
+
+
+def _options(options, source, metric_definitions, step_definition, aws):
+    from metricwidgets.options import resolve_options
+
+    if options is not None and source != "logs":
+        raise TypeError("give either options=MetricOptions(...) or the separate options")
+    return resolve_options(options, metric_definitions, None if options else source,
+                           step_definition, **aws)
+
+
+def fetch_job_store(name: str, source: str = "logs", metric_definitions=None, *,
+                    step_definition=None, options=None, **aws):
+    """Like :func:`fetch_job_metrics`, but the :class:`~metricwidgets.core.store.MetricStore`
+    itself, which also keeps the NaN/Inf captures (for ``metricwidgets diagnose --job``)."""
+    from metricwidgets.polling.watch import Watch
+
+    options = _options(options, source, metric_definitions, step_definition, aws)
+    watch = Watch.for_job(name, options=options, start=False, describe_interval=0.0)
+    return _drained(watch).store
+
+
+def _drained(watch):
+    """``watch`` polled on this thread until its job is read to its end (or, while the job
+    runs, until a round adds nothing), then closed.
+
+    Raises
+    ------
+    UserFacingError
+        The error of a failed round (a fetch has no later round to wait for).
+    """
+    try:
+        for _ in range(_MAX_ROUNDS):
+            version = watch.store.version
+            watch.poll_once()
+            if watch.last_error is not None:
+                raise watch.last_error
+            running = not any(s.terminal for s in watch.statuses.values())
+            if watch.finished or (running and watch.store.version == version):
+                break
+    finally:
+        watch.close()
+    return watch
+
+
+def fetch_job_findings(name: str, source: str = "logs", metric_definitions=None, *,
+                       step_definition=None, options=None, **aws) -> list:
+    """Every finding of training job ``name``: the diagnoses of its metrics (read as
+    :func:`fetch_job_store` reads them) and its instances' utilization findings (idle GPU
+    on a GPU instance type, memory or disk nearly full; severity ``warning``), in one list
+    (:func:`metricwidgets.core.diagnosis.merge_findings`). With ``source="system"``, only
+    the utilization findings.
+
+    Failing to read the utilization alone loses nothing else: it becomes one finding of
+    kind ``utilization-unread`` (severity ``info``) that says why.
+
+    Raises
+    ------
+    AWSError
+        Unknown job, missing credentials, no permission, AWS unreachable (for the metrics).
+    DefinitionError
+        A definition whose regex does not compile.
+    """
+    from metricwidgets.core import diagnosis
+    from metricwidgets.polling.watch import Watch
+    from metricwidgets.polling.utilization_watch import system_watch_for_job, utilization_findings_of
+
+    options = _options(options, source, metric_definitions, step_definition, aws)
+    if options.source == "system":
+        return utilization_findings_of(_drained(system_watch_for_job(
+            name, start=False, options=options)))
+    watch = Watch.for_job(name, options=options, start=False, describe_interval=0.0)
+    system = system_watch_for_job(name, start=False, options=options, beside=watch)
+    try:
+        found = diagnosis.diagnose_store(_drained(watch).store)
+    except BaseException:
+        system.close()
+        raise
+    return diagnosis.merge_findings(found, _utilization_or_why(system))
+
+
+def _utilization_or_why(system) -> list:
+    import math
+
+    from metricwidgets.core.diagnosis import Finding
+    from metricwidgets.errors import UserFacingError
+    from metricwidgets.polling.utilization_watch import utilization_findings_of
+
+    try:
+        return utilization_findings_of(_drained(system))
+    except UserFacingError as exc:
+        return [Finding("utilization-unread", "", math.nan, math.nan,
+                        f"the instances' utilization could not be read: {exc}", "info",
+                        job=system.name)]

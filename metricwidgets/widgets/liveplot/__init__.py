@@ -1,0 +1,171 @@
+"""The live chart: :class:`LivePlot` and its parts.
+
+Charts (bqplot), their axes, ticks, legend, readout, marks and controls, the header, the
+findings list, the instances panel and the export, and the view maths only the chart uses
+(``_view``: downsampling, smoothing, x modes; ``_ticks``; ``_palette``). No AWS or parsing
+logic here: data comes from a :class:`~metricwidgets.polling.Watch`.
+"""
+
+from __future__ import annotations
+
+from metricwidgets.widgets.liveplot._axes import (  # noqa: F401
+    Axes,
+    TICK_TARGET,
+    X_LABEL,
+    from_date,
+    to_dates,
+)
+from metricwidgets.widgets.liveplot._chart import (  # noqa: F401
+    Chart,
+    MARKERS_BELOW,
+)
+from metricwidgets.widgets.liveplot._chart_image import (  # noqa: F401
+    chart_image,
+)
+from metricwidgets.widgets.liveplot._chart_marks import (  # noqa: F401
+    ChartDiagnoses,
+    DIAG_COLOUR,
+    draw_nan_marks,
+    notes_html,
+)
+from metricwidgets.widgets.liveplot._controls import (  # noqa: F401
+    ChartSettings,
+    Controls,
+    MANY_CHARTS,
+)
+from metricwidgets.widgets.liveplot._export import (  # noqa: F401
+    Export,
+    csv_data_url,
+    safe_filename,
+)
+from metricwidgets.widgets.liveplot._findings_list import (  # noqa: F401
+    FindingsList,
+    finding_html,
+)
+from metricwidgets.widgets.liveplot._header import (  # noqa: F401
+    Header,
+    format_duration,
+    render_header,
+)
+from metricwidgets.widgets.liveplot._instances_panel import (  # noqa: F401
+    InstanceChart,
+    InstancesPanel,
+)
+from metricwidgets.widgets.liveplot._legend import (  # noqa: F401
+    LEGEND_WIDTH,
+    Legend,
+    swatch_svg,
+)
+from metricwidgets.widgets.liveplot._live_plot import (  # noqa: F401
+    LivePlot,
+)
+from metricwidgets.widgets.liveplot._palette import (  # noqa: F401
+    PALETTE,
+    Palette,
+    ROLE_STYLE,
+    shade,
+)
+from metricwidgets.widgets.liveplot._readout import (  # noqa: F401
+    ReadoutRow,
+    nearest_rows,
+    readout_html,
+)
+from metricwidgets.widgets.liveplot._throttle import (  # noqa: F401
+    Throttle,
+)
+from metricwidgets.widgets.liveplot._ticks import (  # noqa: F401
+    TIME_STEPS,
+    Ticks,
+    duration_ticks,
+    js_number_key,
+    linear_ticks,
+    log_ticks,
+    ticks_for,
+    time_ticks,
+)
+from metricwidgets.widgets.liveplot._view import (  # noqa: F401
+    DEFAULT_SMOOTHING,
+    MAX_SMOOTHING,
+    MarkPoints,
+    SeriesCache,
+    SeriesView,
+    X_MODES,
+    downsample_indices,
+    ema,
+    log_safe,
+    mark_points,
+    points_for_width,
+    series_view,
+    visible_bounds,
+    x_values,
+    y_range,
+)
+from metricwidgets.widgets.liveplot._watched_values import (  # noqa: F401
+    has_steps,
+    values_are,
+)
+
+__all__ = [
+    "Axes",
+    "Chart",
+    "ChartDiagnoses",
+    "ChartSettings",
+    "Controls",
+    "DEFAULT_SMOOTHING",
+    "DIAG_COLOUR",
+    "Export",
+    "FindingsList",
+    "Header",
+    "InstanceChart",
+    "InstancesPanel",
+    "LEGEND_WIDTH",
+    "Legend",
+    "LivePlot",
+    "MANY_CHARTS",
+    "MARKERS_BELOW",
+    "MAX_SMOOTHING",
+    "MarkPoints",
+    "PALETTE",
+    "Palette",
+    "ROLE_STYLE",
+    "ReadoutRow",
+    "SeriesCache",
+    "SeriesView",
+    "TICK_TARGET",
+    "TIME_STEPS",
+    "Throttle",
+    "Ticks",
+    "X_LABEL",
+    "X_MODES",
+    "chart_image",
+    "csv_data_url",
+    "downsample_indices",
+    "draw_nan_marks",
+    "duration_ticks",
+    "ema",
+    "finding_html",
+    "format_duration",
+    "from_date",
+    "has_steps",
+    "js_number_key",
+    "linear_ticks",
+    "log_safe",
+    "log_ticks",
+    "mark_points",
+    "nearest_rows",
+    "notes_html",
+    "points_for_width",
+    "readout_html",
+    "render_header",
+    "safe_filename",
+    "series_view",
+    "shade",
+    "swatch_svg",
+    "ticks_for",
+    "time_ticks",
+    "to_dates",
+    "values_are",
+    "visible_bounds",
+    "x_values",
+    "y_range",
+]

@@ -1,0 +1,435 @@
+"""LivePlot without a kernel: bqplot/ipywidgets state read with ``get_state()``.
+
+Each test watches something real (a training command, a log file, a job on the moto
+stand-in) and waits on conditions, never on fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import base64
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from bqplot import DateScale, LogScale
+
+from metricwidgets.core.pairing import group_metrics
+from metricwidgets.core.store import MetricStore, SeriesKey
+from metricwidgets.widgets.liveplot import ema
+from metricwidgets.errors import UserFacingError
+from metricwidgets.polling.watch import Watch
+from metricwidgets.widgets.liveplot import Chart
+from metricwidgets.widgets.liveplot import ChartSettings
+from metricwidgets.widgets.liveplot import LivePlot
+from tests.waiting import wait_until
+
+TINY = str(Path(__file__).resolve().parents[2] / "data" / "train_tiny.py")
+DEFS = [{"Name": "train:error", "Regex": r"Train_error=(.*?);"},
+        {"Name": "validation:error", "Regex": r"Valid_error=(.*?);"}]
+EPOCH = r"epoch ([0-9]+):"
+
+
+def array(state_value):
+    """A bqplot array trait as numpy, from ``get_state()`` (binary buffer) or a list."""
+    if isinstance(state_value, dict) and "value" in state_value:
+        buffer = state_value["value"]
+        dtype = {"float": np.float32}.get(state_value["dtype"], state_value["dtype"])
+        return np.frombuffer(bytes(buffer), dtype=dtype)
+    return np.asarray(state_value)
+
+
+def mark_xy(mark):
+    state = mark.get_state()
+    return array(state["x"]), array(state["y"])
+
+
+@pytest.fixture
+def finished_plot(poller):
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "30", "--nan-at", "20"], DEFS,
+                              poller=poller, step_definition=EPOCH)
+    plot = LivePlot(watch)
+    assert plot.wait(60)
+    yield plot
+    plot.close()
+
+
+def test_training_and_validation_share_one_chart_told_apart_by_shade_and_dash(finished_plot):
+    assert list(finished_plot.charts) == ["error"]
+    chart = finished_plot.charts["error"]
+    by_metric = {k.metric: s for k, s in chart.series.items()}
+    train, valid = by_metric["train:error"], by_metric["validation:error"]
+    assert train.smooth.colors != valid.smooth.colors  # a darker shade, not only a dash
+    assert train.smooth.line_style == "solid" and valid.smooth.line_style == "dashed"
+    labels = [e.checkbox.description for e in chart.legend.children]
+    assert labels == ["train:error", "validation:error"]
+    assert finished_plot.charts_box.children == (chart,)
+
+
+def test_legend_entry_hides_and_shows_its_series_at_any_smoothing(finished_plot):
+    chart = finished_plot.charts["error"]
+    valid = next(s for k, s in chart.series.items() if k.metric == "validation:error")
+    finished_plot.controls.smoothing.value = 0.0
+    assert len(chart.legend.children) == 2  # the legend stays at smoothing 0
+    chart.legend.entry(valid.key).checkbox.value = False
+    assert not valid.raw.visible and not valid.smooth.visible
+    chart.legend.entry(valid.key).checkbox.value = True
+    assert valid.raw.visible
+
+
+def test_raw_points_are_faded_behind_the_debiased_smoothed_line(finished_plot):
+    chart = finished_plot.charts["error"]
+    valid = next(s for k, s in chart.series.items() if k.metric == "validation:error")
+    x, y = mark_xy(valid.raw)
+    _sx, sy = mark_xy(valid.smooth)
+    values = finished_plot.watch.store.snapshot(valid.key).value
+    assert x.tolist() == list(range(30))
+    np.testing.assert_allclose(y, values, rtol=1e-6)
+    np.testing.assert_allclose(sy, ema(values, 0.6), rtol=1e-5)
+    assert valid.raw.opacities == [0.25]
+    order = finished_plot.charts["error"].figure.marks
+    assert order.index(valid.raw) < order.index(valid.smooth)
+
+
+def test_smoothing_slider_redraws_with_the_new_weight(finished_plot):
+    finished_plot.controls.smoothing.value = 0.9
+    chart = finished_plot.charts["error"]
+    valid = next(s for k, s in chart.series.items() if k.metric == "validation:error")
+    values = finished_plot.watch.store.snapshot(valid.key).value
+    np.testing.assert_allclose(mark_xy(valid.smooth)[1], ema(values, 0.9), rtol=1e-5)
+
+
+def test_nan_capture_is_marked_where_it_happened(finished_plot):
+    chart = finished_plot.charts["error"]
+    x, y = mark_xy(chart.nan_marks)
+    assert x.tolist() == [20.0]
+    assert y[0] == pytest.approx(chart.y_scale.max)  # drawn at the top edge
+    assert any(d.kind == "nonfinite" and d.step == 20.0 for d in chart.diagnoses)
+
+
+def test_overfitting_is_diagnosed_and_marked_at_validations_best(finished_plot):
+    chart = finished_plot.charts["error"]
+    store = finished_plot.watch.store
+    valid = store.snapshot(next(k for k in store.keys() if k.metric == "validation:error"))
+    best = float(valid.step[np.argmin(valid.value)])
+    over = [d for d in chart.diagnoses if d.kind == "overfitting"]
+    assert len(over) == 1 and over[0].step == best
+    x, _y = mark_xy(chart.diag_marks)
+    assert best in x.tolist()
+    # Said once, in the plot's one list of findings (the chart keeps the diamond).
+    said = [line for line in finished_plot.findings.lines if "rose from its best" in line]
+    assert len(said) == 1 and said[0].startswith("overfitting: validation:error rose")
+    assert "metricwidgets-overfitting" in finished_plot.findings.value
+    assert "rose from its best" not in chart.notes.value
+    assert all(d.job == over[0].job and d.host for d in chart.diagnoses)
+
+
+def test_log_toggle_builds_scales_axes_and_marks_together(finished_plot):
+    chart = finished_plot.charts["error"]
+    finished_plot.controls.log_y.value = True
+    assert isinstance(chart.y_scale, LogScale)
+    marks = list(chart.figure.marks)
+    assert all(m.scales["y"] is chart.y_scale for m in marks)
+    assert chart.y_axis.scale is chart.y_scale and chart.y_scale.min > 0
+    assert chart.figure.axes == [chart.x_axis, chart.y_axis]
+    ticks = list(chart.y_axis.tick_values)
+    assert all(chart.y_scale.min <= t <= chart.y_scale.max for t in ticks) and len(ticks) >= 2
+    finished_plot.controls.log_y.value = False
+    assert not isinstance(chart.y_scale, LogScale)
+    assert all(m.scales["y"] is chart.y_scale for m in chart.figure.marks)
+    labels = chart.y_axis.tick_labels
+    assert len(set(labels.values())) == len(labels) >= 2
+
+
+def test_wall_time_axis_uses_dates(finished_plot):
+    finished_plot.controls.x_mode.value = "wall"
+    chart = finished_plot.charts["error"]
+    assert isinstance(chart.x_scale, DateScale)
+    series = next(iter(chart.series.values()))
+    assert series.raw.get_state()["x"]["dtype"] == "float64"  # ms since the epoch
+    assert series.raw.x.dtype.kind == "M"
+
+
+def test_relative_time_counts_from_the_start(finished_plot):
+    finished_plot.controls.x_mode.value = "relative"
+    chart = finished_plot.charts["error"]
+    x, _ = mark_xy(next(iter(chart.series.values())).raw)
+    assert 0 <= x[0] < 30 and np.all(np.diff(x) >= 0)
+    assert chart.x_axis.label.startswith("time since start")
+
+
+def test_readout_shows_every_series_at_the_nearest_step(finished_plot):
+    chart = finished_plot.charts["error"]
+    hover = next(iter(chart.series.values())).hover
+    hover._handle_custom_msg({"event": "hover", "point": {"x": 7.2, "y": 0.1}}, [])
+    store = finished_plot.watch.store
+    text = chart.readout.value
+    for key in store.keys():
+        value = float(store.snapshot(key).value[7])
+        assert f"{value:.10g}" in text and key.metric in text
+    assert "<td class='metricwidgets-readout-step'>7</td>" in text
+
+
+def test_to_dataframe_and_csv_export_carry_every_point(finished_plot):
+    frame = finished_plot.to_dataframe()
+    assert len(frame) == 59  # 30 validation + 29 training points (one capture was NaN)
+    csv = finished_plot.export.make_csv_link()
+    assert csv.count("\n") == 60
+    link = finished_plot.export.link.value
+    payload = link.split("base64,")[1].split("'")[0]
+    assert base64.b64decode(payload).decode() == csv
+
+
+def test_header_shows_status_counts_and_escapes_names(poller, tmp_path):
+    log = tmp_path / "<run>.log"
+    log.write_text("Train_error=0.5;  Valid_error=abc;\n")
+    defs = DEFS + [{"Name": "never", "Regex": r"zzz=(\d+)"}]
+    watch = Watch.for_file(str(log), defs, start=False, poller=poller)
+    plot = LivePlot(watch)
+    try:
+        watch.poll_once()
+        plot.refresh()
+        header = plot.header.value
+        assert "&lt;run&gt;.log" in header and "<run>" not in header
+        assert "train:error: 1" in header
+        assert "<b>never</b> has matched no line yet" in header
+        assert "capture(s) dropped, the capture is not a number" in header and "abc" in header
+    finally:
+        plot.close()
+
+
+def test_user_zoom_survives_new_points_and_reset_follows_again(poller, tmp_path):
+    log = tmp_path / "train.log"
+    log.write_text("".join(f"Train_error={1 / (i + 1):.4f};\n" for i in range(200)))
+    watch = Watch.for_file(str(log), DEFS, start=False, poller=poller)
+    plot = LivePlot(watch)
+    try:
+        watch.poll_once()
+        plot.refresh()
+        chart = plot.charts["error"]
+        assert (chart.x_scale.min, chart.x_scale.max) == (0.0, 199.0)
+        # What PanZoom does in the browser: the scale's range changes (and syncs back).
+        chart.x_scale.min, chart.x_scale.max = 50.0, 60.0
+        assert chart.user_x
+        with log.open("a") as handle:
+            handle.write("".join(f"Train_error={1 / (i + 1):.4f};\n" for i in range(200, 400)))
+        wait_until(lambda: (watch.poll_once() or True) and len(watch.store) == 400, 30, 0.02,
+                   what="400 points")
+        plot.refresh()
+        assert (chart.x_scale.min, chart.x_scale.max) == (50.0, 60.0)
+        x, _ = mark_xy(next(iter(chart.series.values())).raw)
+        assert x.min() >= 49 and x.max() <= 61  # only what is visible was sent
+        plot.reset_zoom()
+        assert (chart.x_scale.min, chart.x_scale.max) == (0.0, 399.0)
+        assert not chart.user_x
+    finally:
+        plot.close()
+
+
+def test_a_million_points_are_downsampled_with_spikes_kept():
+    store = MetricStore()
+    n = 1_000_000
+    values = np.full(n, 0.5)
+    values[777_777] = 50.0
+    key = SeriesKey("job", "algo-1", "train:loss")
+    store.add_points(key, np.arange(n, dtype=float), np.arange(n, dtype=float) + 1e9, values)
+    settings = ChartSettings(width_px=800)
+    chart = Chart(group_metrics(["train:loss"])[0], settings)
+    chart.update(store.snapshots(), settings)
+    x, y = mark_xy(chart.series[key].raw)
+    assert len(x) <= 1602
+    assert 50.0 in y.tolist() and 777_777.0 in x.tolist()
+    # Ignoring outliers, the y-range is set by the bulk of the points, not by the spike.
+    assert chart.y_scale.max < 50.0
+
+
+def test_updates_from_the_poller_are_throttled_and_coalesced(poller):
+    watch = Watch.for_command(
+        [sys.executable, TINY, "--epochs", "40", "--delay", "0.01"], DEFS, poller=poller,
+        step_definition=EPOCH, min_interval=0.01, max_interval=0.02, start=False)
+    notifications = []
+    watch.add_listener(lambda _w: notifications.append(time.monotonic()))
+    plot = LivePlot(watch, redraw_interval=0.5)
+    watch.resume()  # start polling only now, so every notification is counted
+    try:
+        assert plot.wait(60)
+        assert len(notifications) >= 8
+        # Initial draw + one per half second of the run + the final one.
+        assert plot.redraws <= 3 + (notifications[-1] - notifications[0]) / 0.5
+        assert plot.redraws < len(notifications)
+        assert len(plot.to_dataframe()) == 80
+    finally:
+        plot.close()
+
+
+def test_close_stops_the_process_and_leaves_no_thread(poller):
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "1000", "--delay", "0.05"],
+                              DEFS, poller=poller)
+    plot = LivePlot(watch)
+    wait_until(lambda: len(watch.store) > 0, 30, 0.02, what="first points")
+    process = watch.sources[0]
+    plot.close()
+    assert watch.closed and plot.closed
+    assert poller.join(10)
+    wait_until(lambda: process.finished or getattr(process, "_proc", None) is None
+               or process._proc.poll() is not None, 10, 0.02, what="the process to end")
+    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
+    assert plot not in LivePlot.instances
+
+
+def test_pause_and_resume_reach_the_watch(finished_plot):
+    finished_plot.pause()
+    assert finished_plot.watch.paused and finished_plot.controls.pause.value
+    finished_plot.controls.pause.value = False
+    assert not finished_plot.watch.paused
+
+
+@pytest.mark.aws
+def test_job_on_the_stand_in_shows_final_metrics_beside_parsed_values(standin, job_name):
+    standin.write_finished_job(job_name, lines_per_host=30, instance_count=2)
+    plot = LivePlot.for_job(job_name, **standin.aws_kwargs)
+    try:
+        assert plot.wait(60)
+        header = plot.header.value
+        assert "Completed" in header and "FinalMetricDataList" in header
+        assert "last parsed from the logs" in header
+        chart = next(iter(plot.charts.values()))
+        hosts = {k.host for k in chart.series}
+        assert hosts == {"algo-1", "algo-2"}
+        colours = {chart.series[k].smooth.colors[0] for k in chart.series
+                   if k.metric.startswith("train")}
+        assert len(colours) == 2  # one colour per host
+        # One job: the legend names each host, not the job again (the header names it).
+        labels = sorted(e.checkbox.description for e in chart.legend.children)
+        metrics = sorted({k.metric for k in chart.series})
+        assert labels == sorted(f"{m} ({h})" for m in metrics for h in ("algo-1", "algo-2"))
+    finally:
+        plot.close()
+
+
+@pytest.mark.aws
+def test_unknown_job_is_a_one_line_error(standin):
+    with pytest.raises(UserFacingError) as caught:
+        LivePlot.for_job("no-such-job-anywhere", **standin.aws_kwargs)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.aws
+def test_tuning_job_children_are_overlaid_filterable_and_the_best_highlighted(standin,
+                                                                              job_name):
+    tuning = job_name[:28] + "-hpo"
+    children = [f"{tuning}-c1", f"{tuning}-c2"]
+    standin.create_tuning_job(tuning, objective="validation:error")
+    for child in children:
+        standin.write_finished_job(child, lines_per_host=15, instance_count=1)
+        standin.add_tuning_child(tuning, child)
+    standin.finish_tuning_job(tuning, children[1], 0.1)
+    plot = LivePlot.for_tuning_job(tuning, **standin.aws_kwargs)
+    try:
+        assert plot.wait(90)
+        assert list(plot.controls.sources.options) == children
+        assert plot.controls.sources.layout.display == ""
+        chart = plot.charts["error"]
+        smooth = {k.source: s.smooth for k, s in chart.series.items()
+                  if k.metric == "validation:error"}
+        assert smooth[children[1]].stroke_width > smooth[children[0]].stroke_width
+        assert smooth[children[0]].colors != smooth[children[1]].colors
+        assert children[0] in smooth[children[0]].labels[0]  # legend names the job
+        plot.controls.sources.value = (children[1],)
+        assert not smooth[children[0]].visible and smooth[children[1]].visible
+    finally:
+        plot.close()
+
+
+def test_png_and_svg_exports_show_the_job_legend_ticks_and_diagnoses_on_white(finished_plot):
+    import io
+
+    from matplotlib.image import imread
+
+    chart = finished_plot.charts["error"]
+    pngs = finished_plot.export.make_image_links("png")
+    [(name, png)] = pngs.items()
+    assert name.endswith("-error.png") and "/" not in name
+    pixels = imread(io.BytesIO(png))
+    assert pixels[2, 2, :3].tolist() == [1.0, 1.0, 1.0]  # a white background
+    assert "download" in finished_plot.export.link.value
+    [svg] = finished_plot.export.make_image_links("svg").values()
+    text = svg.decode("utf-8")
+    job = finished_plot.watch.name
+    for words in ["train:error", "validation:error", "overfitting",
+                  *chart.axes.ticks["x"].labels, *chart.axes.ticks["y"].labels]:
+        assert words in text, words
+    assert job.split("/")[-1].split()[0] in text
+
+
+def test_displaying_the_plot_twice_shows_one_live_model(finished_plot):
+    first = finished_plot._repr_mimebundle_()
+    second = finished_plot._repr_mimebundle_()
+    view = "application/vnd.jupyter.widget-view+json"
+    assert first[view]["model_id"] == second[view]["model_id"] == finished_plot.model_id
+
+
+def test_many_metrics_get_a_chart_selector(poller, tmp_path):
+    log = tmp_path / "many.log"
+    names = ["loss", "acc", "lr", "grad_norm", "throughput", "auc"]
+    log.write_text("".join(" ".join(f"{n}={i / 10 + k}" for k, n in enumerate(names)) + "\n"
+                           for i in range(5)))
+    defs = [{"Name": n, "Regex": rf"\b{n}=([0-9.]+)"} for n in names]
+    watch = Watch.for_file(str(log), defs, start=False, poller=poller)
+    plot = LivePlot(watch)
+    try:
+        watch.poll_once()
+        plot.refresh()
+        selector = plot.controls.charts
+        assert selector.layout.display == "" and list(selector.options) == names
+        assert [c.group.quantity for c in plot.charts_box.children] == names[:4]
+        selector.value = ("auc",)
+        assert [c.group.quantity for c in plot.charts_box.children] == ["auc"]
+    finally:
+        plot.close()
+
+
+def test_diagnose_of_the_plot_says_what_the_chart_marks(finished_plot):
+    import metricwidgets
+
+    def said(findings):
+        return sorted((f.kind, f.metric, f.job, f.host, f.step, f.text) for f in findings)
+
+    chart = finished_plot.charts["error"]
+    assert said(metricwidgets.diagnose(finished_plot)) == said(chart.diagnoses)
+    assert {"nonfinite", "overfitting"} <= {f.kind for f in chart.diagnoses}
+
+
+@pytest.mark.aws
+def test_jobs_are_overlaid_one_colour_each_and_join_and_leave_without_a_rebuild(standin,
+                                                                                job_name):
+    jobs = [f"{job_name}-a", f"{job_name}-b", f"{job_name}-c"]
+    for job in jobs:
+        standin.write_finished_job(job, lines_per_host=15, instance_count=1)
+    plot = LivePlot.for_jobs(jobs[:2], **standin.aws_kwargs)
+    try:
+        assert plot.wait(60)
+        chart = plot.charts["error"]  # the same chart object through every change below
+        assert {k.source for k in chart.series} == set(jobs[:2])
+        colours = {k.source: chart.series[k].smooth.colors[0] for k in chart.series
+                   if k.metric == "train:error"}
+        assert len(set(colours.values())) == 2
+        assert plot.add_job(jobs[2]) and not plot.add_job(jobs[2])
+        assert not plot.watch.finished  # a finished overlay polls again for a new job
+        assert plot.wait(60) and jobs[2] in {k.source for k in chart.series}
+        assert plot.charts["error"] is chart
+        assert plot.remove_job(jobs[0]) and not plot.remove_job(jobs[0])
+        gone = [s for k, s in chart.series.items() if k.source == jobs[0]]
+        assert gone and not any(s.smooth.visible for s in gone)
+        assert jobs[0] not in plot.controls.sources.options
+        assert plot.job_names == jobs[1:]
+        assert jobs[0] not in plot.watch.statuses
+        points = len(plot.watch.store)
+        assert plot.add_job(jobs[0])  # back with its curves, nothing read twice
+        assert all(s.smooth.visible for s in gone)
+        assert plot.wait(60)
+        assert len(plot.watch.store) == points
+    finally:
+        plot.close()
