@@ -1,4 +1,6 @@
-"""What the stand-in adds to moto: ``ListTrainingJobsForHyperParameterTuningJob``.
+"""What the stand-in adds to moto: ``ListTrainingJobsForHyperParameterTuningJob`` (and, through
+:mod:`~metricwidgets.testing.moto_search` and :mod:`~metricwidgets.testing.moto_logs_scan`,
+``Search`` and ``FilterLogEvents`` as AWS answers them).
 
 moto's SageMaker knows tuning jobs but not the operation that lists their children, which
 the tuning-job source pages through. :func:`install_moto_additions` teaches it to moto's
@@ -62,4 +64,7 @@ def install_moto_additions() -> None:
     from metricwidgets.testing.moto_search import install_search
 
     install_search()  # Search over training jobs with SageMaker's paging, sorting, operators
+    from metricwidgets.testing.moto_logs_scan import install_logs_scan
+
+    install_logs_scan()  # FilterLogEvents with stream prefixes and regex patterns
     _installed = True

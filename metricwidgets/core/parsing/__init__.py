@@ -51,6 +51,11 @@ from metricwidgets.core.parsing._parser import (  # noqa: F401
     parse_log,
     split_problems,
 )
+from metricwidgets.core.parsing._prefilter import (  # noqa: F401
+    Prefilter,
+    prefilter_for,
+    prefilter_union,
+)
 from metricwidgets.core.parsing._regex_analysis import (  # noqa: F401
     EXPONENT,
     NUMBER,
@@ -110,6 +115,7 @@ __all__ = [
     "NUMBER_GROUP",
     "NUMBER_RE",
     "ParseResult",
+    "Prefilter",
     "REGEX_MAX_LENGTH",
     "REPEATS",
     "RegexTimeout",
@@ -137,6 +143,8 @@ __all__ = [
     "parse",
     "parse_log",
     "parse_pair",
+    "prefilter_for",
+    "prefilter_union",
     "required_literal",
     "split_problems",
     "strip_ansi",
