@@ -11,6 +11,8 @@ both run on the same set in the same run):
   it: a flag that appears and vanishes is still an alarm the user saw).
 
 Targets: overfitting recall >= 95%, divergence recall 100%, false alarms <= 3%.
+Then the stall finding on its own labelled runs (timestamps), beside a naive rule
+(:mod:`tests.benchmarks.stall_scoring`): recall, false alarms, false stops live (target 0).
 Run: ``python -m tests.benchmarks diagnostics``.
 """
 
@@ -215,6 +217,11 @@ def main() -> None:
         print(f"  {name}: {r['seconds']:.1f} s; missed overfitting: {', '.join(r['missed']) or '-'}")
         print(f"  {name}: healthy runs alarmed live: {len(r['false'])} "
               f"({', '.join(r['false'][:8])}{' ...' if len(r['false']) > 8 else ''})")
+
+
+    from tests.benchmarks import stall_scoring
+
+    stall_scoring.main()
 
 
 if __name__ == "__main__":

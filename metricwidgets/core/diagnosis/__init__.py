@@ -1,6 +1,7 @@
 """Diagnosis: what the metrics (and the instances) say about a run.
 
 The detectors (overfitting, divergence, non-finite values, plateau) on the series' own noise,
+a stall from the log's own timestamps,
 the :class:`Finding` they produce, utilization findings and the instance types they need, and
 :func:`diagnose` for a plot, a store or a DataFrame. Imports no widget or AWS code.
 """
@@ -45,6 +46,12 @@ from metricwidgets.core.diagnosis._noise import (  # noqa: F401
     noise_scale,
     running_median,
 )
+from metricwidgets.core.diagnosis._stall import (  # noqa: F401
+    detect_silence,
+    detect_slowdown,
+    paces,
+    stall_findings,
+)
 from metricwidgets.core.diagnosis._utilization_findings import (  # noqa: F401
     DISK_FULL,
     IDLE_GPU,
@@ -75,6 +82,8 @@ __all__ = [
     "detect_nonfinite",
     "detect_overfitting",
     "detect_plateau",
+    "detect_silence",
+    "detect_slowdown",
     "devices_of",
     "diagnose",
     "diagnose_frame",
@@ -87,8 +96,10 @@ __all__ = [
     "merge_findings",
     "noise_scale",
     "overfitting_history",
+    "paces",
     "running_median",
     "series_data",
+    "stall_findings",
     "store_findings",
     "training_window",
     "utilization_findings",

@@ -90,11 +90,14 @@ class SeriesData:
     step, value : numpy.ndarray of float64
     nonfinite : sequence of (step, line, kind)
         Captures that were NaN or infinite (``kind`` ``nan``, ``+inf``, ``-inf``).
+    time : numpy.ndarray of float64 or None
+        Each point's log timestamp (epoch seconds, NaN unknown): what a stall is read from.
     """
 
     step: np.ndarray
     value: np.ndarray
     nonfinite: Sequence = ()
+    time: np.ndarray | None = None
 
 
 def _oriented(values: np.ndarray, direction: str) -> np.ndarray:

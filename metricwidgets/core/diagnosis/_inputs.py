@@ -16,6 +16,7 @@ import numpy as np
 
 from metricwidgets.core.diagnosis._detectors import SeriesData, diagnose_group
 from metricwidgets.core.diagnosis._findings import Finding, merge_findings
+from metricwidgets.core.diagnosis._stall import stall_findings
 from metricwidgets.core.pairing import group_metrics
 from metricwidgets.errors import InputError
 
@@ -36,27 +37,33 @@ def series_data(snapshot) -> SeriesData:
 
     nonfinite = [(step_of(d), d.line, "nan" if math.isnan(d.value) else
                   ("+inf" if d.value > 0 else "-inf")) for d in snapshot.marks]
-    return SeriesData(snapshot.step, snapshot.value, nonfinite)
+    return SeriesData(snapshot.step, snapshot.value, nonfinite, snapshot.timestamp)
 
 
-def diagnose_series(owners: dict, directions=None) -> list[Finding]:
-    """Every finding of ``owners`` ((job, host) -> {metric: SeriesData}), errors first."""
+def diagnose_series(owners: dict, directions=None, now: float | None = None,
+                    running=()) -> list[Finding]:
+    """Every finding of ``owners`` ((job, host) -> {metric: SeriesData}), errors first;
+    a stall where the series carry times (a silence only for jobs in ``running`` as of
+    ``now``, epoch seconds: see :mod:`metricwidgets.core.diagnosis._stall`)."""
     found: list[Finding] = []
     for (job, host), series in owners.items():
         for group in group_metrics(list(series), directions):
             found.extend(diagnose_group(group, series, job, host))
+    found.extend(stall_findings(owners, now, running))
     return merge_findings(found)
 
 
-def diagnose_store(store, directions=None, hidden_sources=()) -> list[Finding]:
-    """Every finding of a :class:`~metricwidgets.core.store.MetricStore`'s series."""
+def diagnose_store(store, directions=None, hidden_sources=(), now: float | None = None,
+                   running=()) -> list[Finding]:
+    """Every finding of a :class:`~metricwidgets.core.store.MetricStore`'s series (``now``
+    and ``running``: as for :func:`diagnose_series`)."""
     owners: dict = {}
     for snap in store.snapshots():
         key = snap.key
         if key.source in hidden_sources:
             continue
         owners.setdefault((key.source, key.host), {})[key.metric] = series_data(snap)
-    return diagnose_series(owners, directions)
+    return diagnose_series(owners, directions, now, running)
 
 
 def diagnose_frame(frame, directions=None) -> list[Finding]:
@@ -69,7 +76,7 @@ def diagnose_frame(frame, directions=None) -> list[Finding]:
                          f"(it has {', '.join(map(str, frame.columns)) or 'none'})")
     job_column = "source" if "source" in frame.columns else "job" if "job" in frame.columns else None
     keys = [frame[job_column] if job_column else "", frame["host"] if "host" in frame.columns else ""]
-    work = frame.assign(_job=keys[0], _host=keys[1])
+    work = frame.assign(_job=keys[0], _host=keys[1], _time=_seconds(frame))
     owners: dict = {}
     for (job, host, metric), rows in work.groupby(["_job", "_host", "metric"], sort=False):
         step = rows["step"].to_numpy(np.float64)
@@ -77,9 +84,23 @@ def diagnose_frame(frame, directions=None) -> list[Finding]:
         bad = ~np.isfinite(value)
         nonfinite = [(float(s), -1, "nan" if math.isnan(v) else ("+inf" if v > 0 else "-inf"))
                      for s, v in zip(step[bad], value[bad])]
+        time = rows["_time"].to_numpy(np.float64)
         owners.setdefault((str(job), str(host)), {})[str(metric)] = SeriesData(
-            step[~bad], value[~bad], nonfinite)
+            step[~bad], value[~bad], nonfinite, time[~bad])
     return diagnose_series(owners, directions)
+
+
+def _seconds(frame) -> np.ndarray:
+    """A frame's ``timestamp`` column as epoch seconds (NaN when unknown or absent)."""
+    if "timestamp" not in frame.columns:
+        return np.full(len(frame), np.nan)
+    column = frame["timestamp"]
+    if column.dtype.kind in "iuf":
+        return column.to_numpy(np.float64)
+    import pandas as pd
+
+    stamps = pd.to_datetime(column, utc=True, errors="coerce")
+    return (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(np.float64)
 
 
 def diagnose(data, directions=None) -> list[Finding]:
