@@ -1,7 +1,10 @@
 """The store: append-only columnar series of metric points, one per (source, host, metric).
 
 Each series keeps numpy columns (step, timestamp, value, line) that grow by doubling, so an
-append costs O(1) amortised and a reader gets views of the columns without a copy. Readers
+append costs O(1) amortised and a reader gets views of the columns without a copy. A series
+also knows, kept up to date at each append in O(new points), whether its step and timestamp
+columns are in order, so :meth:`SeriesSnapshot.x_range` finds the points of an x-range (a
+chart's zoom) by binary search, copying nothing. Readers
 (charts, exports) run on the kernel's main thread while the poller appends from its own:
 appends and snapshots take one lock; a snapshot's arrays are views that later appends never
 change (append-only; a grown buffer is a new array, the old one stays valid).
@@ -18,9 +21,57 @@ import numpy as np
 
 from metricwidgets.core.parsing import Drop, ParseResult
 
-__all__ = ["SeriesKey", "Series", "SeriesSnapshot", "MetricStore"]
+__all__ = ["X_MODES", "SeriesKey", "Series", "SeriesSnapshot", "MetricStore", "x_column",
+           "x_range_of"]
 
 _COLUMNS = ("step", "timestamp", "value", "line")
+#: The x-axis choices: the step recovered from the log, seconds since the start, wall time.
+X_MODES = ("step", "relative", "wall")
+
+
+def x_column(step: np.ndarray, timestamp: np.ndarray, mode: str, origin: float = 0.0):
+    """The x column for ``mode``: steps, seconds since ``origin``, or seconds since the epoch.
+
+    A view of ``step`` or ``timestamp`` for ``step`` and ``wall``; ``relative`` makes a new
+    array of the length given (pass a slice to pay only for it).
+
+    Raises
+    ------
+    ValueError
+        For a mode not in :data:`X_MODES`.
+    """
+    if mode == "step":
+        return step
+    if mode == "relative":
+        return timestamp - origin
+    if mode == "wall":
+        return timestamp
+    raise ValueError(f"x mode must be one of {X_MODES}, got {mode!r}")
+
+
+def x_range_of(column: np.ndarray, in_order: bool, lo: float | None, hi: float | None):
+    """The points of ``column`` with ``lo <= x <= hi`` (None: open), widened by one point
+    each side: a slice by binary search when ``in_order``, else the indices inside (NaN
+    left out). See :meth:`SeriesSnapshot.x_range`."""
+    n = len(column)
+    if in_order:
+        start = 0 if lo is None else int(np.searchsorted(column, lo, side="left"))
+        stop = n if hi is None else int(np.searchsorted(column, hi, side="right"))
+        return slice(max(start - 1, 0), min(max(stop, start) + 1, n))
+    keep = np.isfinite(column)
+    if lo is not None:
+        keep &= column >= lo
+    if hi is not None:
+        keep &= column <= hi
+    return np.flatnonzero(keep)
+
+
+def _in_order(column: np.ndarray, before: float) -> bool:
+    """Whether ``column`` is non-decreasing and starts at or after ``before`` (False for a
+    NaN anywhere: it has no place in an order)."""
+    if len(column) == 0:
+        return True
+    return bool(column[0] >= before and np.all(column[1:] >= column[:-1]))
 
 
 class SeriesKey(NamedTuple):
@@ -43,6 +94,8 @@ class SeriesSnapshot:
         1-based log line (-1 for points not parsed from a log, such as CloudWatch metrics).
     marks : tuple of Drop
         NaN / infinite / out-of-range captures, where a chart marks them.
+    step_sorted, timestamp_sorted : bool
+        Whether that column is non-decreasing (no NaN): then :meth:`x_range` bisects it.
     """
 
     key: SeriesKey
@@ -51,9 +104,48 @@ class SeriesSnapshot:
     value: np.ndarray
     line: np.ndarray
     marks: tuple
+    step_sorted: bool = False
+    timestamp_sorted: bool = False
 
     def __len__(self) -> int:
         return len(self.value)
+
+    def x_sorted(self, mode: str) -> bool:
+        """Whether the x column of ``mode`` is in order (relative time is wall time moved)."""
+        return self.step_sorted if mode == "step" else self.timestamp_sorted
+
+    def x_range(self, mode: str, lo: float | None = None, hi: float | None = None,
+                origin: float = 0.0):
+        """The points with ``lo <= x <= hi`` in x ``mode``, widened by one point each side
+        (so a line drawn from them reaches the range's edges).
+
+        Parameters
+        ----------
+        mode : str
+            One of :data:`X_MODES`.
+        lo, hi : float or None
+            The range in the mode's units (seconds since ``origin`` for ``relative``, since
+            the epoch for ``wall``); None is open.
+        origin : float
+            Where relative time counts from.
+
+        Returns
+        -------
+        slice or numpy.ndarray of int64
+            A slice found by binary search when the column is in order (O(log n), nothing
+            copied); else the sorted indices of the points inside (O(n)), points without a
+            usable x (NaN time) left out.
+
+        Raises
+        ------
+        ValueError
+            For a mode not in :data:`X_MODES`.
+        """
+        column = self.step if mode == "step" else self.timestamp
+        x_column(column[:0], column[:0], mode)  # the mode is checked before anything else
+        shift = origin if mode == "relative" else 0.0
+        return x_range_of(column, self.x_sorted(mode), None if lo is None else lo + shift,
+                          None if hi is None else hi + shift)
 
 
 class Series:
@@ -69,6 +161,7 @@ class Series:
         self.marks: list[Drop] = []
         self._last_line = -1
         self._last_timestamp = -math.inf
+        self._step_sorted = self._timestamp_sorted = True
 
     def _reserve(self, extra: int) -> None:
         need = self.n + extra
@@ -109,6 +202,11 @@ class Series:
         n = self.n
         # Points with no step of their own are numbered by their index in the series.
         step = np.where(np.isnan(step), np.arange(n, n + count, dtype=np.float64), step)
+        if self._step_sorted:
+            self._step_sorted = _in_order(step, self._step[n - 1] if n else -math.inf)
+        if self._timestamp_sorted:
+            self._timestamp_sorted = _in_order(
+                timestamp, self._timestamp[n - 1] if n else -math.inf)
         self._step[n : n + count] = step
         self._timestamp[n : n + count] = timestamp
         self._value[n : n + count] = value
@@ -127,7 +225,8 @@ class Series:
             view = getattr(self, name)[:n]
             view.flags.writeable = False
             views.append(view)
-        return SeriesSnapshot(self.key, *views, tuple(self.marks))
+        return SeriesSnapshot(self.key, *views, tuple(self.marks), self._step_sorted,
+                              self._timestamp_sorted)
 
 
 class MetricStore:
@@ -198,6 +297,30 @@ class MetricStore:
         with self._lock:
             return self._series[key].snapshot()
 
+    def x_range(self, key: SeriesKey, mode: str, lo: float | None = None,
+                hi: float | None = None, origin: float = 0.0) -> SeriesSnapshot:
+        """The points of one series inside an x-range, as a snapshot of views (see
+        :meth:`SeriesSnapshot.x_range`; an unsorted column's points are copied, only those
+        inside). Its ``marks`` are the captures inside the range too.
+
+        Raises
+        ------
+        KeyError
+            For an unknown key.
+        ValueError
+            For a mode not in :data:`X_MODES`.
+        """
+        snap = self.snapshot(key)
+        pick = snap.x_range(mode, lo, hi, origin)
+        marks = tuple(d for d in snap.marks if _between(d, mode, lo, hi, origin))
+        step, timestamp = snap.step[pick], snap.timestamp[pick]
+        if isinstance(pick, slice):
+            in_order = snap.step_sorted, snap.timestamp_sorted
+        else:
+            in_order = _in_order(step, -math.inf), _in_order(timestamp, -math.inf)
+        return SeriesSnapshot(key, step, timestamp, snap.value[pick], snap.line[pick], marks,
+                              *in_order)
+
     def snapshots(self, keys: Iterable[SeriesKey] | None = None) -> list[SeriesSnapshot]:
         """Snapshots of the given keys (all when None), taken under one lock."""
         with self._lock:
@@ -242,3 +365,12 @@ class MetricStore:
         frame = self.to_dataframe()
         frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return frame.to_csv(path_or_buf, index=False)
+
+
+def _between(drop, mode: str, lo, hi, origin: float) -> bool:
+    """Whether a capture (NaN/Inf mark) lies in the x-range; one without a step (NaN) is
+    kept in step mode, where the chart places it beside its neighbour."""
+    x = float(x_column(np.float64(drop.step), np.float64(drop.timestamp), mode, origin))
+    if x != x:
+        return mode == "step"
+    return (lo is None or x >= lo) and (hi is None or x <= hi)

@@ -106,3 +106,67 @@ def test_dataframe_and_csv_exports_hold_every_point():
 def test_an_empty_store_exports_an_empty_frame_with_the_columns():
     frame = MetricStore().to_dataframe()
     assert len(frame) == 0 and "metric" in frame.columns
+
+
+# --------------------------------------------------------------------------- x-range query
+def _series(step, timestamp=None, value=None):
+    store = MetricStore()
+    key = SeriesKey("job", "algo-1", "loss")
+    step = np.asarray(step, np.float64)
+    timestamp = step + 1000.0 if timestamp is None else np.asarray(timestamp, np.float64)
+    # Numbered lines: points parsed from a log, whose times may repeat or be unknown.
+    store.add_points(key, step, timestamp, np.arange(len(step)) if value is None else value,
+                     line=np.arange(1, len(step) + 1))
+    return store, key
+
+
+def test_x_range_of_an_ordered_series_is_a_slice_of_views_widened_by_one_point():
+    store, key = _series(np.arange(100))
+    snap = store.snapshot(key)
+    assert snap.step_sorted and snap.timestamp_sorted
+    assert snap.x_range("step", 10.5, 20.5) == slice(10, 22)
+    part = store.x_range(key, "step", 10.5, 20.5)
+    assert part.step.tolist() == list(range(10, 22))
+    assert np.shares_memory(part.value, snap.value)  # a view, not a copy
+
+
+def test_x_range_in_relative_and_wall_time_bisects_the_timestamps():
+    store, key = _series(np.arange(100))  # timestamps 1000..1099
+    snap = store.snapshot(key)
+    assert snap.x_range("wall", 1050, 1059) == slice(49, 61)
+    assert snap.x_range("relative", 50, 59, origin=1000.0) == slice(49, 61)
+    assert snap.x_range("step", None, None) == slice(0, 100)
+    assert snap.x_range("step", 500, 600) == slice(99, 100)  # past the end: the last point
+    with pytest.raises(ValueError, match="x mode"):
+        snap.x_range("epoch", 0, 1)
+
+
+def test_order_is_kept_up_to_date_at_each_append_and_lost_for_good_once_broken():
+    store, key = _series(np.arange(10))
+    store.add_points(key, [10, 11], [1010, 1011], [0, 0], line=[11, 12])
+    assert store.snapshot(key).step_sorted
+    store.add_points(key, [3], [1012], [0], line=[13])  # a restart: step goes back
+    snap = store.snapshot(key)
+    assert not snap.step_sorted and snap.timestamp_sorted
+    store.add_points(key, [20], [float("nan")], [0], line=[14])
+    snap = store.snapshot(key)
+    assert not snap.step_sorted and not snap.timestamp_sorted
+
+
+def test_x_range_of_an_unordered_series_lists_the_points_inside_only():
+    store, key = _series([0, 1, 2, 3, 1, 2, 9], timestamp=[5, 6, float("nan"), 7, 8, 9, 10])
+    snap = store.snapshot(key)
+    assert snap.x_range("step", 1, 2).tolist() == [1, 2, 4, 5]
+    assert snap.x_range("wall", 6, 8).tolist() == [1, 3, 4]  # the NaN time has no place
+    part = store.x_range(key, "step", 1, 2)
+    assert part.step.tolist() == [1, 2, 1, 2] and not part.step_sorted
+
+
+def test_x_range_keeps_the_nan_captures_inside_the_range():
+    parser_defs, result = _parsed("loss=1\nloss=2\nloss=nan\nloss=3\nloss=4\n")
+    store = MetricStore()
+    store.add_result("job", "algo-1", NAMES, result)
+    key = SeriesKey("job", "algo-1", "loss")
+    assert len(store.snapshot(key).marks) == 1
+    assert len(store.x_range(key, "wall", 1_699_999_000.0, 1_700_000_001.0).marks) == 1
+    assert store.x_range(key, "wall", 1_800_000_000.0, None).marks == ()

@@ -14,6 +14,13 @@ A zoom or pan by the user is recognised because the scale's range differs from t
 chart last set; from then on that range is kept (and only the points inside it are sent)
 until :meth:`reset_zoom`.
 
+Zoom shows the data: the browser magnifies the current drawing at once (PanZoom, or a front
+end that sets the x scale's ``min``/``max``), and the chart then asks the owner for a redraw
+(``on_view``), which takes the new x-range from the store at full resolution (every point
+when it holds fewer than the budget, else min/max buckets: :func:`series_view`). The wheel
+zooms x only (PanZoom gets the x scale alone) and y fits the visible data, so a zoom over
+empty space still shows the curve; the "zoom y" setting gives PanZoom the y scale too.
+
 Thread-safety: :meth:`update` runs on the poller's thread or the kernel's; the owner
 (:class:`~metricwidgets.widgets.liveplot._live_plot.LivePlot`) serialises calls with one lock.
 """
@@ -90,6 +97,9 @@ class Chart(widgets.VBox):
     on_change : callable, optional
         Called with no argument when the user toggles a legend entry (the owner redraws,
         so the y-range follows what is shown).
+    on_view : callable, optional
+        Called with no argument when the user zoomed or panned (the owner redraws the new
+        range, throttled); without it the new range is drawn at the next update.
 
     Attributes
     ----------
@@ -107,12 +117,13 @@ class Chart(widgets.VBox):
     """
 
     def __init__(self, group: ChartGroup, settings: ChartSettings, height: str = "300px",
-                 palette: Palette | None = None, on_change=None):
+                 palette: Palette | None = None, on_change=None, on_view=None):
         self.group = group
         self.palette = palette if palette is not None else Palette()
-        self._on_change = on_change
+        self._on_change, self._on_view = on_change, on_view
         self._height = height
         self._mode, self._log, self._mouse = settings.x_mode, settings.log_y, settings.mouse
+        self._zoom_y = settings.zoom_y
         self._origin, self.smoothing = settings.origin, settings.smoothing
         self._values = (settings.steps, settings.values_are)
         self.series: dict[SeriesKey, _SeriesMarks] = {}
@@ -157,7 +168,7 @@ class Chart(widgets.VBox):
         self.marks.build(scales)
         for series in self.series.values():
             self._build_series(series, scales)
-        self.panzoom = PanZoom(scales={"x": [self.axes.x_scale], "y": [self.axes.y_scale]})
+        self.panzoom = PanZoom(scales=self._zoomed_scales())
         marks = [m for s in self.series.values() for m in s.marks]
         self.figure = Figure(
             marks=marks + [self._nan, self.marks.mark],
@@ -180,6 +191,11 @@ class Chart(widgets.VBox):
             widget.close()
         self._retired = []
 
+    def _zoomed_scales(self) -> dict:
+        # x only by default: y then fits the visible data after each zoom (bqplot's PanZoom
+        # takes any subset of the scales).
+        return {"x": [self.axes.x_scale], "y": [self.axes.y_scale] if self._zoom_y else []}
+
     def _interaction(self):
         return self.panzoom if self._mouse == "zoom" else None
 
@@ -198,6 +214,10 @@ class Chart(widgets.VBox):
             self._mouse = settings.mouse
             self.figure.interaction = self._interaction()
             self.readout.value = ""
+        if settings.zoom_y != self._zoom_y:
+            self._zoom_y = settings.zoom_y
+            self.panzoom.scales = self._zoomed_scales()
+            self.user_y = self.user_y and self._zoom_y  # y follows the data again
 
     # ------------------------------------------------------------------ scales and zoom
     def _on_scale_range(self, change) -> None:
@@ -209,7 +229,11 @@ class Chart(widgets.VBox):
             self.user_x = True
         elif scale is self.axes.y_scale:
             self.user_y = True
+        else:
+            return  # a retired scale's late message
         self.axes.apply_ticks()  # a zoom or pan: ticks for the new range
+        if self._on_view is not None:
+            self._on_view()  # the new range, from the store at full resolution
 
     def _set_range(self, scale, lo, hi) -> None:
         self._set_ranges[(id(scale), "min")] = lo
@@ -313,7 +337,7 @@ class Chart(widgets.VBox):
             series = self._ensure_series(snap.key, multi_host, multi_source)
             view = series_view(snap.step, snap.timestamp, snap.value, series.cache,
                                settings.x_mode, (lo, hi), settings.smoothing, n_raw,
-                               settings.origin, settings.log_y)
+                               settings.origin, settings.log_y, snap.x_sorted(settings.x_mode))
             series.snapshot, series.view = snap, view
             drawn.append((series, view, self._hidden(snap.key, settings)))
         self.legend.set_entries([(s.key, s.label, s.colour, s.dash) for s, _, _ in drawn

@@ -42,6 +42,8 @@ class ChartSettings:
         Nominal plot width used to size the downsampling.
     mouse : str
         ``read`` (the mouse reads values off the curves) or ``zoom`` (pan and zoom).
+    zoom_y : bool
+        Pan and zoom move y too; by default they move x only and y fits the visible data.
     steps : bool
         False when the points have no steps of their own (CloudWatch's published metrics):
         the readout then shows none.
@@ -59,6 +61,7 @@ class ChartSettings:
     best_source: str | None = None
     width_px: int = 700
     mouse: str = "read"
+    zoom_y: bool = False
     steps: bool = True
     values_are: str | None = None
 
@@ -89,6 +92,9 @@ class Controls(widgets.VBox):
             description="mouse:", style={"button_width": "100px"},
             tooltips=["hover shows each series' value at the cursor",
                       "drag to pan, wheel to zoom"])
+        self.zoom_y = widgets.Checkbox(value=False, description="zoom y", indent=False,
+                                       tooltip="pan/zoom move y too (else y fits what is in view)",
+                                       layout=widgets.Layout(width="80px"))
         self.reset_zoom = widgets.Button(description="reset zoom", icon="expand",
                                          tooltip="follow the data again")
         self.charts = widgets.SelectMultiple(options=[], value=[], description="charts",
@@ -96,13 +102,13 @@ class Controls(widgets.VBox):
         self.sources = widgets.SelectMultiple(options=[], value=[], description="jobs",
                                               rows=5, layout=widgets.Layout(display="none"))
         for control in (self.x_mode, self.smoothing, self.log_y, self.ignore_outliers,
-                        self.mouse, self.charts, self.sources):
+                        self.mouse, self.zoom_y, self.charts, self.sources):
             control.observe(lambda _change: self._on_change(), names="value")
         self.pause.observe(lambda change: on_pause() if change["new"] else on_resume(),
                            names="value")
         self.reset_zoom.on_click(lambda _button: on_reset_zoom())
         row = widgets.HBox([self.x_mode, self.smoothing, self.log_y, self.ignore_outliers,
-                            self.mouse, self.pause, self.reset_zoom],
+                            self.mouse, self.zoom_y, self.pause, self.reset_zoom],
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         super().__init__([row, widgets.HBox([self.charts, self.sources])])
 
@@ -113,6 +119,7 @@ class Controls(widgets.VBox):
         base.log_y = bool(self.log_y.value)
         base.ignore_outliers = bool(self.ignore_outliers.value)
         base.mouse = self.mouse.value
+        base.zoom_y = bool(self.zoom_y.value)
         shown = set(self.sources.value)
         base.hidden_sources = {s for s in self.sources.options if s not in shown}
         return base

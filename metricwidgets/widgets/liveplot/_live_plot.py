@@ -317,6 +317,14 @@ class LivePlot(widgets.VBox):
         if not self._stopped:
             self._throttle()
 
+    def _on_view(self) -> None:
+        # A zoom or pan: redraw the new range from the store, coalescing a wheel's bursts
+        # through the redraw throttle (a stopped plot has none left: it redraws at once).
+        if self._stopped:
+            self.refresh()
+        else:
+            self._throttle()
+
     def _on_settings(self) -> None:
         # The redraw itself offers new chart/job choices: those changes are not the user's.
         if self._redrawing != threading.get_ident():
@@ -408,7 +416,8 @@ class LivePlot(widgets.VBox):
             chart = self.charts.get(key)
             if chart is None:
                 self.charts[key] = Chart(group, settings, palette=self.palette,
-                                         on_change=lambda: self.refresh(force=True))
+                                         on_change=lambda: self.refresh(force=True),
+                                         on_view=self._on_view)
             else:
                 chart.group = group
         self.controls.offer_charts([c.group.quantity for c in self.charts.values()])

@@ -26,14 +26,14 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from metricwidgets.core.store import X_MODES, x_column, x_range_of
+
 __all__ = [
     "X_MODES", "DEFAULT_SMOOTHING", "MAX_SMOOTHING", "SeriesCache", "SeriesView", "MarkPoints",
     "ema", "x_values", "visible_bounds", "downsample_indices", "y_range", "log_safe",
     "mark_points", "series_view", "points_for_width",
 ]
 
-#: The x-axis choices: the step recovered from the log, seconds since the start, wall time.
-X_MODES = ("step", "relative", "wall")
 #: TensorBoard's default smoothing weight, and the slider's end.
 DEFAULT_SMOOTHING = 0.6
 MAX_SMOOTHING = 0.999
@@ -202,40 +202,19 @@ class SeriesCache:
 
 
 # --------------------------------------------------------------------------- x and range
-def x_values(step: np.ndarray, timestamp: np.ndarray, mode: str, origin: float = 0.0):
-    """The x column for ``mode``: steps, seconds since ``origin``, or seconds since the epoch.
-
-    Raises
-    ------
-    ValueError
-        For a mode not in :data:`X_MODES`.
-    """
-    if mode == "step":
-        return step
-    if mode == "relative":
-        return timestamp - origin
-    if mode == "wall":
-        return timestamp
-    raise ValueError(f"x mode must be one of {X_MODES}, got {mode!r}")
+#: The x column of a mode (the store's :func:`~metricwidgets.core.store.x_column`).
+x_values = x_column
 
 
 def visible_bounds(x: np.ndarray, lo: float | None, hi: float | None, is_sorted: bool):
     """Indices of the points with ``lo <= x <= hi``, widened by one point on each side.
 
     Returns ``(start, stop)`` (a slice) for a sorted ``x``, else an index array.
-    ``None`` bounds are open.
+    ``None`` bounds are open. (The store's :meth:`~metricwidgets.core.store.SeriesSnapshot.x_range`
+    on an x column given as is.)
     """
-    n = len(x)
-    if is_sorted:
-        start = 0 if lo is None else int(np.searchsorted(x, lo, side="left"))
-        stop = n if hi is None else int(np.searchsorted(x, hi, side="right"))
-        return max(start - 1, 0), min(stop + 1, n)
-    keep = np.isfinite(x)
-    if lo is not None:
-        keep &= x >= lo
-    if hi is not None:
-        keep &= x <= hi
-    return np.flatnonzero(keep)
+    pick = x_range_of(x, is_sorted, lo, hi)
+    return (pick.start, pick.stop) if isinstance(pick, slice) else pick
 
 
 def downsample_indices(x: np.ndarray, y: np.ndarray, n_out: int,
@@ -244,7 +223,8 @@ def downsample_indices(x: np.ndarray, y: np.ndarray, n_out: int,
 
     Buckets are equal x-widths when ``x`` is sorted, else equal counts. First and last
     points are always kept. Non-finite ``y`` is left out of the buckets, so a NaN never
-    hides a bucket's extremes.
+    hides a bucket's extremes, and kept beside them (every one, or when there are more than
+    ``n_out / 4``, the first in each of ``n_out / 4`` stretches), so the line breaks there.
 
     ``finite`` says whether every ``y`` is finite when the caller knows (else it is checked).
 
@@ -262,22 +242,38 @@ def downsample_indices(x: np.ndarray, y: np.ndarray, n_out: int,
     keep = None
     if finite is None:
         finite = bool(np.isfinite(y).all())
+    gaps = np.empty(0, np.int64)
     if not finite:
-        # Buckets are made of the drawable points only (a NaN must not win a bucket).
-        keep = np.flatnonzero(np.isfinite(y))
+        # Buckets are made of the drawable points only (a NaN must not win a bucket); the
+        # NaN/infinite values are kept apart so the line still breaks where they are.
+        drawable = np.isfinite(y)
+        keep = np.flatnonzero(drawable)
+        gaps = _spread(np.flatnonzero(~drawable), n, max(1, n_out // 4))
         if len(keep) <= n_out:
-            return np.unique(np.concatenate(([0], keep, [n - 1]))).astype(np.int64)
+            return np.unique(np.concatenate(([0], keep, gaps, [n - 1]))).astype(np.int64)
         x, y = x[keep], y[keep]
-    y = np.ascontiguousarray(y)
+    # The first and last points are drawn anyway: the buckets share out the ones between,
+    # so every view draws the same count (a zoom never draws fewer than the whole curve).
+    last = len(y) - 1
+    inner_x, inner_y = np.ascontiguousarray(x[1:last]), np.ascontiguousarray(y[1:last])
     sampler = MinMaxDownsampler()
     if is_sorted and np.isfinite(x[0]) and np.isfinite(x[-1]) and x[-1] > x[0]:
-        index = sampler.downsample(np.ascontiguousarray(x), y, n_out=n_out)
+        index = sampler.downsample(inner_x, inner_y, n_out=n_out)
     else:
-        index = sampler.downsample(y, n_out=n_out)
-    index = np.asarray(index, np.int64)
+        index = sampler.downsample(inner_y, n_out=n_out)
+    index = np.concatenate(([0], np.asarray(index, np.int64) + 1, [last]))
     if keep is not None:
         index = keep[index]
-    return np.unique(np.concatenate(([0], index, [n - 1])))
+    return np.unique(np.concatenate(([0], index, gaps, [n - 1])))
+
+
+def _spread(index: np.ndarray, n: int, count: int) -> np.ndarray:
+    """``index`` (sorted positions among ``n``) when there are at most ``count`` of them;
+    else the first of them in each of ``count`` equal stretches of ``range(n)``."""
+    if len(index) <= count:
+        return index
+    edges = np.linspace(0, n, count, endpoint=False)
+    return np.unique(index[np.minimum(np.searchsorted(index, edges), len(index) - 1)])
 
 
 def y_range(arrays: Iterable[np.ndarray], ignore_outliers: bool = True, log: bool = False,
@@ -395,6 +391,22 @@ def _even_pick(n: int, count: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, count).round().astype(np.int64))
 
 
+def _inside(vc: np.ndarray, lo, hi) -> slice:
+    """The part of a visible range's points (widened by a neighbour each side) that is
+    inside ``[lo, hi]``."""
+    start = 1 if lo is not None and len(vc) and vc[0] < lo else 0
+    stop = len(vc) - 1 if hi is not None and len(vc) > start and vc[-1] > hi else len(vc)
+    return slice(start, stop)
+
+
+def _with_ends(index: np.ndarray, inner: slice, n: int) -> np.ndarray:
+    """``index`` (relative to ``inner``) in the visible range's terms, with the neighbours
+    outside the range on each side."""
+    ends = [i for i in (0, n - 1) if n and not inner.start <= i < inner.stop]
+    return np.unique(np.concatenate((np.asarray(index, np.int64) + inner.start,
+                                     np.asarray(ends, np.int64))))
+
+
 # --------------------------------------------------------------------------- one series
 @dataclass
 class SeriesView:
@@ -430,8 +442,14 @@ class SeriesView:
 def series_view(step: np.ndarray, timestamp: np.ndarray, value: np.ndarray,
                 cache: SeriesCache, mode: str = "step", x_range=(None, None),
                 smoothing: float = DEFAULT_SMOOTHING, n_out: int = 1600,
-                origin: float = 0.0, log: bool = False) -> SeriesView:
+                origin: float = 0.0, log: bool = False,
+                in_order: bool | None = None) -> SeriesView:
     """Compute the drawn points of one series (cost: O(visible) + O(new points)).
+
+    Every point of the visible x-range when it holds at most ``n_out`` of them; else a
+    downsampling to about ``n_out`` that keeps each bucket's min and max (a spike is never
+    lost) and NaN/infinite values (where the line breaks). A zoom asks again with the new
+    ``x_range`` and gets the new range at this full resolution.
 
     Parameters
     ----------
@@ -451,33 +469,48 @@ def series_view(step: np.ndarray, timestamp: np.ndarray, value: np.ndarray,
         Seconds since the epoch that ``relative`` time counts from.
     log : bool
         Replace values <= 0 by NaN (and count them).
+    in_order : bool, optional
+        Whether the x column (step, or timestamp for time modes) is non-decreasing, when
+        the caller knows (a store snapshot's ``x_sorted(mode)``); else checked (O(new)).
     """
-    x = x_values(step, timestamp, mode, origin)
+    # The step or timestamp column itself: relative time is wall time moved by ``origin``,
+    # so the range is found and the buckets are cut on the stored column, and only the
+    # visible slice is shifted (no copy of the whole series).
+    column = step if mode == "step" else timestamp
+    x_column(column[:0], column[:0], mode)  # an unknown mode fails here, before any work
+    kind = "step" if mode == "step" else "time"
+    is_sorted = cache.is_sorted(column, kind) if in_order is None else in_order
     smoothed = cache.smoothed(value, smoothing)
-    is_sorted = cache.is_sorted(x, mode)
-    lo, hi = x_range
-    bounds = visible_bounds(x, lo, hi, is_sorted)
-    if isinstance(bounds, tuple):
-        start, stop = bounds
-        vx, vy, vs = x[start:stop], value[start:stop], smoothed[start:stop]
-        offset = start
-    else:
-        vx, vy, vs = x[bounds], value[bounds], smoothed[bounds]
-        offset = None
-    if not cache.all_finite(x, "x:" + mode):
+    shift = origin if mode == "relative" else 0.0
+    lo, hi = (None if b is None else b + shift for b in x_range)
+    bounds = x_range_of(column, is_sorted, lo, hi)
+    offset = bounds.start if isinstance(bounds, slice) else None
+    vc, vy, vs = column[bounds], value[bounds], smoothed[bounds]
+    if not cache.all_finite(column, "x:" + kind):
         # Wall/relative time may be unknown for some points: they cannot be placed.
-        keep = np.flatnonzero(np.isfinite(vx))
-        vx, vy, vs = vx[keep], vy[keep], vs[keep]
+        keep = np.flatnonzero(np.isfinite(vc))
+        vc, vy, vs = vc[keep], vy[keep], vs[keep]
         bounds = (keep + offset) if offset is not None else bounds[keep]
         offset = None
     finite = cache.all_finite(value, "y")
-    if offset is not None and finite and is_sorted and len(vx) > 8 * BLOCK * 2 and \
-            len(vx) > 8 * n_out:
-        raw_idx = _downsample_by_blocks(x, value, cache, offset, offset + len(vx), n_out)
+    # The budget goes to the points in view; the neighbour each side that lets the line
+    # reach the edges is drawn besides.
+    inner = _inside(vc, lo, hi)
+    if offset is not None and finite and is_sorted and \
+            inner.stop - inner.start >= n_out * BLOCK:
+        # So many points that even every block's min and max are more than twice the
+        # budget: bucket those (kept per block as the series grows) instead of every point.
+        raw_idx = _downsample_by_blocks(column, value, cache, offset + inner.start,
+                                        offset + inner.stop, n_out)
     else:
-        raw_idx = downsample_indices(vx, vy, n_out, is_sorted, finite=True if finite else None)
+        raw_idx = downsample_indices(vc[inner], vy[inner], n_out, is_sorted,
+                                     finite=True if finite else None)
+    raw_idx = _with_ends(raw_idx, inner, len(vc))
+    vx = vc - shift if shift else vc
     # The smoothed line has no spikes to keep: an even pick, one point per two raw ones.
-    smooth_idx = _even_pick(len(vs), max(2, n_out // 2)) if smoothing else raw_idx
+    smooth_idx = _with_ends(
+        _even_pick(inner.stop - inner.start, max(2, n_out // 2)), inner, len(vs)) \
+        if smoothing else raw_idx
     to_full = (lambda i: i + offset) if offset is not None else (lambda i: bounds[i])
     y, sy = vy[raw_idx], vs[smooth_idx]
     hidden = 0

@@ -185,3 +185,75 @@ def test_wide_views_are_downsampled_from_cached_block_extremes_without_losing_sp
     direct = downsample_indices(step[99_000:251_002], value[99_000:251_002], 1000)
     assert value[view.index].max() == value[99_000 + direct].max()
     assert value[view.index].min() == value[99_000 + direct].min()
+
+
+# --------------------------------------------------------------------------- zoom refinement
+def _noisy_run(n=18_000, spikes=(1_000, 5_000, 13_000, 15_500), seed=3):
+    rng = np.random.default_rng(seed)
+    step = np.arange(n, dtype=np.float64)
+    value = np.exp(-step / 6000.0) + rng.normal(0.0, 0.05, n)
+    value[list(spikes)] += 3.0
+    return step, 1.7e9 + 2.0 * step, value
+
+
+def test_a_zoom_asks_again_at_full_resolution_with_more_points_in_view_than_the_whole_curve():
+    step, ts, value = _noisy_run()
+    cache = SeriesCache()
+    whole = series_view(step, ts, value, cache, n_out=1400)
+    lo, hi = 12_000.0, 16_500.0  # a quarter of the run
+    zoomed = series_view(step, ts, value, cache, x_range=(lo, hi), n_out=1400)
+    inside = (zoomed.x >= lo) & (zoomed.x <= hi)
+    assert inside.sum() >= len(whole.x)
+    assert inside.sum() >= 1390  # the whole budget spent on what is in view
+    assert {13_000, 15_500} <= set(zoomed.index.tolist())  # the spikes in view are drawn
+
+
+def test_a_zoom_holding_fewer_points_than_the_budget_draws_every_one_of_them():
+    step, ts, value = _noisy_run()
+    view = series_view(step, ts, value, SeriesCache(), x_range=(9_000.0, 9_999.0), n_out=1400)
+    assert view.index.tolist() == list(range(8_999, 10_001))  # and one each side
+    np.testing.assert_array_equal(view.y, value[8_999:10_001])
+
+
+def test_a_zoom_in_relative_time_is_the_same_points_as_in_wall_time():
+    step, ts, value = _noisy_run()
+    origin = 1.7e9 - 60.0
+    wall = series_view(step, ts, value, SeriesCache(), mode="wall",
+                       x_range=(1.7e9 + 20_000.0, 1.7e9 + 30_000.0), n_out=800)
+    relative = series_view(step, ts, value, SeriesCache(), mode="relative", origin=origin,
+                           x_range=(20_060.0, 30_060.0), n_out=800)
+    assert relative.index.tolist() == wall.index.tolist()
+    np.testing.assert_allclose(relative.x, wall.x - origin)
+
+
+def test_a_nan_value_survives_downsampling_so_the_line_breaks_where_it_is():
+    step, ts, value = _noisy_run()
+    value[[4_321, 11_000]] = [np.nan, np.inf]
+    view = series_view(step, ts, value, SeriesCache(), n_out=400)
+    assert {4_321, 11_000} <= set(view.index.tolist())
+    assert len(view.x) <= 400 + 2 + 2
+    zoomed = series_view(step, ts, value, SeriesCache(), x_range=(10_000.0, 12_000.0),
+                         n_out=400)
+    assert 11_000 in zoomed.index.tolist() and 4_321 not in zoomed.index.tolist()
+
+
+def test_many_nan_values_are_kept_one_per_stretch_within_a_quarter_of_the_budget():
+    y = np.random.default_rng(0).normal(size=100_000)
+    y[::3] = np.nan
+    index = downsample_indices(np.arange(100_000.0), y, 400)
+    gaps = np.flatnonzero(~np.isfinite(y[index]))
+    assert 50 <= len(gaps) <= 101  # one per stretch, and the first point (a NaN here)
+    assert len(index) <= 400 + 100 + 4  # and the first and last, of all and of the finite
+
+
+def test_a_zoom_into_a_million_points_keeps_every_spike_in_view():
+    n = 1_000_000
+    rng = np.random.default_rng(9)
+    step = np.arange(n, dtype=np.float64)
+    value = rng.normal(size=n)
+    value[[400_123, 444_444, 470_001]] = [25.0, -30.0, 40.0]
+    cache = SeriesCache()
+    series_view(step, step, value, cache, n_out=1400)
+    view = series_view(step, step, value, cache, x_range=(400_000.0, 475_000.0), n_out=1400)
+    assert {400_123, 444_444, 470_001} <= set(view.index.tolist())
+    assert 1_300 <= len(view.x) <= 1_404
