@@ -128,6 +128,7 @@ class Chart(widgets.VBox):
         self._values = (settings.steps, settings.values_are)
         self.series: dict[SeriesKey, _SeriesMarks] = {}
         self.user_x = self.user_y = False
+        self._drawn_x = None  # the x-range the marks hold (None, None: all)
         self._set_ranges: dict = {}
         self._new_marks = False
         self._retired: list = []
@@ -232,8 +233,11 @@ class Chart(widgets.VBox):
         else:
             return  # a retired scale's late message
         self.axes.apply_ticks()  # a zoom or pan: ticks for the new range
-        if self._on_view is not None:
-            self._on_view()  # the new range, from the store at full resolution
+        # The new x-range, from the store at full resolution (what is drawn does not depend
+        # on y). A message sets min and max together: the second notice finds it drawn.
+        if self._on_view is not None and scale is self.axes.x_scale and \
+                self._visible_x() != self._drawn_x:
+            self._on_view()
 
     def _set_range(self, scale, lo, hi) -> None:
         self._set_ranges[(id(scale), "min")] = lo
@@ -330,7 +334,7 @@ class Chart(widgets.VBox):
         hosts = {(s.key.source, s.key.host) for s in mine}
         multi_host = len({h for _, h in hosts}) > 1
         multi_source = len({s for s, _ in hosts}) > 1
-        lo, hi = self._visible_x()
+        lo, hi = self._drawn_x = self._visible_x()
         n_raw = points_for_width(settings.width_px)
         drawn = []
         for snap in mine:

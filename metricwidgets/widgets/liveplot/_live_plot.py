@@ -255,7 +255,8 @@ class LivePlot(widgets.VBox):
         with self._lock:
             for chart in self.charts.values():
                 chart.reset_zoom()
-        self.refresh(force=True)
+        # Not forced: the data did not change, so the diagnoses (O(series)) need not rerun.
+        self.refresh()
 
     @property
     def closed(self) -> bool:
