@@ -118,28 +118,42 @@ def _system_watch(rng):
     return system, grow, len(series)
 
 
-def measure_ours(panel: bool = False):
+def loss_watch(rng, updates: int = UPDATES, spikes: int = 0):
+    """A watch (not polled) holding SERIES_POINTS points of a noisy loss (with ``spikes``
+    spikes), and ``arrive(i)`` that appends update ``i``'s APPEND points (0 to ``updates``)."""
     from metricwidgets.core.store import SeriesKey
     from metricwidgets.polling.watch import Watch
-    from metricwidgets.widgets.liveplot import _live_plot as live_plot
-    from metricwidgets.widgets.liveplot import LivePlot
 
     watch = Watch([], start=False, name="bench")
     key = SeriesKey("bench", "algo-1", "train:loss")
-    rng = np.random.default_rng(0)
-    total = SERIES_POINTS + APPEND * (UPDATES + 1)
+    total = SERIES_POINTS + APPEND * (updates + 1)
     steps = np.arange(total, dtype=np.float64)
     values = 1.0 / np.sqrt(steps + 1) + rng.normal(0, 0.01, total)
+    if spikes:
+        values[rng.integers(0, total, spikes)] += 1.0
     stamps = 1.7e9 + steps * 0.01
     watch.store.add_points(key, steps[:SERIES_POINTS], stamps[:SERIES_POINTS],
                            values[:SERIES_POINTS])
-    system, grow, system_series = _system_watch(rng) if panel else (None, None, 0)
-    plot = LivePlot(watch, redraw_interval=0.0, system=system)
 
     def arrive(i):
         n = SERIES_POINTS + i * APPEND
         watch.store.add_points(key, steps[n:n + APPEND], stamps[n:n + APPEND],
                                values[n:n + APPEND])
+
+    return watch, arrive
+
+
+def measure_ours(panel: bool = False):
+    from metricwidgets.widgets.liveplot import _live_plot as live_plot
+    from metricwidgets.widgets.liveplot import LivePlot
+
+    rng = np.random.default_rng(0)
+    watch, add = loss_watch(rng)
+    system, grow, system_series = _system_watch(rng) if panel else (None, None, 0)
+    plot = LivePlot(watch, redraw_interval=0.0, system=system)
+
+    def arrive(i):
+        add(i)
         if grow is not None:
             grow(i)
 

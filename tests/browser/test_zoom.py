@@ -5,17 +5,30 @@ returns to the whole run.
 
 The test writes the log itself (so it knows every value); the notebook follows it with
 ``LivePlot.for_file``, and a second cell appends more points once the user has zoomed.
+The chart before and after the zoom is kept as ``zoom_whole_chart.png`` and
+``zoom_4x_chart.png``; with ``METRICWIDGETS_REFRESH_SCREENSHOT=1`` they also become the
+README's ``docs/zoom_whole.png`` and ``docs/zoom_4x.png``.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.browser.chart_geometry import geometry, parse_label, split_axes
-from tests.browser.lab import open_notebook, run_all_cells, screenshot, wait_until, write_notebook
+from tests.browser.lab import (
+    SCREENSHOTS,
+    open_notebook,
+    run_all_cells,
+    screenshot,
+    wait_until,
+    write_notebook,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +37,7 @@ CHART = f"{PLOT} .metricwidgets-chart"
 N = 18_000
 MORE = 600
 SPIKES = (2_000, 6_000, 12_500, 13_700, 15_000, 16_900)
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 #: PanZoom zooms by exp(0.001 * deltaY) per wheel event: 7 x -200 is 4.06x.
 WHEELS = 7
 
@@ -100,6 +114,15 @@ def view(page) -> dict | None:
             "x_of": x_of, "y_of": y_of, "area": area, "labels": [t["text"] for t in x_ticks]}
 
 
+def chart_picture(page, name: str) -> None:
+    """The chart alone as ``SCREENSHOTS/<name>_chart.png`` (and ``docs/<name>.png`` when
+    refreshing the README's pictures)."""
+    path = SCREENSHOTS / f"{name}_chart.png"
+    page.locator(CHART).first.screenshot(path=str(path))
+    if os.environ.get("METRICWIDGETS_REFRESH_SCREENSHOT") == "1":
+        shutil.copyfile(path, DOCS / f"{name}.png")
+
+
 def header_points(page) -> int:
     found = re.search(r"train:error: (\d+)", page.inner_text(f"{PLOT} .metricwidgets-counts"))
     return int(found.group(1)) if found else 0
@@ -140,6 +163,7 @@ def test_a_wheel_zoom_shows_the_data_not_a_magnified_sketch(lab, page):
     whole = settled(page, lambda v: v["x"][1] >= N - 1 - 50 and len(v["points"]) > 100,
                     "the whole run drawn")
     screenshot(page, "zoom_whole.png")
+    chart_picture(page, "zoom_whole")
     span = whole["x"][1] - whole["x"][0]
 
     # The wheel over the plot, at three quarters of its width: x zooms about 4x, y does not.
@@ -151,6 +175,7 @@ def test_a_wheel_zoom_shows_the_data_not_a_magnified_sketch(lab, page):
     zoomed = settled(page, lambda v: v["x"][1] - v["x"][0] <= span / 3.9 and
                      len(v["points"]) >= len(whole["points"]), "the 4x zoom refined")
     screenshot(page, "zoom_4x.png")
+    chart_picture(page, "zoom_4x")
     lo, hi = zoomed["x"]
     assert (hi - lo) == pytest.approx(span / 4.06, rel=0.03)
     # At least as many vertices in view as the whole curve had: redrawn from the store.
