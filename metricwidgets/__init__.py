@@ -20,6 +20,7 @@ _EXPORTS = {
     "suggest_definitions": "metricwidgets.core.authoring",
     "fetch_job_metrics": "metricwidgets.api",
     "fetch_job_findings": "metricwidgets.api",
+    "fetch_jobs_metrics": "metricwidgets.api",
     "diagnose": "metricwidgets.core.diagnosis",
     "Finding": "metricwidgets.core.diagnosis",
     "list_jobs": "metricwidgets.sources.job_search",

@@ -10,7 +10,7 @@ round for both) and diagnoses them, for ``metricwidgets diagnose --job``.
 from __future__ import annotations
 
 __all__ = ["COLUMNS", "SYSTEM_COLUMNS", "fetch_job_findings", "fetch_job_metrics",
-           "fetch_job_store"]
+           "fetch_job_store", "fetch_jobs_metrics"]
 
 #: The columns of the result, in order.
 COLUMNS = ["timestamp", "host", "metric", "value", "step", "line"]
@@ -155,3 +155,73 @@ def _utilization_or_why(system) -> list:
         return [Finding("utilization-unread", "", math.nan, math.nan,
                         f"the instances' utilization could not be read: {exc}", "info",
                         job=system.name)]
+
+
+def fetch_jobs_metrics(jobs=None, name_contains=None, since=None, status=None,
+                       metric_definitions=None, options=None, **aws):
+    """Every point of ``metric_definitions`` in the logs of many jobs, as one DataFrame.
+
+    The jobs are ``jobs``, or those :func:`~metricwidgets.list_jobs` finds with
+    ``name_contains``, ``since`` and ``status``. When every definition (and the step
+    definition) has a sound prefilter (:func:`metricwidgets.core.parsing.prefilter_union`),
+    CloudWatch Logs scans the logs where they live (``FilterLogEvents`` with a regex filter
+    pattern over each job's streams) and only candidate lines travel; otherwise every line
+    is read (a warning says which definition forced it). Either way each line is parsed here
+    with SageMaker's rules, so the points are the same.
+
+    Parameters
+    ----------
+    jobs : list of str, optional
+    name_contains, since, status : optional
+        As for :func:`~metricwidgets.list_jobs`, when ``jobs`` is None.
+    metric_definitions
+        Anything :func:`~metricwidgets.core.parsing.load_definitions` reads (required,
+        unless ``options`` carries them).
+    options : MetricOptions, optional
+        Where AWS is, the definitions and the step definition (as the CLI passes them).
+    **aws
+        ``region``, ``profile``, ``endpoint_url``, ``session``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``job``, ``timestamp`` (UTC), ``host``, ``metric``, ``value``, ``step``.
+
+    Raises
+    ------
+    InputError
+        No definitions, a regex that does not compile, a bad ``since`` or ``status``.
+    AWSError
+        Listing the jobs failed, or every job's logs failed to be read (the first reason);
+        a job failing alone is a warning.
+    """
+    import warnings
+
+    from metricwidgets.options import resolve_options
+    from metricwidgets.polling.backfill import Backfill
+
+    options = resolve_options(options, metric_definitions, None, None, **aws)
+    names = _job_names(jobs, name_contains, since, status, options)
+    backfill = Backfill(names, options.definitions or [], options)
+    if not backfill.prefilter.usable:
+        warnings.warn(f"reading every log line: {backfill.prefilter.reason}", stacklevel=2)
+    backfill.run()
+    if backfill.errors and len(backfill.errors) == len(names):
+        from metricwidgets.errors import AWSError
+
+        job, why = next(iter(backfill.errors.items()))
+        raise AWSError(f"{job}: {why}")
+    for job, why in backfill.errors.items():
+        warnings.warn(f"{job}: {why}", stacklevel=2)
+    return backfill.frame()
+
+
+def _job_names(jobs, name_contains, since, status, options) -> list[str]:
+    if jobs is not None:
+        names = [jobs] if isinstance(jobs, str) else list(jobs)
+        return [n for n in names if not name_contains or name_contains in n]
+    import metricwidgets
+
+    rows = metricwidgets.list_jobs(name_contains=name_contains, status=status, since=since,
+                                   options=options)
+    return list(rows["name"]) if len(rows) else []

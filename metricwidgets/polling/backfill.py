@@ -1,0 +1,193 @@
+"""A backfill: new definitions over many jobs' logs, the scan pushed down to CloudWatch.
+
+:class:`Backfill` reads each job's lines (:func:`metricwidgets.sources.log_scan.read_job_lines`:
+only the candidate lines when every definition has a sound prefilter, every line otherwise),
+parses them here with SageMaker's exact rules (:class:`~metricwidgets.core.parsing.LogParser`,
+the store numbering steps as it does for a watch) and keeps one
+:class:`~metricwidgets.core.store.MetricStore` whose series are named by job. It runs
+synchronously (:meth:`Backfill.run`, what :func:`metricwidgets.fetch_jobs_metrics` does) or
+on a thread of its own (:meth:`Backfill.start`, what the runs table does), reports
+:class:`BackfillProgress` after every job, and stops between two calls when cancelled.
+
+A job that cannot be read (gone, no permission) is one line in :attr:`Backfill.errors`; the
+others go on.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+from metricwidgets.core.parsing import LogParser, prefilter_union
+from metricwidgets.core.store import MetricStore
+from metricwidgets.errors import InputError, UserFacingError
+from metricwidgets.sources.budget import budgeted_client
+from metricwidgets.sources.log_scan import ScanCancelled, ScanMeter, read_job_lines
+
+__all__ = ["COLUMNS", "Backfill", "BackfillProgress"]
+
+#: The columns of a backfill's frame.
+COLUMNS = ["job", "timestamp", "host", "metric", "value", "step"]
+#: Jobs read at once (the call budget, not this, bounds the rate of calls).
+WORKERS = 4
+
+
+@dataclass(frozen=True)
+class BackfillProgress:
+    """Where a backfill stands.
+
+    Attributes
+    ----------
+    jobs_done, jobs_total : int
+    calls : int
+        AWS calls made so far.
+    bytes : int
+        Response bytes received so far.
+    pushed_down : bool
+        Whether only candidate lines are read (else every line, see ``why_full``).
+    why_full : str
+    finished, cancelled : bool
+    """
+
+    jobs_done: int
+    jobs_total: int
+    calls: int
+    bytes: int
+    pushed_down: bool
+    why_full: str = ""
+    finished: bool = False
+    cancelled: bool = False
+
+    def text(self) -> str:
+        """One line for a progress label."""
+        state = " (cancelled)" if self.cancelled else ""
+        how = "filtered in CloudWatch" if self.pushed_down else \
+            f"every line read: {self.why_full}"
+        return (f"{self.jobs_done}/{self.jobs_total} jobs, {self.bytes / 1e6:.2f} MB, "
+                f"{self.calls} calls, {how}{state}")
+
+
+class Backfill:
+    """Parse ``definitions`` over the logs of ``jobs``.
+
+    Parameters
+    ----------
+    jobs : list of str
+    definitions : list of MetricDefinition
+    options : MetricOptions
+        Where AWS is; its ``step_definition`` gives the ``step`` column.
+    on_progress : callable, optional
+        ``on_progress(BackfillProgress)`` after every job (on the thread that read it).
+    on_job : callable, optional
+        ``on_job(job, store)`` once a job's points are in :attr:`store`.
+    client : botocore ``logs`` client, optional
+        Default: a budgeted one made from ``options``.
+    push_down : bool
+        False reads every line whatever the prefilter (the baseline the benchmark compares).
+
+    Attributes
+    ----------
+    store : MetricStore
+        Series keyed ``(job, host, metric)``.
+    errors : dict
+        job -> the one-line reason it could not be read.
+    prefilter : Prefilter
+    meter : ScanMeter
+    """
+
+    def __init__(self, jobs, definitions, options, *, on_progress: Callable | None = None,
+                 on_job: Callable | None = None, client=None, push_down: bool = True):
+        self.jobs = list(dict.fromkeys(jobs))
+        self.definitions = list(definitions)
+        if not self.definitions:
+            raise InputError("a backfill needs at least one metric definition "
+                             "(--definition NAME=REGEX)")
+        self.options = options
+        self.step_definition = options.step_definition
+        regexes = [(d.name, d.regex) for d in self.definitions]
+        if self.step_definition:
+            regexes.append(("step", self.step_definition))
+        self.prefilter = prefilter_union(regexes)
+        if not push_down and self.prefilter.usable:
+            self.prefilter = type(self.prefilter)(reason="asked for a full read")
+        self.meter = ScanMeter()
+        self.client = client if client is not None else budgeted_client("logs", options.aws)
+        self.meter.attach(self.client)
+        self.store = MetricStore()
+        self.errors: dict[str, str] = {}
+        self._on_progress = on_progress
+        self._on_job = on_job
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._done = 0
+        self.thread: threading.Thread | None = None
+
+    # -- control -------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop before the next call (jobs already read keep their points)."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def progress(self, finished: bool = False) -> BackfillProgress:
+        with self._lock:
+            done = self._done
+        return BackfillProgress(done, len(self.jobs), self.meter.total_calls, self.meter.bytes,
+                                self.prefilter.usable, self.prefilter.reason,
+                                finished=finished, cancelled=self.cancelled)
+
+    def start(self) -> threading.Thread:
+        """Run on a daemon thread of its own; return it."""
+        self.thread = threading.Thread(target=self.run, name="metricwidgets-backfill",
+                                       daemon=True)
+        self.thread.start()
+        return self.thread
+
+    # -- the work ------------------------------------------------------------------------
+    def run(self) -> MetricStore:
+        """Read and parse every job (``WORKERS`` at once); return :attr:`store`."""
+        with ThreadPoolExecutor(WORKERS, thread_name_prefix="metricwidgets-backfill") as pool:
+            list(pool.map(self._one, self.jobs))
+        self._report(finished=True)
+        return self.store
+
+    def _one(self, job: str) -> None:
+        try:
+            hosts = read_job_lines(self.client, job, self.prefilter.filter_pattern(),
+                                   cancelled=self._cancel.is_set)
+        except ScanCancelled:
+            return
+        except UserFacingError as exc:
+            self.errors[job] = str(exc).splitlines()[0]
+        else:
+            self._parse(job, hosts)
+            if self._on_job is not None:
+                self._on_job(job, self.store)
+        with self._lock:
+            self._done += 1
+        self._report()
+
+    def _parse(self, job: str, hosts) -> None:
+        for host, (lines, stamps) in hosts.items():
+            parser = LogParser(self.definitions, escape=False,
+                               step_definition=self.step_definition)
+            result = parser.feed_lines(lines, stamps)
+            self.store.add_result(job, host, parser.names, result)
+
+    def _report(self, finished: bool = False) -> None:
+        if self._on_progress is not None:
+            self._on_progress(self.progress(finished))
+
+    def frame(self):
+        """Every point as a DataFrame with :data:`COLUMNS`, job by job in the given order."""
+        import pandas as pd
+
+        frame = self.store.to_dataframe().rename(columns={"source": "job"})[COLUMNS]
+        order = {job: i for i, job in enumerate(self.jobs)}
+        frame["_order"] = frame["job"].map(order)
+        frame = frame.sort_values("_order", kind="stable").drop(columns="_order")
+        return pd.DataFrame(frame).reset_index(drop=True)
