@@ -15,21 +15,24 @@ others go on.
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
-from metricwidgets.core.parsing import LogParser, prefilter_union
+from metricwidgets.core.parsing import LogParser, prefilter_union, validate_definitions
 from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import InputError, UserFacingError
 from metricwidgets.sources.budget import budgeted_client
 from metricwidgets.sources.log_scan import ScanCancelled, ScanMeter, read_job_lines
 
-__all__ = ["COLUMNS", "Backfill", "BackfillProgress"]
+__all__ = ["COLUMNS", "SUMMARIES", "Backfill", "BackfillProgress"]
 
 #: The columns of a backfill's frame.
 COLUMNS = ["job", "timestamp", "host", "metric", "value", "step"]
+#: What :meth:`Backfill.summary` can make of a job's series.
+SUMMARIES = ("last", "min", "max")
 #: Jobs read at once (the call budget, not this, bounds the rate of calls).
 WORKERS = 4
 
@@ -86,6 +89,8 @@ class Backfill:
         Default: a budgeted one made from ``options``.
     push_down : bool
         False reads every line whatever the prefilter (the baseline the benchmark compares).
+    workers : int
+        Jobs read at once.
 
     Attributes
     ----------
@@ -98,18 +103,25 @@ class Backfill:
     """
 
     def __init__(self, jobs, definitions, options, *, on_progress: Callable | None = None,
-                 on_job: Callable | None = None, client=None, push_down: bool = True):
+                 on_job: Callable | None = None, client=None, push_down: bool = True,
+                 workers: int = WORKERS):
         self.jobs = list(dict.fromkeys(jobs))
         self.definitions = list(definitions)
         if not self.definitions:
             raise InputError("a backfill needs at least one metric definition "
                              "(--definition NAME=REGEX)")
+        problems = validate_definitions(self.definitions)
+        if problems:
+            raise problems[0]
         self.options = options
         self.step_definition = options.step_definition
         regexes = [(d.name, d.regex) for d in self.definitions]
         if self.step_definition:
             regexes.append(("step", self.step_definition))
-        self.prefilter = prefilter_union(regexes)
+        try:
+            self.prefilter = prefilter_union(regexes)
+        except re.error as exc:
+            raise InputError(f"the step regex does not compile: {exc}") from None
         if not push_down and self.prefilter.usable:
             self.prefilter = type(self.prefilter)(reason="asked for a full read")
         self.meter = ScanMeter()
@@ -123,6 +135,7 @@ class Backfill:
         self._lock = threading.Lock()
         self._done = 0
         self.thread: threading.Thread | None = None
+        self.workers = max(1, int(workers))
 
     # -- control -------------------------------------------------------------------------
     def cancel(self) -> None:
@@ -149,8 +162,8 @@ class Backfill:
 
     # -- the work ------------------------------------------------------------------------
     def run(self) -> MetricStore:
-        """Read and parse every job (``WORKERS`` at once); return :attr:`store`."""
-        with ThreadPoolExecutor(WORKERS, thread_name_prefix="metricwidgets-backfill") as pool:
+        """Read and parse every job (``workers`` at once); return :attr:`store`."""
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="metricwidgets-backfill") as pool:
             list(pool.map(self._one, self.jobs))
         self._report(finished=True)
         return self.store
@@ -181,6 +194,31 @@ class Backfill:
     def _report(self, finished: bool = False) -> None:
         if self._on_progress is not None:
             self._on_progress(self.progress(finished))
+
+    def summary(self, job: str, metric: str, how: str = "last") -> float:
+        """One number for ``metric`` of ``job`` over all its hosts: the ``last`` value (the
+        latest timestamp; the first host on a tie), the ``min`` or the ``max``; NaN when
+        there is none.
+
+        Raises
+        ------
+        InputError
+            ``how`` is none of the three.
+        """
+        import math
+
+        if how not in SUMMARIES:
+            raise InputError(f"how: expected one of {', '.join(SUMMARIES)}, not {how!r}")
+        snaps = [s for s in self.store.snapshots()
+                 if s.key.source == job and s.key.metric == metric and len(s)]
+        if not snaps:
+            return math.nan
+        if how == "min":
+            return float(min(s.value.min() for s in snaps))
+        if how == "max":
+            return float(max(s.value.max() for s in snaps))
+        latest = max(snaps, key=lambda s: s.timestamp[-1])
+        return float(latest.value[-1])
 
     def frame(self):
         """Every point as a DataFrame with :data:`COLUMNS`, job by job in the given order."""

@@ -6,14 +6,18 @@ column chooser, a sort button per column (again: the other way), the best row of
 ``final:`` metric highlighted (lower or higher is better from the metric's name,
 :func:`metricwidgets.core.pairing.direction_of`). Ticking rows overlays those jobs in one
 chart below (a plot of :meth:`metricwidgets.LivePlot.for_jobs` made by ``plot_factory``),
-jobs joining and leaving it without a rebuild. The widget holds no AWS logic: AWS keywords
-are handed to the plot factory as they are.
+jobs joining and leaving it without a rebuild. :meth:`RunsTable.add_log_column` adds a
+``log:<metric>`` column from a regex over the jobs' logs (a
+:class:`~metricwidgets.polling.backfill.Backfill` made by ``backfill_factory``, on its own
+thread), each cell filled as its job is read, under a progress bar with a cancel button.
+The widget holds no AWS logic: AWS keywords are handed to the factories as they are.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import threading
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -67,8 +71,11 @@ class RunsTable(widgets.VBox):
     """
 
     def __init__(self, rows, plot_factory: Callable | None = None, page_size: int = 25, *,
-                 options=None, **aws):
+                 options=None, backfill_factory: Callable | None = None, **aws):
         self._loader = rows if callable(rows) else None
+        self._backfill_factory = backfill_factory or _default_backfill(options, aws)
+        self.backfills: list = []
+        self._cells_lock = threading.RLock()
         if plot_factory is None:
             from metricwidgets.widgets.liveplot import LivePlot
 
@@ -97,6 +104,7 @@ class RunsTable(widgets.VBox):
         self.header = widgets.HBox([])
         self.body = widgets.VBox([])
         self.plot_box = widgets.VBox([])
+        self.backfill_box = widgets.VBox([])
         self._checks: list[widgets.Checkbox] = []
         self._cells: list[widgets.HTML] = []
         self._updating = False
@@ -108,8 +116,8 @@ class RunsTable(widgets.VBox):
         self.next_page.on_click(lambda _: self._goto(self.page + 1))
         controls = widgets.HBox([self.filter, self.metric, self.refresh_button,
                                  self.previous_page, self.page_label, self.next_page])
-        super().__init__([controls, self.columns, self.message, self.header, self.body,
-                          self.plot_box])
+        super().__init__([controls, self.columns, self.message, self.backfill_box,
+                          self.header, self.body, self.plot_box])
         self.add_class("metricwidgets-runs-table")
         self.set_rows(rows() if self._loader is not None else rows)
 
@@ -268,6 +276,63 @@ class RunsTable(widgets.VBox):
         button.on_click(lambda _: self.sort_by(column))
         return button
 
+    # ------------------------------------------------------------------ log columns
+    def add_log_column(self, metric: str, regex: str, how: str = "last"):
+        """Add the column ``log:<metric>``: for each listed job, ``how`` (``last``, ``min``
+        or ``max``) of what ``regex`` (group 1, SageMaker's rules) finds in its logs.
+
+        Cells fill in as jobs are read, on the backfill's own thread; a progress bar says
+        jobs done, bytes and calls, and its button cancels the rest. Returns the backfill
+        (None, with one line in :attr:`message`, when the regex or ``how`` is refused).
+        """
+        from metricwidgets.core.parsing import MetricDefinition
+
+        column = f"log:{metric}"
+        names = [str(n) for n in self.frame["name"]] if self.frame is not None else []
+        bar = widgets.IntProgress(value=0, min=0, max=max(len(names), 1),
+                                  description=column, layout={"width": "320px"})
+        label = widgets.Label("starting")
+        cancel = widgets.Button(description="cancel", icon="stop", layout={"width": "90px"})
+
+        made: list = []  # the backfill, once made (its callbacks come after)
+
+        def on_job(job, _store):
+            value = made[0].summary(job, metric, how)
+            with self._cells_lock:
+                if self.frame is not None and column in self.frame.columns:
+                    self.frame.loc[self.frame["name"] == job, column] = value
+                    self._render()
+
+        def on_progress(progress):
+            bar.value = progress.jobs_done
+            label.value = progress.text()
+            if progress.finished:
+                cancel.disabled = True
+
+        try:
+            backfill = self._backfill_factory(names, [MetricDefinition(metric, regex)],
+                                              on_job=on_job, on_progress=on_progress)
+            backfill.summary("", metric, how)  # refuses an unknown `how` before any call
+        except UserFacingError as exc:
+            self.message.value = html.escape(f"{column}: {str(exc).splitlines()[0]}")
+            return None
+        made.append(backfill)
+        cancel.on_click(lambda _: backfill.cancel())
+        with self._cells_lock:
+            self.frame[column] = math.nan
+            self._updating = True
+            try:
+                self.columns.options = list(self.frame.columns)
+                self.columns.value = tuple(dict.fromkeys(self.columns.value + (column,)))
+            finally:
+                self._updating = False
+            self._render()
+        self.backfill_box.children = self.backfill_box.children + (
+            widgets.HBox([bar, cancel, label]),)
+        self.backfills.append(backfill)
+        backfill.start()
+        return backfill
+
     @property
     def closed(self) -> bool:
         """True once :meth:`close` was called (the magics forget a closed table)."""
@@ -276,6 +341,20 @@ class RunsTable(widgets.VBox):
     def close(self) -> None:
         """Close the overlay and the widgets."""
         self._closed = True
+        for backfill in self.backfills:
+            backfill.cancel()
         if self.plot is not None:
             self.plot.close()
         super().close()
+
+
+def _default_backfill(options, aws):
+    """A factory of :class:`~metricwidgets.polling.backfill.Backfill` over AWS as given."""
+
+    def make(names, definitions, *, on_job, on_progress):
+        from metricwidgets.options import resolve_options
+        from metricwidgets.polling.backfill import Backfill
+
+        return Backfill(names, definitions, resolve_options(options, **aws), on_job=on_job,
+                        on_progress=on_progress)
+    return make

@@ -22,6 +22,7 @@ from metricwidgets.options import MetricOptions
 from metricwidgets.polling.backfill import Backfill
 from metricwidgets.testing.moto_search import add_jobs
 from metricwidgets.testing.reference import ReferenceParser
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.aws
 
@@ -160,3 +161,60 @@ def test_the_cli_without_a_job_or_name_contains_says_so_in_one_line(standin):
                             env={**os.environ, **standin.env}, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "--name-contains" in result.stderr
+
+
+def _table(standin, names, **kwargs):
+    from metricwidgets.widgets.runs_table import RunsTable
+
+    rows = pd.DataFrame({"name": names, "status": "Completed"})
+    return RunsTable(rows, plot_factory=lambda names: None, **kwargs, **standin.aws_kwargs)
+
+
+def test_a_runs_table_log_column_fills_as_jobs_are_read(backfill_jobs, standin):
+    _, names, written = backfill_jobs
+    table = _table(standin, names)
+    backfill = table.add_log_column("f1", DEFINITIONS[0]["Regex"], how="max")
+    wait_until(lambda: not backfill.thread.is_alive(), 60, what="the backfill")
+    expected = _expected(written)
+    best = expected[expected["metric"] == "f1"].groupby("job")["value"].max()
+    column = table.frame.set_index("name")["log:f1"]
+    assert column.to_dict() == best.to_dict()
+    assert "log:f1" in table.shown_columns
+    bar, cancel, label = table.backfill_box.children[0].children
+    assert bar.value == len(names) and cancel.disabled
+    assert f"{len(names)}/{len(names)} jobs" in label.value and "calls" in label.value
+    assert "filtered in CloudWatch" in label.value
+    table.close()
+
+
+def test_cancel_stops_the_log_column_and_keeps_what_arrived(backfill_jobs, standin):
+    from metricwidgets.polling.backfill import Backfill
+    from metricwidgets.sources.budget import CallBudget, budgeted_client
+
+    _, names, _ = backfill_jobs
+    options = MetricOptions.build(**standin.aws_kwargs)
+    slow = CallBudget({("logs", "FilterLogEvents"): 1}, per=1.0)
+
+    def factory(jobs, definitions, *, on_job, on_progress):
+        return Backfill(jobs, definitions, options, on_job=on_job, on_progress=on_progress,
+                        client=budgeted_client("logs", options.aws, budget=slow), workers=1)
+
+    table = _table(standin, names, backfill_factory=factory)
+    backfill = table.add_log_column("f1", DEFINITIONS[0]["Regex"])
+    wait_until(lambda: table.frame["log:f1"].notna().any(), 30, what="a first cell")
+    table.backfill_box.children[0].children[1].click()
+    wait_until(lambda: not backfill.thread.is_alive(), 30, what="the cancelled backfill")
+    filled = table.frame["log:f1"].notna().sum()
+    assert 1 <= filled < len(names)
+    assert "(cancelled)" in table.backfill_box.children[0].children[2].value
+    table.close()
+
+
+def test_a_log_column_with_a_bad_regex_is_one_line(backfill_jobs, standin):
+    _, names, _ = backfill_jobs
+    table = _table(standin, names)
+    assert table.add_log_column("f1", "eval_f1=([0-9.]+") is None
+    assert table.message.value.startswith("log:f1:") and "\n" not in table.message.value
+    assert table.add_log_column("f1", DEFINITIONS[0]["Regex"], how="median") is None
+    assert "how" in table.message.value and "log:f1" not in table.frame.columns
+    table.close()
