@@ -1,7 +1,9 @@
 """``metricwidgets parse LOGFILE``: a log's metric points as CSV (or JSON) on stdout.
 
 The file is streamed in chunks through :class:`~metricwidgets.core.parsing.LogParser`, so a
-1 GB log is parsed in bounded memory; drops and disabled definitions go to stderr.
+1 GB log is parsed in bounded memory; drops and disabled definitions go to stderr. A file of
+:data:`~metricwidgets.core.parsing.PARALLEL_MIN_BYTES` or more is cut at line ends and parsed
+on every CPU (:class:`~metricwidgets.core.parsing.ParallelParse`: the same points, in order).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable, Iterator
 from metricwidgets.core.parsing import MetricDefinition
 from metricwidgets.core.parsing import LogParser, cut_message, split_problems
 from metricwidgets.core.parsing import ParseResult
-from metricwidgets.core.parsing import DROP_REASONS
+from metricwidgets.core.parsing import DROP_REASONS, PARALLEL_MIN_BYTES, ParallelParse
 from metricwidgets.errors import InputError
 from metricwidgets.options import MetricOptions, add_option_arguments
 
@@ -106,6 +108,8 @@ def register(subparsers) -> None:
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
     parser.add_argument("--no-escape", action="store_true",
                         help="the log was read back from CloudWatch Logs (already escaped)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="processes for a large log (default: every CPU; 1: this one)")
     parser.set_defaults(func=run)
 
 
@@ -134,6 +138,24 @@ def write_json(out, points) -> None:
     out.write("\n]\n")
 
 
+def _parser_and_results(args, definitions):
+    """A parser (what :func:`drop_report` reads) and its results, in the log's order: on
+    every CPU for a large file, here otherwise."""
+    import os
+
+    workers = args.workers or len(os.sched_getaffinity(0))
+    try:
+        size = os.path.getsize(args.logfile)
+    except OSError:
+        size = 0  # stream_log says why it cannot be read
+    if workers > 1 and size >= PARALLEL_MIN_BYTES:
+        parallel = ParallelParse(args.logfile, definitions, escape=not args.no_escape,
+                                 workers=workers)
+        return parallel, iter(parallel)
+    parser = LogParser(definitions, escape=not args.no_escape)
+    return parser, stream_log(args.logfile, parser)
+
+
 def run(args) -> int:
     definitions = read_definitions(args)
     refused, useless = split_problems(definitions)
@@ -143,8 +165,8 @@ def run(args) -> int:
         # SageMaker accepts a regex without a group (AWS's own examples have one): say so and
         # parse the others; `check` reports it as an error.
         print(f"metricwidgets parse: warning: {problem}", file=sys.stderr)
-    parser = LogParser(definitions, escape=not args.no_escape)
-    points = _points(stream_log(args.logfile, parser), parser.names)
+    parser, results = _parser_and_results(args, definitions)
+    points = _points(results, parser.names)
     (write_json if args.format == "json" else write_csv)(sys.stdout, points)
     sys.stdout.flush()
     for line in drop_report(parser):

@@ -51,6 +51,11 @@ from metricwidgets.core.parsing._parser import (  # noqa: F401
     parse_log,
     split_problems,
 )
+from metricwidgets.core.parsing._parallel import (  # noqa: F401
+    PARALLEL_MIN_BYTES,
+    ParallelParse,
+    line_ranges,
+)
 from metricwidgets.core.parsing._prefilter import (  # noqa: F401
     Prefilter,
     prefilter_for,
@@ -114,6 +119,8 @@ __all__ = [
     "NUMBER",
     "NUMBER_GROUP",
     "NUMBER_RE",
+    "PARALLEL_MIN_BYTES",
+    "ParallelParse",
     "ParseResult",
     "Prefilter",
     "REGEX_MAX_LENGTH",
@@ -138,6 +145,7 @@ __all__ = [
     "is_risky",
     "line_limit",
     "line_local",
+    "line_ranges",
     "load_definitions",
     "log_text_error",
     "parse",
