@@ -110,6 +110,5 @@ def main() -> None:
     gb = log_bytes / 1e9
     print(f"cost on AWS: as Logs Insights queries this backfill scans {gb:.3f} GB x "
           f"${INSIGHTS_USD_PER_GB}/GB = ${gb * INSIGHTS_USD_PER_GB:.4f} (us-east-1); "
-          f"FilterLogEvents and GetLogEvents are not billed per GB scanned, only data "
-          f"transfer out of AWS: (a) {full.meter.bytes / 1e9:.3f} GB, "
-          f"(b) {pushed.meter.bytes / 1e9:.4f} GB")
+          f"sent out of AWS: (a) {full.meter.bytes / 1e9:.3f} GB, "
+          f"(b) {pushed.meter.bytes / 1e9:.4f} GB (data transfer: see CloudWatch's pricing)")
