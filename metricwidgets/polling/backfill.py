@@ -68,8 +68,9 @@ class BackfillProgress:
         state = " (cancelled)" if self.cancelled else ""
         how = "filtered in CloudWatch" if self.pushed_down else \
             f"every line read: {self.why_full}"
-        return (f"{self.jobs_done}/{self.jobs_total} jobs, {self.bytes / 1e6:.2f} MB, "
-                f"{self.calls} calls, {how}{state}")
+        size = f"{self.bytes / 1e6:.1f} MB" if self.bytes >= 1e6 else \
+            f"{self.bytes / 1e3:.1f} KB"
+        return f"{self.jobs_done}/{self.jobs_total} jobs, {size}, {self.calls} calls, {how}{state}"
 
 
 class Backfill:

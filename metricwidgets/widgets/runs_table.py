@@ -322,8 +322,10 @@ class RunsTable(widgets.VBox):
             self.frame[column] = math.nan
             self._updating = True
             try:
+                # Setting the options clears the chosen columns: keep them, plus the new one.
+                chosen = tuple(dict.fromkeys(self.columns.value + (column,)))
                 self.columns.options = list(self.frame.columns)
-                self.columns.value = tuple(dict.fromkeys(self.columns.value + (column,)))
+                self.columns.value = chosen
             finally:
                 self._updating = False
             self._render()

@@ -179,7 +179,7 @@ def test_a_runs_table_log_column_fills_as_jobs_are_read(backfill_jobs, standin):
     best = expected[expected["metric"] == "f1"].groupby("job")["value"].max()
     column = table.frame.set_index("name")["log:f1"]
     assert column.to_dict() == best.to_dict()
-    assert "log:f1" in table.shown_columns
+    assert table.shown_columns == ["name", "status", "log:f1"]
     bar, cancel, label = table.backfill_box.children[0].children
     assert bar.value == len(names) and cancel.disabled
     assert f"{len(names)}/{len(names)} jobs" in label.value and "calls" in label.value
