@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from metricwidgets.testing.job_lines import ACCOUNT, LOG_GROUP
 
-__all__ = ["PLAYING", "forget_job", "forget_job_data"]
+__all__ = ["PLAYING", "forget_job", "forget_job_data", "forget_recorded"]
 
 #: (region, job) -> the players playing it, from any stand-in of this process.
 PLAYING: dict = {}
@@ -19,12 +19,19 @@ def forget_job(stand_in, name: str, player):
     ``player``, the new play, remembered for the next replay to stop."""
     for earlier in PLAYING.pop((stand_in.region, name), []):
         earlier.stop()
+    forget_recorded(stand_in, name)
+    PLAYING[(stand_in.region, name)] = [player]
+    return player
+
+
+def forget_recorded(stand_in, name: str) -> None:
+    """Delete what job ``name`` wrote (log streams, metrics, utilization) and the stream
+    names ``stand_in`` gave it: a job recorded again under the same name (a re-run cell)
+    replaces the earlier recording instead of adding a second copy of every line."""
     forget_job_data(stand_in.client("logs"), LOG_GROUP, ACCOUNT, stand_in.region, name)
     with stand_in._lock:
         for key in [k for k in stand_in._streams if k[0] == name]:
             stand_in._created.discard(stand_in._streams.pop(key))
-    PLAYING[(stand_in.region, name)] = [player]
-    return player
 
 
 def forget_job_data(logs, log_group: str, account: str, region: str, name: str) -> None:

@@ -33,15 +33,9 @@ import numpy as np
 
 from metricwidgets.core.parsing import escape_line
 from metricwidgets.sources.aws import AWSOptions
-from metricwidgets.testing.job_lines import (
-    ACCOUNT,
-    LOG_GROUP,
-    NAMESPACE,
-    SIMPLE_DEFINITIONS,
-    XGBOOST_DEFINITIONS,
-    training_lines,
-)
-from metricwidgets.testing.forget import forget_job
+from metricwidgets.testing.job_lines import (ACCOUNT, LOG_GROUP, NAMESPACE, SIMPLE_DEFINITIONS,
+                                             XGBOOST_DEFINITIONS, training_lines)
+from metricwidgets.testing.forget import forget_job, forget_recorded
 from metricwidgets.testing.moto_additions import TUNING_CHILDREN, install_moto_additions
 from metricwidgets.testing.utilization_play import publish_utilization, utilization_sample
 
@@ -208,8 +202,10 @@ class StandIn:
         """Create a training job that is ``InProgress`` (moto would make it Completed).
 
         Its definitions are ``metric_definitions`` (SageMaker's shape), its start time
-        ``started_seconds_ago`` in the past. Returns moto's job object.
-        """
+        ``started_seconds_ago`` in the past; one created before under that name (a re-run
+        cell) is replaced, its logs and metrics forgotten. Returns moto's job object."""
+        if name in self._backend().training_jobs:
+            forget_recorded(self, name)
         self.client("sagemaker").create_training_job(
             TrainingJobName=name,
             HyperParameters={k: str(v) for k, v in (hyperparameters or {}).items()},
@@ -491,7 +487,6 @@ def _ensure_stream(logs, stream: str) -> None:
         logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
     except logs.exceptions.ResourceAlreadyExistsException:
         pass
-
 
 
 if __name__ == "__main__":  # the command lives with the demo jobs it serves

@@ -96,3 +96,20 @@ def test_tuning_children_report_the_tuning_objective_not_their_first_metric(stan
     objective = summaries[0]["FinalHyperParameterTuningJobObjectiveMetric"]
     assert objective["MetricName"] == "validation:error"
     assert objective["Value"] == pytest.approx(0.2, rel=1e-6)
+
+
+def test_a_job_recorded_again_in_the_same_process_replaces_the_first_recording(standin, job_name):
+    # Notebook 06 run twice in one kernel: a second stand-in (moto's state is per process)
+    # records the same jobs again, seconds later, so their streams get other names.
+    from metricwidgets.testing.standin import StandIn
+
+    standin.write_finished_job(job_name, lines_per_host=30, instance_count=1, seed=0)
+    again = StandIn(port=standin.port, region=standin.region)  # not started: the same server
+    again.write_finished_job(job_name, lines_per_host=30, instance_count=1, seed=0,
+                             seconds=500.0)
+
+    logs = fetch_job_metrics(job_name, **standin.aws_kwargs)
+    published = fetch_job_metrics(job_name, source="metrics", **standin.aws_kwargs)
+    assert logs.groupby("metric").size().to_dict() == {"train:error": 30,
+                                                       "validation:error": 30}
+    assert published.groupby("metric").size().max() <= 30
