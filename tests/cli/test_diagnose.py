@@ -22,7 +22,7 @@ def test_the_quickstart_log_reads_overfitting_since_epoch_3_and_exits_0():
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("warning: overfitting: validation:error rose from its best "
                                     "0.1196 (step 3) to ")
-    assert "while train:error kept falling (0.24 -> " in result.stdout
+    assert "while train:error kept falling (0.24 → 0.0167)" in result.stdout
 
 
 def test_json_lists_the_findings_with_their_keys():

@@ -52,6 +52,9 @@ from metricwidgets.core.diagnosis._stall import (  # noqa: F401
     paces,
     stall_findings,
 )
+from metricwidgets.core.diagnosis._numbers import (  # noqa: F401
+    plain_number,
+)
 from metricwidgets.core.diagnosis._utilization_findings import (  # noqa: F401
     DISK_FULL,
     IDLE_GPU,
@@ -97,6 +100,7 @@ __all__ = [
     "noise_scale",
     "overfitting_history",
     "paces",
+    "plain_number",
     "running_median",
     "series_data",
     "stall_findings",

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from metricwidgets.core.diagnosis._findings import Diagnosis, Finding
+from metricwidgets.core.diagnosis._numbers import plain_number
 from metricwidgets.core.diagnosis._noise import PrefixStats, level_at, noise_scale, running_median
 from metricwidgets.core.pairing import HIGHER, LOWER, ChartGroup
 from metricwidgets.core.diagnosis._window_ranks import window_ranks
@@ -106,7 +107,7 @@ def _oriented(values: np.ndarray, direction: str) -> np.ndarray:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.4g}"
+    return plain_number(value)
 
 
 def _finite(data: SeriesData) -> tuple[np.ndarray, np.ndarray]:
@@ -232,7 +233,7 @@ def detect_divergence(metric: str, data: SeriesData, direction: str | None) -> F
         calm = np.flatnonzero(o[:i] <= level[i] + scale[i])
         i = int(calm[-1]) + 1 if len(calm) else i
         ratio = value[-1] / level[i] if level[i] > 0 else math.inf
-        times = f", {ratio:.3g} times that level" if math.isfinite(ratio) else ""
+        times = f", {plain_number(ratio, 3)} times that level" if math.isfinite(ratio) else ""
         text = (f"{metric} exploded from its running level {_fmt(level[i])}: it climbs from "
                 f"step {_fmt(step[i])} ({_fmt(value[i])}) to {_fmt(value[-1])} at step "
                 f"{_fmt(step[-1])}{times}")
@@ -401,7 +402,7 @@ def detect_overfitting(train_name: str, train: SeriesData, valid_name: str, vali
     moved, kept = ("rose", "falling") if direction == LOWER else ("fell", "rising")
     text = (f"overfitting: {valid_name} {moved} from its best {_fmt(vvalue[turn])} (step "
             f"{_fmt(vstep[turn])}) to {_fmt(now)} (step {_fmt(vstep[-1])}) while {train_name} "
-            f"kept {kept} ({_fmt(sign * evidence.train_then)} -> "
+            f"kept {kept} ({_fmt(sign * evidence.train_then)} → "
             f"{_fmt(sign * evidence.train_now)})")
     details = {"best": float(vvalue[turn]), "now": now, "noise": float(evidence.sigma),
                "margin": float(evidence.margin), "train_then": sign * evidence.train_then,

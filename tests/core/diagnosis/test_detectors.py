@@ -77,8 +77,43 @@ def test_quickstart_overfitting_is_found_at_its_true_start_in_plain_words(digits
     text = over[0].text
     assert text.startswith("overfitting: validation:error rose from its best 0.1196 (step 3) "
                            "to ")
-    assert "while train:error kept falling (0.24 -> " in text
+    assert "while train:error kept falling (0.24 → 0.0167)" in text
     assert "gap" not in text and "-0." not in text  # no negative "gaps"
+
+
+def test_findings_write_steps_in_full_with_separators_and_values_as_decimals(digits_log):
+    # The quick-start's curves logged every 10 steps from step 10 on, as a long run logs.
+    train, valid = digits_log
+    steps = 10.0 + 10 * 390 * np.arange(len(valid), dtype=np.float64)  # 10, 3,910, ...
+    group = group_metrics(["train:error", "validation:error"])[0]
+    over = [f for f in diagnose_group(group, {"train:error": data(train, steps),
+                                              "validation:error": data(valid, steps)})
+            if f.kind == "overfitting"]
+    assert len(over) == 1
+    text = over[0].text
+    assert "(step 11,710)" in text and "e+0" not in text
+    assert "kept falling (0.24 → 0.0167)" in text
+    assert "->" not in text
+
+
+def test_divergence_and_nan_texts_say_steps_and_values_in_plain_decimals():
+    values = [1.0 - 0.001 * i for i in range(200)] + [1.0 + 40.0 * i for i in range(1, 40)]
+    steps = np.arange(len(values), dtype=np.float64) * 125.0
+    found = detect_divergence("loss", data(values, steps), LOWER)
+    assert found is not None
+    assert re.search(r"at step \d{1,3}(,\d{3})+\b", found.text), found.text
+    assert "e+0" not in found.text
+    nan = detect_nonfinite("loss", data([0.5, 0.4, math.nan], [12000.0, 24000.0, 36000.0]))
+    assert "at step 36,000" in nan.text
+
+
+def test_plain_number_writes_numbers_as_a_person_would():
+    from metricwidgets.core.diagnosis import plain_number
+
+    assert [plain_number(v) for v in (11690.0, 0.016704, 0.24, 1234.5678, 0.0, -0.5)] == \
+        ["11,690", "0.0167", "0.24", "1,235", "0", "-0.5"]
+    assert plain_number(4.2e-05) == "4.2e-05" and plain_number(math.nan) == "NaN"
+    assert plain_number(2.0e7) == "20,000,000"
 
 
 def test_quickstart_healthy_first_epochs_are_not_flagged(digits_log):
