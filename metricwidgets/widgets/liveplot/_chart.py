@@ -100,6 +100,10 @@ class Chart(widgets.VBox):
     on_view : callable, optional
         Called with no argument when the user zoomed or panned (the owner redraws the new
         range, throttled); without it the new range is drawn at the next update.
+    name_sources : bool
+        Name the job in every legend entry, even while one job has data (jobs compared:
+        the user chose several, and a label without a job would tell them apart by colour
+        only).
 
     Attributes
     ----------
@@ -117,8 +121,10 @@ class Chart(widgets.VBox):
     """
 
     def __init__(self, group: ChartGroup, settings: ChartSettings, height: str = "300px",
-                 palette: Palette | None = None, on_change=None, on_view=None):
+                 palette: Palette | None = None, on_change=None, on_view=None,
+                 name_sources: bool = False):
         self.group = group
+        self.name_sources = name_sources
         self.palette = palette if palette is not None else Palette()
         self._on_change, self._on_view = on_change, on_view
         self._height = height
@@ -333,7 +339,7 @@ class Chart(widgets.VBox):
         mine = [s for s in snapshots if s.key.metric in self.group.metrics]
         hosts = {(s.key.source, s.key.host) for s in mine}
         multi_host = len({h for _, h in hosts}) > 1
-        multi_source = len({s for s, _ in hosts}) > 1
+        multi_source = self.name_sources or len({s for s, _ in hosts}) > 1
         lo, hi = self._drawn_x = self._visible_x()
         n_raw = points_for_width(settings.width_px)
         drawn = []

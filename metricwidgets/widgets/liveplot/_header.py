@@ -177,9 +177,31 @@ def _final_metrics(watch, last_values: dict) -> str:
             f"({len(rows)} values)</summary>{table}</details>")
 
 
+def _counts(watch, last_update: float | None, hidden_sources) -> tuple[str, dict]:
+    """The counts line (points per metric of the jobs shown) and the last value of every
+    series by (job, metric), shown or not (the final-metrics table lists every job)."""
+    counts: dict[str, int] = {}
+    last_values = {}
+    hidden = set(hidden_sources)
+    for snap in watch.store.snapshots():
+        if len(snap):
+            last_values[(snap.key.source, snap.key.metric)] = float(snap.value[-1])
+        if snap.key.source not in hidden:  # the counts follow the jobs shown
+            counts[snap.key.metric] = counts.get(snap.key.metric, 0) + len(snap)
+    points = ", ".join(f"{_e(m)}: {n}" for m, n in counts.items())
+    said = values_are(watch)
+    if not (last_update and (points or last_values)):
+        return "no metric values yet: the chart appears with the first one", last_values
+    clock = "last update " + time.strftime("%H:%M:%S UTC", time.gmtime(last_update))
+    if not points:
+        return f"{clock} &middot; no job shown", last_values
+    return f"{clock} &middot; {_e(said) if said else 'points'} {points}", last_values
+
+
 def render_header(watch, last_update: float | None = None, now: float | None = None,
-                  extra_warnings: list[str] | None = None) -> str:
-    """The header's HTML for ``watch`` (an object with the Watch API)."""
+                  extra_warnings: list[str] | None = None, hidden_sources=()) -> str:
+    """The header's HTML for ``watch`` (an object with the Watch API); the point counts
+    leave out the jobs of ``hidden_sources`` (unticked, or taken off an overlay)."""
     now = time.time() if now is None else now
     statuses = dict(getattr(watch, "statuses", {}))
     lines = []
@@ -197,20 +219,7 @@ def render_header(watch, last_update: float | None = None, now: float | None = N
     else:
         lines.append(f"<b>{_e(getattr(watch, 'name', ''))}</b> waiting for the job's first "
                      "status")
-    store = watch.store
-    counts = {}
-    last_values = {}
-    for snap in store.snapshots():
-        counts[snap.key.metric] = counts.get(snap.key.metric, 0) + len(snap)
-        if len(snap):
-            last_values[(snap.key.source, snap.key.metric)] = float(snap.value[-1])
-    points = ", ".join(f"{_e(m)}: {n}" for m, n in counts.items())
-    said = values_are(watch)
-    if last_update and points:
-        counted = ("last update " + time.strftime("%H:%M:%S UTC", time.gmtime(last_update))
-                   + f" &middot; {_e(said) if said else 'points'} {points}")
-    else:
-        counted = "no metric values yet: the chart appears with the first one"
+    counted, last_values = _counts(watch, last_update, hidden_sources)
     lines.append(f"<span class='metricwidgets-counts'>{counted}</span>")
     try:
         stats = watch.definition_stats()
@@ -230,7 +239,8 @@ class Header(widgets.HTML):
     """The header widget; :meth:`refresh` re-renders it (only sends when the text changed)."""
 
     def refresh(self, watch, last_update: float | None = None,
-                extra_warnings: list[str] | None = None) -> None:
-        text = render_header(watch, last_update, extra_warnings=extra_warnings)
+                extra_warnings: list[str] | None = None, hidden_sources=()) -> None:
+        text = render_header(watch, last_update, extra_warnings=extra_warnings,
+                             hidden_sources=hidden_sources)
         if text != self.value:
             self.value = text

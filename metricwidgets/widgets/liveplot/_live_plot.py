@@ -106,6 +106,7 @@ class LivePlot(widgets.VBox):
         self._last_version = -1
         self._last_diagnose = -math.inf
         self._diagnosed = None  # the data versions the findings were made of
+        self._hidden_sources: frozenset = frozenset()  # jobs unticked or taken off
         self.redraws = 0
         self._redrawing = None
         self.last_error: str | None = None
@@ -335,6 +336,12 @@ class LivePlot(widgets.VBox):
         shown = self.controls.shown_charts()
         return [k for k, c in self.charts.items() if c.group.quantity in shown]
 
+    def _compares_jobs(self) -> bool:
+        """Jobs chosen to be compared (a job list, a tuning job's children): every legend
+        entry names its job."""
+        return getattr(self.watch, "job_list", None) is not None or \
+            getattr(self.watch, "tuning_job_name", None) is not None
+
     def _removed_sources(self, keys) -> set:
         """The jobs taken off a job list's overlay (their series stay in the store)."""
         if getattr(self.watch, "job_list", None) is None:
@@ -386,7 +393,8 @@ class LivePlot(widgets.VBox):
                 self.redraws += 1
             try:
                 extra = [self.last_error] if self.last_error else None
-                self.header.refresh(self.watch, self._last_update, extra)
+                self.header.refresh(self.watch, self._last_update, extra,
+                                    hidden_sources=self._hidden_sources)
             except Exception as exc:
                 self.last_error = f"header update failed: {type(exc).__name__}: {exc}"
 
@@ -418,7 +426,8 @@ class LivePlot(widgets.VBox):
             if chart is None:
                 self.charts[key] = Chart(group, settings, palette=self.palette,
                                          on_change=lambda: self.refresh(force=True),
-                                         on_view=self._on_view)
+                                         on_view=self._on_view,
+                                         name_sources=self._compares_jobs())
             else:
                 chart.group = group
         self.controls.offer_charts([c.group.quantity for c in self.charts.values()])
@@ -427,6 +436,7 @@ class LivePlot(widgets.VBox):
                                      if s not in removed])
         settings = self.controls.settings(settings)
         settings.hidden_sources |= removed
+        self._hidden_sources = frozenset(settings.hidden_sources)
         shown = self._shown_keys()
         children = tuple(self.charts[k] for k in shown)
         if self.charts_box.children != children:

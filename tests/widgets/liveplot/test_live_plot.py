@@ -420,7 +420,12 @@ def test_jobs_are_overlaid_one_colour_each_and_join_and_leave_without_a_rebuild(
         assert not plot.watch.finished  # a finished overlay polls again for a new job
         assert plot.wait(60) and jobs[2] in {k.source for k in chart.series}
         assert plot.charts["error"] is chart
+        assert "train:error: 45" in plot.header.value  # three jobs of 15 points
+        plot.controls.sources.value = (jobs[1],)  # two unticked: counted out
+        assert "train:error: 15," in plot.header.value
+        plot.controls.sources.value = tuple(jobs)
         assert plot.remove_job(jobs[0]) and not plot.remove_job(jobs[0])
+        assert "train:error: 30" in plot.header.value  # the job taken off is not counted
         gone = [s for k, s in chart.series.items() if k.source == jobs[0]]
         assert gone and not any(s.smooth.visible for s in gone)
         assert jobs[0] not in plot.controls.sources.options
@@ -431,5 +436,23 @@ def test_jobs_are_overlaid_one_colour_each_and_join_and_leave_without_a_rebuild(
         assert all(s.smooth.visible for s in gone)
         assert plot.wait(60)
         assert len(plot.watch.store) == points
+    finally:
+        plot.close()
+
+
+@pytest.mark.aws
+def test_a_comparison_names_the_job_in_every_legend_entry_while_one_job_has_data(standin,
+                                                                                 job_name):
+    # As the sidebar's compare opens it: one job already logged on two hosts, the other
+    # started but silent so far (a legend of hosts alone would not say whose they are).
+    done, silent = f"{job_name}-a", f"{job_name}-b"
+    standin.write_finished_job(done, lines_per_host=10, instance_count=2)
+    standin.create_job(silent)
+    plot = LivePlot.for_jobs([done, silent], **standin.aws_kwargs)
+    try:
+        chart = plot.charts["error"]
+        labels = [entry.checkbox.description for entry in chart.legend.children]
+        assert labels and all(done in label for label in labels), labels
+        assert any(label.endswith("/algo-2)") for label in labels), labels
     finally:
         plot.close()
