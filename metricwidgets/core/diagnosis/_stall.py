@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from metricwidgets.core.diagnosis._findings import Finding
+from metricwidgets.core.diagnosis._numbers import plain_number
 
 __all__ = ["detect_silence", "detect_slowdown", "paces", "stall_findings"]
 
@@ -55,7 +56,7 @@ MAX_PACES = 4096
 
 
 def _fmt(seconds: float) -> str:
-    return f"{seconds:.3g} s"
+    return f"{plain_number(seconds, 3)} s"
 
 
 def paces(step: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
@@ -120,8 +121,8 @@ def detect_slowdown(metric: str, step, time, value=None) -> Finding | None:
         now = float(np.median(pace[j:]))
         steps = np.asarray(step, np.float64)
         each = "each step" if unit == "step" else f"each {metric} point"
-        text = (f"stall: {each} takes {_fmt(now)} since step {steps[first]:.4g}, "
-                f"{now / usual:.3g} times its usual {_fmt(usual)} ({n - j} in a row)")
+        text = (f"stall: {each} takes {_fmt(now)} since step {plain_number(steps[first])}, "
+                f"{plain_number(now / usual, 3)} times its usual {_fmt(usual)} ({n - j} in a row)")
         at = float(np.asarray(value, np.float64)[first]) if value is not None else math.nan
         return Finding("stall", metric, float(steps[first]), at, text, "warning",
                        details={"usual": float(usual), "now": now, "ratio": now / usual})
@@ -144,7 +145,7 @@ def detect_silence(metric: str, step, time, now: float, value=None) -> Finding |
     at_step = float(np.asarray(step, np.float64)[last])
     usually = f"usually every {_fmt(usual)}" if usual > 0 else "usually several at a time"
     text = (f"stall: no new {metric} point for {_fmt(quiet)} while the job runs ({usually}; "
-            f"last at step {at_step:.4g})")
+            f"last at step {plain_number(at_step)})")
     at = float(np.asarray(value, np.float64)[last]) if value is not None else math.nan
     return Finding("stall", metric, at_step, at, text, "warning",
                    details={"usual": usual, "quiet": quiet})

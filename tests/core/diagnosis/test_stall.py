@@ -84,3 +84,9 @@ def test_a_dataframe_with_timestamps_is_diagnosed_for_stalls():
                           "step": step})
     kinds = [f.kind for f in diagnose_frame(frame)]
     assert "stall" in kinds
+
+
+def test_stall_texts_write_large_steps_in_full():
+    step, time = _run(np.r_[np.full(40, 1.0), np.full(30, 2.5)])
+    found = detect_slowdown("loss", step * 500.0, time, np.ones(len(step)))
+    assert found is not None and "since step 20,000," in found.text, found.text
