@@ -21,6 +21,7 @@ from metricwidgets.widgets.liveplot._chart import (  # noqa: F401
 )
 from metricwidgets.widgets.liveplot._chart_image import (  # noqa: F401
     chart_image,
+    plot_svg,
 )
 from metricwidgets.widgets.liveplot._chart_marks import (  # noqa: F401
     ChartDiagnoses,
@@ -35,7 +36,9 @@ from metricwidgets.widgets.liveplot._controls import (  # noqa: F401
 )
 from metricwidgets.widgets.liveplot._export import (  # noqa: F401
     Export,
+    PICTURE_INTERVAL,
     csv_data_url,
+    file_stem,
     safe_filename,
 )
 from metricwidgets.widgets.liveplot._findings_list import (  # noqa: F401
@@ -64,6 +67,11 @@ from metricwidgets.widgets.liveplot._palette import (  # noqa: F401
     Palette,
     ROLE_STYLE,
     shade,
+)
+from metricwidgets.widgets.liveplot._picture import (  # noqa: F401
+    StaticPicture,
+    WIDGET_VIEW,
+    picture_of,
 )
 from metricwidgets.widgets.liveplot._readout import (  # noqa: F401
     ReadoutRow,
@@ -126,15 +134,18 @@ __all__ = [
     "MAX_SMOOTHING",
     "MarkPoints",
     "PALETTE",
+    "PICTURE_INTERVAL",
     "Palette",
     "ROLE_STYLE",
     "ReadoutRow",
     "SeriesCache",
     "SeriesView",
+    "StaticPicture",
     "TICK_TARGET",
     "TIME_STEPS",
     "Throttle",
     "Ticks",
+    "WIDGET_VIEW",
     "X_LABEL",
     "X_MODES",
     "chart_image",
@@ -143,6 +154,7 @@ __all__ = [
     "draw_nan_marks",
     "duration_ticks",
     "ema",
+    "file_stem",
     "finding_html",
     "format_duration",
     "from_date",
@@ -154,6 +166,8 @@ __all__ = [
     "mark_points",
     "nearest_rows",
     "notes_html",
+    "picture_of",
+    "plot_svg",
     "points_for_width",
     "readout_html",
     "render_header",

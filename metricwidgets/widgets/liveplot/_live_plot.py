@@ -38,6 +38,7 @@ from metricwidgets.widgets.liveplot._export import Export
 from metricwidgets.widgets.liveplot._findings_list import FindingsList
 from metricwidgets.widgets.liveplot._header import Header
 from metricwidgets.widgets.liveplot._instances_panel import InstancesPanel
+from metricwidgets.widgets.liveplot._picture import StaticPicture, picture_of
 from metricwidgets.widgets.liveplot._throttle import Throttle
 from metricwidgets.widgets.liveplot._watched_values import has_steps, values_are
 
@@ -117,8 +118,9 @@ class LivePlot(widgets.VBox):
         self.charts_box = widgets.VBox([])
         self.findings = FindingsList()
         self.export = Export(watch.store, getattr(watch, "name", "") or "metrics",
-                             lambda: [self.charts[k] for k in self._shown_keys()])
+                             lambda: picture_of(self))
         self._throttle = Throttle(self.refresh, redraw_interval)
+        self.picture = StaticPicture(lambda: picture_of(self))
         self.instances = InstancesPanel(system, self._on_settings) if system is not None \
             else None
         panel = [self.instances] if self.instances is not None else []
@@ -289,6 +291,7 @@ class LivePlot(widgets.VBox):
             return
         self._closed = True
         self.stop()
+        self.picture.update(None)  # the widget goes, its picture stays in the output
         if self.instances is not None:
             self.instances.close()
         LivePlot.instances.discard(self)
@@ -397,6 +400,13 @@ class LivePlot(widgets.VBox):
                                     hidden_sources=self._hidden_sources)
             except Exception as exc:
                 self.last_error = f"header update failed: {type(exc).__name__}: {exc}"
+        self.export.refresh(now=self.watch.finished)  # outside the lock, as the picture
+        if self.watch.finished:
+            self.picture.finished(self.model_id)
+
+    def _ipython_display_(self):
+        """The widget with a picture of itself, for front ends that cannot show it."""
+        self.picture.display(self.model_id)
 
     def _follow_values_kind(self) -> None:
         """Points without steps (CloudWatch's published metrics) are drawn against time and

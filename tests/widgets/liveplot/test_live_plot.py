@@ -343,25 +343,59 @@ def test_tuning_job_children_are_overlaid_filterable_and_the_best_highlighted(st
         plot.close()
 
 
-def test_png_and_svg_exports_show_the_job_legend_ticks_and_diagnoses_on_white(finished_plot):
-    import io
+def test_svg_export_shows_the_job_legend_ticks_and_findings_on_white_without_matplotlib(
+        finished_plot, monkeypatch):
+    import xml.etree.ElementTree as ET
 
-    from matplotlib.image import imread
-
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # a plain install has none
     chart = finished_plot.charts["error"]
-    pngs = finished_plot.export.make_image_links("png")
-    [(name, png)] = pngs.items()
-    assert name.endswith("-error.png") and "/" not in name
-    pixels = imread(io.BytesIO(png))
-    assert pixels[2, 2, :3].tolist() == [1.0, 1.0, 1.0]  # a white background
-    assert "download" in finished_plot.export.link.value
-    [svg] = finished_plot.export.make_image_links("svg").values()
-    text = svg.decode("utf-8")
-    job = finished_plot.watch.name
-    for words in ["train:error", "validation:error", "overfitting",
+    [(name, svg)] = finished_plot.export.make_image_links("svg").items()
+    assert name == "train_tiny.svg"  # the program, not the cut-off tail of a command line
+    root = ET.fromstring(svg)  # well-formed XML
+    assert root.tag.endswith("svg")
+    said = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    for words in ["train:error", "validation:error", "overfitting", "step",
                   *chart.axes.ticks["x"].labels, *chart.axes.ticks["y"].labels]:
-        assert words in text, words
-    assert job.split("/")[-1].split()[0] in text
+        assert words in said, words
+    assert "train_tiny.py" in said  # the title names what was watched
+    background = next(e for e in root if e.tag.endswith("rect"))
+    assert background.get("fill") == "white"
+    curves = [e for e in root.iter() if e.tag.endswith("path")]
+    assert len(curves) >= 4  # raw and smoothed, training and validation
+    link = finished_plot.export.svg.value
+    assert "download='train_tiny.svg'" in link and "data:image/svg+xml;base64," in link
+    payload = link.split("base64,")[1].split("'")[0]
+    assert base64.b64decode(payload).decode() == svg.decode()
+
+
+def test_the_plots_output_carries_the_widget_and_its_picture_and_keeps_the_picture_on_close(
+        poller):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "12"], DEFS, poller=poller,
+                              step_definition=EPOCH)
+    plot = LivePlot(watch)
+    view = "application/vnd.jupyter.widget-view+json"
+    with capture_output() as shown:
+        InteractiveShell.instance().display_formatter.format(plot)  # what a cell's end does
+        plot._ipython_display_()
+    first = shown.outputs[-1]
+    assert first.data[view]["model_id"] == plot.model_id
+    assert first.data["text/plain"].startswith("LivePlot of ")
+    assert first.data["image/svg+xml"].startswith("<svg")
+    display_id = first.metadata.get("transient", {}).get("display_id") or \
+        plot.picture.displays[0][0]
+    assert display_id == plot.picture.displays[0][0]
+    with capture_output() as updates:
+        assert plot.wait(60)
+        plot.close()
+    pictures = [o.data for o in updates.outputs]
+    assert pictures, "no update of the displayed output"
+    finished, closed = pictures[0], pictures[-1]
+    assert "validation:error" in finished["image/svg+xml"] and view in finished
+    assert view not in closed and "validation:error" in closed["image/svg+xml"]
 
 
 def test_displaying_the_plot_twice_shows_one_live_model(finished_plot):

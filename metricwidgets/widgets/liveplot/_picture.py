@@ -1,0 +1,143 @@
+"""A plot's output carries a picture of itself, so the chart outlives its kernel.
+
+Displayed, a :class:`~metricwidgets.widgets.liveplot._live_plot.LivePlot` publishes one
+``display_data`` whose bundle holds the widget view
+(``application/vnd.jupyter.widget-view+json``), an SVG picture of the plot
+(``image/svg+xml``, :func:`~metricwidgets.widgets.liveplot._chart_image.plot_svg`) and a line of
+``text/plain``. A front end with the widget's JavaScript and its kernel shows the widget;
+the others take the picture: ``nbconvert --to html`` of a notebook saved without widget
+state, GitHub, nbviewer, and JupyterLab once the widget is gone.
+
+Each display gets a ``display_id`` and remembers the request it answered (its parent
+message), so that the picture can be replaced in place later from any thread, the
+poller's included: an ``update_display_data`` with that parent reaches the output area of
+the cell that showed the plot. The picture is refreshed when the watch finishes and when
+the plot is closed (then without the widget view: the widget is gone, the picture stays).
+Not on a timer while the job runs: JupyterLab renders an updated output afresh, which
+would rebuild the live chart's view (a flash) at every refresh.
+
+Thread-safety: every method may be called from any thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+__all__ = ["StaticPicture", "WIDGET_VIEW", "picture_of"]
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _kernel():
+    """The running ipykernel, or None (a terminal IPython, a script, a test)."""
+    try:
+        from ipykernel.kernelbase import Kernel
+    except ImportError:  # pragma: no cover - ipywidgets brings ipykernel
+        return None
+    return Kernel.instance() if Kernel.initialized() else None
+
+
+class StaticPicture:
+    """The displays of one plot and their pictures.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw() -> (svg_text, plain_text)``: the picture and the words of the plot now.
+
+    Attributes
+    ----------
+    displays : list of (str, dict or None)
+        Each display's id and the parent message it answered.
+    published : int
+        Pictures published so far (first displays and updates).
+    """
+
+    def __init__(self, draw):
+        self._draw = draw
+        self._lock = threading.Lock()
+        self.displays: list[tuple[str, dict | None]] = []
+        self.published = 0
+        self._finished = False
+
+    def bundle(self, model_id: str | None) -> dict:
+        """The mimebundle: the widget view (when ``model_id``), the SVG, the plain text."""
+        svg, plain = self._draw()
+        data = {"image/svg+xml": svg, "text/plain": plain}
+        if model_id:
+            data[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
+        return data
+
+    def display(self, model_id: str) -> None:
+        """Show the plot (the widget and its picture) where IPython displays things."""
+        from IPython.display import display
+
+        display_id = uuid.uuid4().hex
+        kernel = _kernel()
+        parent = kernel.get_parent() if kernel is not None else None
+        data = self.bundle(model_id)  # drawn outside the lock: drawing takes the plot's
+        with self._lock:
+            self.displays.append((display_id, parent))
+            self.published += 1
+        display(data, raw=True, display_id=display_id)
+
+    def finished(self, model_id: str) -> None:
+        """The watch ended: replace each display's picture with the complete one, once."""
+        with self._lock:
+            if self._finished:
+                return
+            self._finished = True
+        self.update(model_id)
+
+    def update(self, model_id: str | None) -> None:
+        """Replace every display of the plot with the picture now (``model_id`` None: the
+        widget is gone, the picture alone stays). Never raises: a plot must not fail
+        because a front end went away."""
+        with self._lock:
+            displays = list(self.displays)
+        if not displays:
+            return
+        try:
+            data = self.bundle(model_id)
+            with self._lock:
+                for display_id, parent in displays:
+                    _publish_update(data, display_id, parent)
+                self.published += 1
+        except Exception:  # noqa: BLE001 - the picture is a courtesy, the plot goes on
+            pass
+
+
+def _publish_update(data: dict, display_id: str, parent: dict | None) -> None:
+    """``update_display_data`` for ``display_id`` as a reply to ``parent`` (the request of
+    the cell that displayed it), sent on the kernel's IOPub socket from any thread."""
+    kernel = _kernel()
+    if kernel is None or parent is None:
+        from IPython.display import update_display
+
+        update_display(data, raw=True, display_id=display_id)
+        return
+    publisher = kernel.shell.display_pub
+    content = {"data": data, "metadata": {}, "transient": {"display_id": display_id}}
+    message = kernel.session.msg("update_display_data", content, parent=parent)
+    kernel.session.send(publisher.pub_socket, message, ident=publisher.topic)
+
+
+def picture_of(plot) -> tuple[str, str]:
+    """``(svg, plain_text)`` of ``plot`` (a LivePlot) as drawn last: its name and status,
+    the charts shown, the findings listed."""
+    from metricwidgets.widgets.liveplot._chart_image import plot_svg
+
+    with plot._lock:
+        watch = plot.watch
+        name = str(getattr(watch, "name", "") or "metrics")
+        statuses = list(getattr(watch, "statuses", {}).values())
+        said = ", ".join(dict.fromkeys(s.status for s in statuses))
+        charts = [plot.charts[key] for key in plot._shown_keys()]
+        findings = [(f.severity, line) for f, line in zip(plot.findings.findings,
+                                                          plot.findings.lines)]
+        smoothing = bool(plot.controls.smoothing.value)
+        svg = plot_svg(name, charts, findings, subtitle=said, smoothing=smoothing)
+    words = [f"LivePlot of {name}" + (f" ({said})" if said else "")]
+    words += [f"- {line}" for _, line in findings]
+    return svg, "\n".join(words)
