@@ -20,6 +20,7 @@ import {
 import { invalidNameReason } from './names';
 import { insertAndRun } from './notebook';
 import { JobsPanel } from './panel';
+import { picturePlugin } from './picture';
 
 /** The plugin's id (also the id of its settings schema). */
 export const PLUGIN_ID = 'metricwidgets:plugin';
@@ -238,4 +239,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, picturePlugin];

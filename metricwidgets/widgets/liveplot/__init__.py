@@ -36,7 +36,6 @@ from metricwidgets.widgets.liveplot._controls import (  # noqa: F401
 )
 from metricwidgets.widgets.liveplot._export import (  # noqa: F401
     Export,
-    PICTURE_INTERVAL,
     csv_data_url,
     file_stem,
     safe_filename,
@@ -69,6 +68,8 @@ from metricwidgets.widgets.liveplot._palette import (  # noqa: F401
     shade,
 )
 from metricwidgets.widgets.liveplot._picture import (  # noqa: F401
+    PICTURE_INTERVAL,
+    PLOT_MIMETYPE,
     StaticPicture,
     WIDGET_VIEW,
     picture_of,
@@ -135,6 +136,7 @@ __all__ = [
     "MarkPoints",
     "PALETTE",
     "PICTURE_INTERVAL",
+    "PLOT_MIMETYPE",
     "Palette",
     "ROLE_STYLE",
     "ReadoutRow",

@@ -21,10 +21,10 @@ import time
 
 import ipywidgets as widgets
 
-__all__ = ["Export", "PICTURE_INTERVAL", "csv_data_url", "file_stem", "safe_filename"]
+from metricwidgets.widgets.liveplot._picture import PICTURE_INTERVAL
 
-#: Seconds between two redraws of the SVG link's picture while the watch runs.
-PICTURE_INTERVAL = 30.0
+__all__ = ["Export", "csv_data_url", "file_stem", "safe_filename"]
+
 _BUTTON = ("display:inline-block;padding:2px 10px;margin:2px 4px;border:1px solid #999;"
            "border-radius:2px;background:#eee;color:#222;text-decoration:none")
 

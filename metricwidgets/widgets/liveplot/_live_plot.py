@@ -401,8 +401,7 @@ class LivePlot(widgets.VBox):
             except Exception as exc:
                 self.last_error = f"header update failed: {type(exc).__name__}: {exc}"
         self.export.refresh(now=self.watch.finished)  # outside the lock, as the picture
-        if self.watch.finished:
-            self.picture.finished(self.model_id)
+        self.picture.tick(self.model_id, self.watch.finished)
 
     def _ipython_display_(self):
         """The widget with a picture of itself, for front ends that cannot show it."""

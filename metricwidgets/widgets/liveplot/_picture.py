@@ -3,18 +3,20 @@
 Displayed, a :class:`~metricwidgets.widgets.liveplot._live_plot.LivePlot` publishes one
 ``display_data`` whose bundle holds the widget view
 (``application/vnd.jupyter.widget-view+json``), an SVG picture of the plot
-(``image/svg+xml``, :func:`~metricwidgets.widgets.liveplot._chart_image.plot_svg`) and a line of
-``text/plain``. A front end with the widget's JavaScript and its kernel shows the widget;
-the others take the picture: ``nbconvert --to html`` of a notebook saved without widget
-state, GitHub, nbviewer, and JupyterLab once the widget is gone.
+(``image/svg+xml``, :func:`~metricwidgets.widgets.liveplot._chart_image.plot_svg`), a line of
+``text/plain`` and :data:`PLOT_MIMETYPE`, which our JupyterLab extension renders: the live
+widget while its model exists, else the picture (a saved notebook reopened without its
+kernel shows the chart, not "model not found"). The others take the picture on their own:
+``nbconvert --to html`` of a notebook saved without widget state (JupyterLab's default),
+GitHub, nbviewer.
 
 Each display gets a ``display_id`` and remembers the request it answered (its parent
 message), so that the picture can be replaced in place later from any thread, the
 poller's included: an ``update_display_data`` with that parent reaches the output area of
-the cell that showed the plot. The picture is refreshed when the watch finishes and when
-the plot is closed (then without the widget view: the widget is gone, the picture stays).
-Not on a timer while the job runs: JupyterLab renders an updated output afresh, which
-would rebuild the live chart's view (a flash) at every refresh.
+the cell that showed the plot. The picture is refreshed when the watch finishes, at most
+every :data:`PICTURE_INTERVAL` seconds while it runs, and when the plot is closed (then
+without the widget view: the widget is gone, the picture stays). Our extension keeps the
+live view through an update; a front end without it renders the updated output afresh.
 
 Thread-safety: every method may be called from any thread.
 """
@@ -22,11 +24,16 @@ Thread-safety: every method may be called from any thread.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
-__all__ = ["StaticPicture", "WIDGET_VIEW", "picture_of"]
+__all__ = ["PICTURE_INTERVAL", "PLOT_MIMETYPE", "StaticPicture", "WIDGET_VIEW", "picture_of"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: What our JupyterLab extension renders: the widget while it lives, else the picture.
+PLOT_MIMETYPE = "application/vnd.metricwidgets.plot+json"
+#: Seconds between two refreshes of a running plot's picture at most.
+PICTURE_INTERVAL = 30.0
 
 
 def _kernel():
@@ -60,6 +67,7 @@ class StaticPicture:
         self.displays: list[tuple[str, dict | None]] = []
         self.published = 0
         self._finished = False
+        self._updated_at = time.monotonic()
 
     def bundle(self, model_id: str | None) -> dict:
         """The mimebundle: the widget view (when ``model_id``), the SVG, the plain text."""
@@ -67,6 +75,7 @@ class StaticPicture:
         data = {"image/svg+xml": svg, "text/plain": plain}
         if model_id:
             data[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
+            data[PLOT_MIMETYPE] = {"model_id": model_id}
         return data
 
     def display(self, model_id: str) -> None:
@@ -82,13 +91,20 @@ class StaticPicture:
             self.published += 1
         display(data, raw=True, display_id=display_id)
 
-    def finished(self, model_id: str) -> None:
-        """The watch ended: replace each display's picture with the complete one, once."""
+    def tick(self, model_id: str, finished: bool) -> bool:
+        """After a redraw: refresh the displays' picture once the watch ``finished`` (once),
+        or when :data:`PICTURE_INTERVAL` passed since the last refresh; return whether it
+        did."""
         with self._lock:
-            if self._finished:
-                return
-            self._finished = True
+            if not self.displays or self._finished:
+                return False
+            due = time.monotonic() - self._updated_at >= PICTURE_INTERVAL
+            if not (finished or due):
+                return False
+            self._finished = finished
+            self._updated_at = time.monotonic()
         self.update(model_id)
+        return True
 
     def update(self, model_id: str | None) -> None:
         """Replace every display of the plot with the picture now (``model_id`` None: the

@@ -490,3 +490,27 @@ def test_a_comparison_names_the_job_in_every_legend_entry_while_one_job_has_data
         assert any(label.endswith("/algo-2)") for label in labels), labels
     finally:
         plot.close()
+
+
+def test_a_running_plots_picture_is_refreshed_at_most_every_interval_and_once_at_the_end(
+        monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from metricwidgets.widgets.liveplot import _picture
+    from metricwidgets.widgets.liveplot import StaticPicture
+
+    InteractiveShell.instance()
+    drawn = []
+    picture = StaticPicture(lambda: (f"<svg>{len(drawn)}</svg>", drawn.append(1) or "words"))
+    assert not picture.tick("m", finished=False)  # nothing displayed: nothing to refresh
+    with capture_output() as shown:
+        picture.display("m")
+        assert not picture.tick("m", finished=False)  # the interval has not passed
+        monkeypatch.setattr(_picture, "PICTURE_INTERVAL", 0.0)
+        assert picture.tick("m", finished=False)
+        assert picture.tick("m", finished=True)  # the end, once
+        assert not picture.tick("m", finished=True) and not picture.tick("m", finished=False)
+    bundles = [o.data for o in shown.outputs]
+    assert len(bundles) == 3 and all(b["text/plain"] == "words" for b in bundles)
+    assert all(b[_picture.PLOT_MIMETYPE] == {"model_id": "m"} for b in bundles)
