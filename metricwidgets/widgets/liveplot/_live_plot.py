@@ -340,8 +340,7 @@ class LivePlot(widgets.VBox):
         return [k for k, c in self.charts.items() if c.group.quantity in shown]
 
     def _compares_jobs(self) -> bool:
-        """Jobs chosen to be compared (a job list, a tuning job's children): every legend
-        entry names its job."""
+        """Jobs chosen to be compared (a job list, a tuning job): legends name the job."""
         return getattr(self.watch, "job_list", None) is not None or \
             getattr(self.watch, "tuning_job_name", None) is not None
 
@@ -400,8 +399,10 @@ class LivePlot(widgets.VBox):
                                     hidden_sources=self._hidden_sources)
             except Exception as exc:
                 self.last_error = f"header update failed: {type(exc).__name__}: {exc}"
-        self.export.refresh(now=self.watch.finished)  # outside the lock, as the picture
-        self.picture.tick(self.model_id, self.watch.finished)
+        comm = self.comm  # None once closed (maybe by another thread meanwhile)
+        if comm is not None:  # outside the lock: the picture's own lock comes first
+            self.export.refresh(now=self.watch.finished)
+            self.picture.tick(comm.comm_id, self.watch.finished)
 
     def _ipython_display_(self):
         """The widget with a picture of itself, for front ends that cannot show it."""
