@@ -110,7 +110,9 @@ from metricwidgets.widgets.liveplot._view import (  # noqa: F401
     y_range,
 )
 from metricwidgets.widgets.liveplot._watched_values import (  # noqa: F401
+    best_source,
     has_steps,
+    time_origin,
     values_are,
 )
 
@@ -150,6 +152,7 @@ __all__ = [
     "WIDGET_VIEW",
     "X_LABEL",
     "X_MODES",
+    "best_source",
     "chart_image",
     "csv_data_url",
     "downsample_indices",
@@ -178,6 +181,7 @@ __all__ = [
     "shade",
     "swatch_svg",
     "ticks_for",
+    "time_origin",
     "time_ticks",
     "to_dates",
     "values_are",

@@ -40,7 +40,8 @@ from metricwidgets.widgets.liveplot._header import Header
 from metricwidgets.widgets.liveplot._instances_panel import InstancesPanel
 from metricwidgets.widgets.liveplot._picture import StaticPicture, picture_of
 from metricwidgets.widgets.liveplot._throttle import Throttle
-from metricwidgets.widgets.liveplot._watched_values import has_steps, values_are
+from metricwidgets.widgets.liveplot._watched_values import (best_source, has_steps, time_origin,
+                                                           values_are)
 
 __all__ = ["LivePlot"]
 
@@ -350,34 +351,6 @@ class LivePlot(widgets.VBox):
             return set()
         return {k.source for k in keys} - set(self.watch.job_names)
 
-    def _origin(self, snapshots) -> float:
-        starts = [s.start_time for s in list(self.watch.statuses.values()) if s.start_time]
-        if starts:
-            return float(min(starts))
-        firsts = [float(s.timestamp[0]) for s in snapshots
-                  if len(s) and math.isfinite(s.timestamp[0])]
-        return min(firsts) if firsts else time.time()
-
-    def _best_source(self, snapshots):
-        """A tuning job's best child: SageMaker's answer once it has one, else the child
-        whose last parsed value of the tuning objective is best so far."""
-        status = self.watch.statuses.get(getattr(self.watch, "name", None))
-        extra = (status.extra or {}) if status is not None else {}
-        if extra.get("best_job"):
-            return extra["best_job"]
-        objective = extra.get("objective") or {}
-        metric = objective.get("MetricName")
-        if not metric:
-            return None
-        last = {}
-        for snap in snapshots:
-            if snap.key.metric == metric and len(snap):
-                last[snap.key.source] = float(snap.value[-1])
-        if not last:
-            return None
-        pick = max if str(objective.get("Type", "")).lower().startswith("max") else min
-        return pick(last, key=last.get)
-
     def refresh(self, force: bool = False) -> None:
         """Redraw now (on the calling thread). Never raises: a failure is shown in the
         header and kept in :attr:`last_error`."""
@@ -427,8 +400,8 @@ class LivePlot(widgets.VBox):
         snapshots = store.snapshots()
         self._follow_values_kind()
         settings = self.controls.settings(self._settings)
-        settings.origin = self._origin(snapshots)
-        settings.best_source = self._best_source(snapshots)
+        settings.origin = time_origin(self.watch, snapshots)
+        settings.best_source = best_source(self.watch, snapshots)
         groups = group_metrics(store.metrics(), self.directions)
         for group in groups:
             key = _chart_key(group.quantity)
