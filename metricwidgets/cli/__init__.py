@@ -18,9 +18,18 @@ __all__ = ["main", "build_parser"]
 SUBCOMMANDS = ("parse", "check", "fetch", "jobs", "diagnose", "demo")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser whose usage errors are one line (its own prints the whole usage
+    first, over several lines); subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} "
+                     f"(see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="metricwidgets",
         description="Parse, check and fetch training-job metrics the way SageMaker does.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -1,8 +1,9 @@
 """``metricwidgets check LOGFILE --definitions DEFS.json``: will these definitions work?
 
 Prints each definition's match count, dropped captures with an example, errors and lint
-warnings; exits 1 when any definition matches nothing (or only captures SageMaker drops) or
-has an error. The log is streamed,
+warnings; exits 1 when any definition matches nothing (or only captures SageMaker drops) and
+on any error line (a definition SageMaker would refuse, the log read only up to
+``--max-bytes``). The log is streamed,
 so a 1 GB log is checked in bounded memory; lint sees the log's first few megabytes.
 """
 
@@ -10,10 +11,15 @@ from __future__ import annotations
 
 import sys
 
-from metricwidgets.cli.parse import add_definition_arguments, read_definitions, stream_log
+from metricwidgets.cli.parse import (
+    LogStream,
+    add_definition_arguments,
+    add_log_arguments,
+    read_definitions,
+)
 from metricwidgets.core.parsing import validate_definitions
 from metricwidgets.core.authoring import lint_definitions
-from metricwidgets.core.parsing import LogParser
+from metricwidgets.core.parsing import LogParser, cut_message
 from metricwidgets.core.parsing import DROP_REASONS
 
 __all__ = ["register", "run", "SAMPLE_CHARS"]
@@ -31,8 +37,7 @@ def register(subparsers) -> None:
                     "nothing or has an error.")
     parser.add_argument("logfile", metavar="LOGFILE")
     add_definition_arguments(parser)
-    parser.add_argument("--no-escape", action="store_true",
-                        help="the log was read back from CloudWatch Logs (already escaped)")
+    add_log_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -50,16 +55,22 @@ def run(args) -> int:
             sample.append(text[:SAMPLE_CHARS - taken[0]])
             taken[0] += len(sample[-1])
 
-    for _ in stream_log(args.logfile, parser, keep_sample):
+    log = LogStream(args.logfile, args.max_bytes)
+    for _ in log.results(parser, keep_sample):
         pass
+    if log.note():
+        errors.setdefault(None, []).append(log.note())
     warnings = lint_definitions(definitions, sample_text="".join(sample),
                                 sample_is_escaped=args.no_escape)
 
     out = sys.stdout
-    failed = bool(errors.get(None))
+    # Any error line fails the check, whichever definition (or none) it is about.
+    failed = bool(errors)
     print(f"{args.logfile}: {parser.lines} lines, {len(definitions)} definitions", file=out)
     for reason in errors.get(None, []):
         print(f"  error: {reason}", file=out)
+    if parser.cut_lines:
+        print(f"  note: {cut_message(parser.cut_lines, parser.cut_chars)}", file=out)
     width = max((len(n) for n in parser.names), default=0)
     for definition, stats in zip(parser.definitions, parser.stats):
         name = definition.name

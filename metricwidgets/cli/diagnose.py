@@ -12,16 +12,17 @@ has severity ``error`` (divergence, NaN/Inf), so a pipeline can gate on it; 2 fo
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 
 import numpy as np
 
 from metricwidgets.cli.parse import (
+    LogStream,
     add_definition_arguments,
-    read_definitions,
-    stream_log,
+    add_log_arguments,
+    drop_report,
+    usable_definitions,
 )
 from metricwidgets.errors import InputError
 from metricwidgets.options import MetricOptions, add_option_arguments
@@ -50,8 +51,7 @@ def register(subparsers) -> None:
         "source": {"help": "with --job: logs (parse its CloudWatch Logs, the default), "
                            "metrics (what SageMaker published) or system (only the "
                            "instances' utilization)"}})
-    parser.add_argument("--no-escape", action="store_true",
-                        help="the log was read back from CloudWatch Logs (already escaped)")
+    add_log_arguments(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(func=run)
 
@@ -63,9 +63,20 @@ def _log_series(args) -> dict:
     from metricwidgets.core.parsing import LogParser
     from metricwidgets.core.parsing import ParseResult
 
-    parser = LogParser(read_definitions(args), escape=not args.no_escape,
-                       step_definition=args.step)
-    result = ParseResult.concat(list(stream_log(args.logfile, parser)))
+    definitions = usable_definitions(args)
+    if args.step:
+        # The step regex obeys the same rule; without a group it would give no step at all.
+        from metricwidgets.core.parsing import MetricDefinition, refuse_invalid
+
+        for problem in refuse_invalid([MetricDefinition("step", args.step)]):
+            raise problem
+    parser = LogParser(definitions, escape=not args.no_escape, step_definition=args.step)
+    log = LogStream(args.logfile, args.max_bytes)
+    result = ParseResult.concat(list(log.results(parser)))
+    # What parse says on stderr, diagnose says too: findings on a partial read are partial.
+    for line in drop_report(parser) + [n for n in [log.note()] if n]:
+        print(f"metricwidgets diagnose: {line}", file=sys.stderr)
+    args.truncated = log.truncated
     series = {}
     for index, name in enumerate(parser.names):
         mine = result.metric == index
@@ -96,6 +107,7 @@ def _findings(args):
     if args.job:
         from metricwidgets.api import fetch_job_findings
 
+        usable_definitions(args)
         return fetch_job_findings(args.job, options=MetricOptions.from_arguments(args))
     if not args.logfile:
         raise InputError("give a LOGFILE (with --definitions or --definition) or --job NAME")
@@ -109,9 +121,14 @@ def run(args) -> int:
 
     findings = _findings(args)
     if args.format == "json":
-        rows = [{k: f.to_dict()[k] for k in JSON_KEYS} for f in findings]
-        json.dump(rows, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        from metricwidgets.cli.output import json_number, write_json_rows
+
+        # A step that is NaN is unknown (null); so is a NaN/Inf finding's value (its text
+        # says which it was); any other non-finite value is written as what it is ("NaN").
+        write_json_rows([{**{k: f.to_dict()[k] for k in JSON_KEYS},
+                          "step": json_number(f.step, missing=True),
+                          "value": json_number(f.value, missing=f.kind == "nonfinite")}
+                         for f in findings], indent=1)
     elif not findings:
         instances = "; no idle GPU, memory or disk nearly full" if args.job else ""
         print(f"no findings: no overfitting, divergence, NaN/Inf or plateau{instances}")
@@ -120,4 +137,4 @@ def run(args) -> int:
             where = f" [{f.host}]" if f.host else ""
             print(f"{f.severity}{where}: {f.text}")
     sys.stdout.flush()
-    return 1 if has_errors(findings) else 0
+    return 1 if has_errors(findings) or getattr(args, "truncated", False) else 0

@@ -59,10 +59,12 @@ def _many(args, options):
 
 
 def run(args) -> int:
-    from metricwidgets.cli.output import write_frame
     from metricwidgets.api import fetch_job_metrics
+    from metricwidgets.cli.output import write_frame
+    from metricwidgets.cli.parse import usable_definitions
     from metricwidgets.options import MetricOptions
 
+    usable_definitions(args)
     options = MetricOptions.from_arguments(args)
     if args.job is None:
         if args.name_contains is None:
@@ -74,5 +76,5 @@ def run(args) -> int:
         frame = fetch_job_metrics(args.job, options=options)
     frame = frame.copy()
     frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    write_frame(frame, args.format)
+    write_frame(frame, args.format, value_columns=("value",))
     return 0

@@ -8,13 +8,18 @@ on every CPU (:class:`~metricwidgets.core.parsing.ParallelParse`: the same point
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
+import os
+import re
+import stat
 import sys
 from collections.abc import Callable, Iterator
 
+from metricwidgets.cli.output import json_number
 from metricwidgets.core.parsing import MetricDefinition
-from metricwidgets.core.parsing import LogParser, cut_message, split_problems
+from metricwidgets.core.parsing import LogParser, cut_message, refuse_invalid
 from metricwidgets.core.parsing import ParseResult
 from metricwidgets.core.parsing import DROP_REASONS, PARALLEL_MIN_BYTES, ParallelParse
 from metricwidgets.errors import InputError
@@ -22,15 +27,24 @@ from metricwidgets.options import MetricOptions, add_option_arguments
 
 __all__ = [
     "CHUNK_BYTES",
+    "DEFAULT_MAX_BYTES",
+    "LogStream",
     "add_definition_arguments",
+    "add_log_arguments",
     "drop_report",
+    "parse_size",
     "read_definitions",
     "register",
     "run",
-    "stream_log",
+    "usable_definitions",
     "write_csv",
     "write_json",
 ]
+
+#: The default ``--max-bytes``: far beyond any real training log, short of forever.
+DEFAULT_MAX_BYTES = 20 << 30
+_SIZE = re.compile(r"^\s*(\d{1,15})\s*([KMGT]?)B?\s*$", re.IGNORECASE)
+_SIZE_SHIFT = {"": 0, "K": 10, "M": 20, "G": 30, "T": 40}
 
 #: Bytes read from the log per chunk: large enough for one regex pass to pay, small enough
 #: that memory stays a few times this whatever the file's size.
@@ -57,30 +71,115 @@ def read_definitions(args) -> list[MetricDefinition]:
     return MetricOptions.from_arguments(args).definitions or []
 
 
-def stream_log(path: str, parser: LogParser,
-               on_chunk: Callable[[str], None] | None = None) -> Iterator[ParseResult]:
-    """Feed the file at ``path`` to ``parser`` chunk by chunk; yield each chunk's result.
+def usable_definitions(args) -> list[MetricDefinition]:
+    """The definitions named on the command line, refused as SageMaker would refuse them.
 
-    ``on_chunk`` (if given) sees each raw chunk decoded as UTF-8 (for a sample).
+    The rule ``parse``, ``diagnose`` and ``fetch`` share
+    (:func:`~metricwidgets.core.parsing.refuse_invalid`); a regex without a capture group,
+    which SageMaker accepts, is a warning on stderr.
 
     Raises
     ------
-    InputError
-        When the file cannot be opened.
+    DefinitionError
+        Naming the first definition SageMaker would refuse, and how many more problems.
     """
-    try:
-        handle = open(path, "rb")
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
-    with handle:
-        while True:
-            data = handle.read(CHUNK_BYTES)
-            if not data:
-                break
-            if on_chunk is not None:
-                on_chunk(data.decode("utf-8", errors="replace"))
-            yield parser.feed(data)
-    yield parser.finish()
+    definitions = read_definitions(args)
+    for problem in refuse_invalid(definitions):
+        # SageMaker accepts a regex without a group (AWS's own examples have one): say so and
+        # use the others; `check` reports it as an error.
+        print(f"metricwidgets {args.command}: warning: {problem}", file=sys.stderr)
+    return definitions
+
+
+def parse_size(text: str) -> int:
+    """A byte count: ``20GB``, ``500MB``, ``64KB`` (powers of 1024) or a plain number.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything else (argparse turns it into one usage line).
+    """
+    match = _SIZE.match(str(text))
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"expected a size such as 20GB, 500MB or 1000000, not {text!r}")
+    size = int(match.group(1)) << _SIZE_SHIFT[(match.group(2) or "").upper()]
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"expected a size of at least one byte, not {text!r}")
+    return size
+
+
+def add_log_arguments(parser) -> None:
+    """``--no-escape`` and ``--max-bytes``, the flags of every command that reads a log."""
+    parser.add_argument("--no-escape", action="store_true",
+                        help="the log was read back from CloudWatch Logs (already escaped)")
+    parser.add_argument("--max-bytes", metavar="SIZE", type=parse_size,
+                        default=DEFAULT_MAX_BYTES,
+                        help="stop reading LOGFILE after this many bytes, saying so (default "
+                             "20GB; bounds an endless pipe; exit status 1 when reached)")
+
+
+class LogStream:
+    """A log file read chunk by chunk, at most ``max_bytes`` of it.
+
+    A device other than a terminal (``/dev/zero``, a disk) is refused; a pipe is read until
+    it ends or ``max_bytes`` were read, so no command runs forever on an endless input.
+
+    Attributes
+    ----------
+    read : int
+        Bytes read so far.
+    truncated : bool
+        True when reading stopped at ``max_bytes`` with more to come.
+    """
+
+    def __init__(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES):
+        self.path = path
+        self.max_bytes = max_bytes
+        self.read = 0
+        self.truncated = False
+
+    def _open(self):
+        try:
+            handle = open(self.path, "rb")
+        except OSError as exc:
+            raise InputError(f"{self.path}: {exc.strerror or exc}") from None
+        mode = os.fstat(handle.fileno()).st_mode
+        if (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)) and not handle.isatty():
+            handle.close()
+            raise InputError(f"{self.path}: a device, not a log file (give a file or a pipe)")
+        return handle
+
+    def results(self, parser: LogParser,
+                on_chunk: Callable[[str], None] | None = None) -> Iterator[ParseResult]:
+        """Feed the file to ``parser`` chunk by chunk; yield each chunk's result, then the
+        parser's last. ``on_chunk`` (if given) sees each raw chunk decoded as UTF-8.
+
+        Raises
+        ------
+        InputError
+            When the file cannot be opened or is a device.
+        """
+        with self._open() as handle:
+            while True:
+                want = min(CHUNK_BYTES, self.max_bytes - self.read)
+                data = handle.read(want) if want > 0 else b""
+                if not data:
+                    # At the limit: one more byte tells a file that ends there from more.
+                    self.truncated = want <= 0 and bool(handle.read(1))
+                    break
+                self.read += len(data)
+                if on_chunk is not None:
+                    on_chunk(data.decode("utf-8", errors="replace"))
+                yield parser.feed(data)
+        yield parser.finish()
+
+    def note(self) -> str | None:
+        """The one line saying reading stopped at ``--max-bytes``, or None."""
+        if not self.truncated:
+            return None
+        return (f"{self.path}: stopped after {self.read:,} bytes (--max-bytes); the rest was "
+                "not read")
 
 
 def drop_report(parser: LogParser) -> list[str]:
@@ -106,8 +205,7 @@ def register(subparsers) -> None:
     parser.add_argument("logfile", metavar="LOGFILE")
     add_definition_arguments(parser)
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
-    parser.add_argument("--no-escape", action="store_true",
-                        help="the log was read back from CloudWatch Logs (already escaped)")
+    add_log_arguments(parser)
     parser.add_argument("--workers", type=int, metavar="N",
                         help="processes for a large log (default: every CPU; 1: this one)")
     parser.set_defaults(func=run)
@@ -133,42 +231,40 @@ def write_json(out, points) -> None:
     out.write("[")
     separator = "\n"
     for line, metric, value in points:
-        out.write(separator + json.dumps({"line": line, "metric": metric, "value": value}))
+        # Captures SageMaker drops (NaN, infinities) are never points; strict JSON all the same.
+        out.write(separator + json.dumps({"line": line, "metric": metric,
+                                          "value": json_number(value)}, allow_nan=False))
         separator = ",\n"
     out.write("\n]\n")
 
 
 def _parser_and_results(args, definitions):
-    """A parser (what :func:`drop_report` reads) and its results, in the log's order: on
-    every CPU for a large file, here otherwise."""
+    """A parser (what :func:`drop_report` reads), its results in the log's order, and the
+    :class:`LogStream` (whose note says if reading stopped at ``--max-bytes``): on every CPU
+    for a large file, here otherwise."""
     import os
 
     workers = args.workers or len(os.sched_getaffinity(0))
+    log = LogStream(args.logfile, args.max_bytes)
     try:
-        size = os.path.getsize(args.logfile)
+        size = os.path.getsize(args.logfile) if os.path.isfile(args.logfile) else 0
     except OSError:
-        size = 0  # stream_log says why it cannot be read
-    if workers > 1 and size >= PARALLEL_MIN_BYTES:
+        size = 0  # LogStream says why it cannot be read
+    # A regular file within --max-bytes may be cut into pieces; anything else (a pipe, a
+    # file beyond the bound) is streamed here, where the bound holds.
+    if workers > 1 and PARALLEL_MIN_BYTES <= size <= args.max_bytes:
         parallel = ParallelParse(args.logfile, definitions, escape=not args.no_escape,
                                  workers=workers)
-        return parallel, iter(parallel)
+        return parallel, iter(parallel), log
     parser = LogParser(definitions, escape=not args.no_escape)
-    return parser, stream_log(args.logfile, parser)
+    return parser, log.results(parser), log
 
 
 def run(args) -> int:
-    definitions = read_definitions(args)
-    refused, useless = split_problems(definitions)
-    if refused:
-        raise InputError(str(refused[0]))
-    for problem in useless:
-        # SageMaker accepts a regex without a group (AWS's own examples have one): say so and
-        # parse the others; `check` reports it as an error.
-        print(f"metricwidgets parse: warning: {problem}", file=sys.stderr)
-    parser, results = _parser_and_results(args, definitions)
+    parser, results, log = _parser_and_results(args, usable_definitions(args))
     points = _points(results, parser.names)
     (write_json if args.format == "json" else write_csv)(sys.stdout, points)
     sys.stdout.flush()
-    for line in drop_report(parser):
+    for line in drop_report(parser) + [n for n in [log.note()] if n]:
         print(f"metricwidgets parse: {line}", file=sys.stderr)
-    return 0
+    return 1 if log.truncated else 0

@@ -34,6 +34,13 @@ JOB_STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
 #: The most jobs one ``Search`` call returns.
 MAX_PAGE = 100
 
+#: Hyperparameter texts read as numbers (:func:`_number`); at most 30 digits before an int()
+#: (Python refuses to convert 4,300 and more).
+_PLAIN_INTEGER = re.compile(r"-?(?:0|[1-9]\d{0,29})\Z")
+_PLAIN_DECIMAL = re.compile(r"-?(?:0|[1-9]\d{0,29})(?:\.\d{1,30})?(?:[eE][-+]?\d{1,4})?\Z")
+_INT64 = 1 << 63
+#: No training job was created before this; a ``since`` earlier filters nothing out.
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -54,7 +61,11 @@ def parse_since(value, now: dt.datetime | None = None) -> dt.datetime | None:
         if relative:
             now = now or dt.datetime.now(dt.timezone.utc)
             seconds = float(relative.group(1)) * _UNIT_SECONDS[relative.group(2).lower()]
-            return now - dt.timedelta(seconds=seconds)
+            try:
+                return now - dt.timedelta(seconds=seconds)
+            except OverflowError:
+                raise InputError(f"since: {text!r} goes back before the year 1; give an age "
+                                 "or a date SageMaker's jobs can have") from None
         try:
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
@@ -97,13 +108,21 @@ def _utc(value) -> dt.datetime | None:
 
 
 def _number(text: str):
-    """A hyperparameter as a number where it parses (SageMaker stores them as strings; the
-    SageMaker SDK JSON-quotes string values, which are unquoted here)."""
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except (TypeError, ValueError):
-            pass
+    """A hyperparameter as a number when its text is a plain decimal number, else the text.
+
+    SageMaker stores hyperparameters as strings. Plain means what a person writes for a
+    number and reads back unchanged: an optional ``-``, digits without leading zeros, an
+    optional fraction and exponent (``3``, ``-0.5``, ``1e-3``); an integer beyond 64 bits, or
+    a number beyond a float's range, stays text too. Python's literal forms (``"007"``,
+    ``"1_000"``, ``" 5 "``, ``"inf"``, ``"0x10"``) are kept as the text they are. A value the
+    SageMaker SDK JSON-quoted (``'"adam"'``) is unquoted.
+    """
+    if _PLAIN_INTEGER.match(text):
+        value = int(text)
+        return value if -_INT64 <= value < _INT64 else text
+    if _PLAIN_DECIMAL.match(text):
+        value = float(text)
+        return value if math.isfinite(value) else text
     if len(text) >= 2 and text[0] == text[-1] == '"':
         try:
             return json.loads(text)
@@ -194,7 +213,8 @@ class JobSearch:
                             "Value": name_contains})
         if status:
             filters.append({"Name": "TrainingJobStatus", "Operator": "Equals", "Value": status})
-        if since is not None:
+        if since is not None and since >= _EPOCH:
+            # Earlier is every job (strftime would also write year 1 as '1-01-01'): no filter.
             filters.append({"Name": "CreationTime", "Operator": "GreaterThanOrEqualTo",
                             "Value": since.strftime("%Y-%m-%dT%H:%M:%SZ")})
         params: dict[str, Any] = {"Resource": "TrainingJob", "SortBy": "CreationTime",

@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from metricwidgets.core.parsing import load_definitions
+from metricwidgets.core.parsing import DefinitionError, load_definitions
 from metricwidgets.core.authoring._lint_sample import Budget, Sample, first_hit, show
 from metricwidgets.core.parsing import (
     EXPONENT,
@@ -382,8 +382,8 @@ def lint_definition(definition, sample_text: str | None = None, *, _sample=None
     """Lint one definition; see :func:`lint_definitions`."""
     d = load_definitions([definition])[0]
     try:
-        re.compile(d.regex)
-    except re.error:
+        d.compile()
+    except DefinitionError:
         return []  # validate_definitions reports it, with the position
     sample = _sample if _sample is not None else (
         Sample(sample_text) if sample_text is not None else None)

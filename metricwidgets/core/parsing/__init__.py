@@ -49,6 +49,7 @@ from metricwidgets.core.parsing._parser import (  # noqa: F401
     cut_message,
     log_text_error,
     parse_log,
+    refuse_invalid,
     split_problems,
 )
 from metricwidgets.core.parsing._parallel import (  # noqa: F401
@@ -153,6 +154,7 @@ __all__ = [
     "parse_pair",
     "prefilter_for",
     "prefilter_union",
+    "refuse_invalid",
     "required_literal",
     "split_problems",
     "strip_ansi",

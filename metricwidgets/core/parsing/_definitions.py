@@ -114,6 +114,10 @@ class MetricDefinition:
         except re.error as exc:
             raise DefinitionError(f"the regex does not compile: {exc.msg}", self.name,
                                   exc.pos, self.regex, code="syntax") from None
+        except RecursionError:
+            # sre's parser recurses once per nested group: thousands of '(' exhaust the stack.
+            raise DefinitionError("the regex does not compile: groups nested too deeply",
+                                  self.name, None, self.regex, code="syntax") from None
 
 
 def parse_pair(text: str) -> MetricDefinition:
@@ -197,6 +201,11 @@ def load_definitions(source: Any) -> list[MetricDefinition]:
     raise DefinitionError(f"cannot read metric definitions from {type(source).__name__}")
 
 
+#: The largest definitions file read: 40 definitions of 255 + 500 characters, even with every
+#: character JSON-escaped, take well under a megabyte.
+MAX_FILE_BYTES = 4 << 20
+
+
 def _looks_like_path(text: str) -> bool:
     """A string meant as a file name (no ``=``, a folder or an extension), not ``NAME=REGEX``."""
     return "=" not in text and (os.sep in text or "/" in text
@@ -206,8 +215,14 @@ def _looks_like_path(text: str) -> bool:
 def _load_file(path: str) -> list[MetricDefinition]:
     """Read a definitions file; every way it can fail is one :class:`DefinitionError` line."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        with open(path, "rb") as handle:
+            # Bounded: a device or an endless pipe named as the file must not hang the door.
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise DefinitionError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MB; "
+                                  f"{MAX_DEFINITIONS} definitions take far less (is it the "
+                                  "definitions file?)", code="shape")
+        data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise DefinitionError(f"{path}: no such definitions file") from None
     except UnicodeDecodeError as exc:

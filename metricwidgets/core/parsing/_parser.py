@@ -368,6 +368,32 @@ def split_problems(definitions: Sequence[MetricDefinition]
     return [p for p in problems if p.code != "no-group"], useless
 
 
+def refuse_invalid(definitions: Sequence[MetricDefinition]) -> list[DefinitionError]:
+    """Refuse what SageMaker would refuse; return what it takes but that never yields a point.
+
+    The one rule every door applies before parsing with user definitions (``parse_log``, the
+    CLI's ``parse``, ``diagnose`` and ``fetch``; ``check`` lists the same problems instead):
+    a definition SageMaker's ``CreateTrainingJob`` would refuse is refused the same way.
+
+    Returns
+    -------
+    list of DefinitionError
+        The problems SageMaker accepts (a regex without a capture group): the caller warns.
+
+    Raises
+    ------
+    DefinitionError
+        The first refused problem, its reason saying how many more there are (one line).
+    """
+    refused, useless = split_problems(definitions)
+    if refused:
+        more = f" (and {len(refused) - 1} more problem(s))" if len(refused) > 1 else ""
+        first = refused[0]
+        raise DefinitionError(first.reason + more, first.name, first.position, first.regex,
+                              code=first.code)
+    return useless
+
+
 def parse_log(text: str | bytes, metric_definitions: Any, *, escape: bool = True,
               step_definition: MetricDefinition | str | None = None):
     """Parse a whole log text; return its points as a pandas DataFrame.
@@ -409,12 +435,7 @@ def parse_log(text: str | bytes, metric_definitions: Any, *, escape: bool = True
     if not isinstance(text, (str, bytes, bytearray, memoryview)):
         raise log_text_error(text)
     definitions = load_definitions(metric_definitions)
-    refused, useless = split_problems(definitions)
-    if refused:
-        more = f" (and {len(refused) - 1} more problem(s))" if len(refused) > 1 else ""
-        first = refused[0]
-        raise DefinitionError(first.reason + more, first.name, first.position, first.regex,
-                              code=first.code)
+    useless = refuse_invalid(definitions)
     parser = LogParser(definitions, escape=escape, step_definition=step_definition)
     results = [parser.feed(text[at:at + _PARSE_LOG_CHUNK])
                for at in range(0, len(text), _PARSE_LOG_CHUNK)]
