@@ -73,29 +73,35 @@ def run(args) -> int:
         print(f"  note: {cut_message(parser.cut_lines, parser.cut_chars)}", file=out)
     width = max((len(n) for n in parser.names), default=0)
     for definition, stats in zip(parser.definitions, parser.stats):
-        name = definition.name
-        verdict = ""
-        problems = list(errors.get(name, []))
-        if stats.disabled and not problems:
-            problems.append(stats.disabled)
-        if problems:
-            verdict = "  ERROR"
-        elif stats.matches == 0:
-            verdict = "  MATCHES NOTHING"
-        elif stats.points == 0:
-            # It matches, but SageMaker would publish nothing: as useless as no match.
-            verdict = "  NO POINTS (every capture dropped)"
-        failed = failed or bool(verdict)
-        print(f"{name:<{width}}  {stats.matches} matching lines, {stats.points} points{verdict}",
-              file=out)
-        for problem in problems:
-            print(f"    error: {problem}", file=out)
-        for reason, count in stats.dropped.items():
-            example = stats.examples[reason]
-            print(f"    dropped {count}: {DROP_REASONS[reason]} "
-                  f"(e.g. line {example.line}: {example.captured!r})", file=out)
-        for warning in (w for w in warnings if w.name == name):
-            print(f"    {warning.severity} [{warning.code}] {warning.message}", file=out)
-            if warning.suggestion:
-                print(f"      suggested regex: {warning.suggestion}", file=out)
+        mine = [w for w in warnings if w.name == definition.name]
+        failed = _report(out, definition.name, stats, errors.get(definition.name, []), mine,
+                         width) or failed
     return 1 if failed else 0
+
+
+def _report(out, name: str, stats, errors: list[str], warnings, width: int) -> bool:
+    """Print one definition's lines; True when it fails the check."""
+    problems = list(errors)
+    if stats.disabled and not problems:
+        problems.append(stats.disabled)
+    verdict = ""
+    if problems:
+        verdict = "  ERROR"
+    elif stats.matches == 0:
+        verdict = "  MATCHES NOTHING"
+    elif stats.points == 0:
+        # It matches, but SageMaker would publish nothing: as useless as no match.
+        verdict = "  NO POINTS (every capture dropped)"
+    print(f"{name:<{width}}  {stats.matches} matching lines, {stats.points} points{verdict}",
+          file=out)
+    for problem in problems:
+        print(f"    error: {problem}", file=out)
+    for reason, count in stats.dropped.items():
+        example = stats.examples[reason]
+        print(f"    dropped {count}: {DROP_REASONS[reason]} "
+              f"(e.g. line {example.line}: {example.captured!r})", file=out)
+    for warning in warnings:
+        print(f"    {warning.severity} [{warning.code}] {warning.message}", file=out)
+        if warning.suggestion:
+            print(f"      suggested regex: {warning.suggestion}", file=out)
+    return bool(verdict)
