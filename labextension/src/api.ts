@@ -13,10 +13,22 @@ export interface IJobSummary {
   invalid_reason?: string | null;
 }
 
+/**
+ * Where the server finds the jobs it lists: its region (configured, else the one boto3
+ * resolved), profile and endpoint; null when unset. The cells the sidebar writes pass
+ * them on, so a kernel with another default region plots the listed job.
+ */
+export interface IAwsSettings {
+  region?: string | null;
+  profile?: string | null;
+  endpoint_url?: string | null;
+}
+
 /** A page of training jobs, newest first. */
 export interface IJobPage {
   jobs: IJobSummary[];
   next_token: string | null;
+  aws?: IAwsSettings;
 }
 
 /** One hyperparameter tuning job of a `tuning-jobs` page. */
@@ -34,6 +46,7 @@ export interface ITuningJobSummary {
 export interface ITuningJobPage {
   tuning_jobs: ITuningJobSummary[];
   next_token: string | null;
+  aws?: IAwsSettings;
 }
 
 /** A tuning job with its child training jobs. */

@@ -91,18 +91,6 @@ function refuseOptionLike(value: string): void {
   }
 }
 
-/** The cell that plots a job live: `%metrics JOB`. */
-export function metricsCode(job: string): string {
-  refuseOptionLike(job);
-  return magicLine('metrics', [job]);
-}
-
-/** The cell that plots a tuning job live: `%metrics --tuning-job NAME`. */
-export function tuningMetricsCode(tuningJob: string): string {
-  refuseOptionLike(tuningJob);
-  return magicLine('metrics', ['--tuning-job', tuningJob]);
-}
-
 /** Where the magic reaches AWS: each field that is set becomes its flag. */
 export interface IAwsFlags {
   region?: string;
@@ -118,6 +106,24 @@ function awsArgs(aws: IAwsFlags): string[] {
     ['--endpoint-url', aws.endpointUrl]
   ];
   return pairs.flatMap(([flag, value]) => (value ? [flag, value] : []));
+}
+
+/**
+ * The cell that plots a job live: `%metrics JOB`, then the AWS flags that `aws` sets
+ * (where the sidebar listed the job), each value quoted.
+ */
+export function metricsCode(job: string, aws: IAwsFlags = {}): string {
+  refuseOptionLike(job);
+  return magicLine('metrics', [job, ...awsArgs(aws)]);
+}
+
+/** The cell that plots a tuning job live: `%metrics --tuning-job NAME` and the AWS flags. */
+export function tuningMetricsCode(
+  tuningJob: string,
+  aws: IAwsFlags = {}
+): string {
+  refuseOptionLike(tuningJob);
+  return magicLine('metrics', ['--tuning-job', tuningJob, ...awsArgs(aws)]);
 }
 
 /**
@@ -138,7 +144,21 @@ export function compareMetricsCode(
   return magicLine('metrics', ['--compare', ...jobs, ...awsArgs(aws)]);
 }
 
-/** The cell that opens the regex playground on a job's logs. */
-export function playgroundCode(job: string): string {
-  return `import metricwidgets\nmetricwidgets.RegexPlayground.from_job(${pyString(job)})`;
+/**
+ * The cell that opens the regex playground on a job's logs, with `region=`, `profile=`
+ * and `endpoint_url=` for the fields `aws` sets (Python string literals).
+ */
+export function playgroundCode(job: string, aws: IAwsFlags = {}): string {
+  const keywords: [string, string | undefined][] = [
+    ['region', aws.region],
+    ['profile', aws.profile],
+    ['endpoint_url', aws.endpointUrl]
+  ];
+  const args = [
+    pyString(job),
+    ...keywords.flatMap(([key, value]) =>
+      value ? [`${key}=${pyString(value)}`] : []
+    )
+  ];
+  return `import metricwidgets\nmetricwidgets.RegexPlayground.from_job(${args.join(', ')})`;
 }

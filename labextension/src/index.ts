@@ -12,6 +12,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import {
+  IAwsFlags,
   compareMetricsCode,
   metricsCode,
   playgroundCode,
@@ -125,7 +126,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const addJobCommand = (
       id: string,
       labels: { palette: string; menu: string; caption: string; ask: string },
-      makeCode: (name: string) => string,
+      makeCode: (name: string, aws: IAwsFlags) => string,
       needsMagics: boolean
     ) =>
       app.commands.addCommand(id, {
@@ -134,7 +135,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
         execute: async args => {
           const name = await jobName(args, labels.ask);
           if (name) {
-            await run([name], () => makeCode(name), needsMagics);
+            // Where the sidebar listed the job: else the kernel's region would be used.
+            await run(
+              [name],
+              () => makeCode(name, panel.model.aws),
+              needsMagics
+            );
           }
         }
       });
@@ -191,7 +197,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: async args => {
         const names = compared(args);
         if (names.length >= 2) {
-          await run(names, () => compareMetricsCode(names), true);
+          await run(
+            names,
+            () => compareMetricsCode(names, panel.model.aws),
+            true
+          );
         }
       }
     });

@@ -3,11 +3,13 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type {
+  IAwsSettings,
   IJobQuery,
   IJobsSource,
   IJobSummary,
   ITuningJobSummary
 } from './api';
+import type { IAwsFlags } from './codegen';
 import { invalidNameReason } from './names';
 import { EMPTY, IList, ISelection, prune, selectedInOrder } from './selection';
 
@@ -68,6 +70,21 @@ export function toFailure(error: unknown): IFailure {
 /** `name`'s problem: the server's reason, else the panel's own check. */
 function reasonOf(item: { name: string; invalid_reason?: string | null }) {
   return item.invalid_reason || invalidNameReason(item.name);
+}
+
+/** The server's AWS settings as the flags of a generated cell (unset ones left out). */
+export function awsFlags(aws: IAwsSettings | undefined): IAwsFlags {
+  const flags: IAwsFlags = {};
+  if (aws?.region) {
+    flags.region = aws.region;
+  }
+  if (aws?.profile) {
+    flags.profile = aws.profile;
+  }
+  if (aws?.endpoint_url) {
+    flags.endpointUrl = aws.endpoint_url;
+  }
+  return flags;
 }
 
 function jobRow(job: IJobSummary): IJobRow {
@@ -162,6 +179,14 @@ export class JobsModel implements IDisposable {
   }
 
   /** Whether a further page of training jobs exists. */
+  /**
+   * Where the listed jobs live (the server's region, profile, endpoint), as the flags
+   * every cell the sidebar writes passes to the kernel; empty until a list arrived.
+   */
+  get aws(): IAwsFlags {
+    return this._aws;
+  }
+
   get hasMore(): boolean {
     return this._nextToken !== null;
   }
@@ -330,6 +355,7 @@ export class JobsModel implements IDisposable {
       }
       this._jobs = page.jobs.map(jobRow);
       this._nextToken = page.next_token;
+      this._aws = awsFlags(page.aws ?? tuning.aws);
       this._tuning = tuning.tuning_jobs.map(item => ({
         ...item,
         invalidReason: reasonOf(item),
@@ -395,6 +421,7 @@ export class JobsModel implements IDisposable {
   private _active = false;
   private _query = { name: '', status: '' };
   private _jobs: IJobRow[] = [];
+  private _aws: IAwsFlags = {};
   private _tuning: ITuningRow[] = [];
   private _expanded = new Set<string>();
   private _nextToken: string | null = null;

@@ -12,7 +12,8 @@ from traitlets import Float, Int, Unicode
 from traitlets.config import Configurable
 
 from metricwidgets.options import MetricOptions
-from metricwidgets.sources.aws import AWSOptions
+from metricwidgets.errors import UserFacingError
+from metricwidgets.sources.aws import AWSOptions, make_session
 
 __all__ = ["MetricWidgets"]
 
@@ -55,3 +56,23 @@ class MetricWidgets(Configurable):
     def aws_options(self) -> AWSOptions:
         """These settings as :class:`~metricwidgets.sources.aws.AWSOptions`."""
         return self.options().aws
+
+    def kernel_settings(self) -> dict:
+        """Where the listed jobs live, for the cells the sidebar writes: ``region`` (the
+        configured one, else the one boto3 resolves for the server), ``profile`` (when one
+        is configured or named by ``$AWS_PROFILE``) and ``endpoint_url``; each None when
+        unset. A kernel need not share the server's environment: a cell without these
+        would look for a job of the same name in the kernel's own default region."""
+        options = self.aws_options()
+        region, profile = options.region, options.profile
+        if region is None or profile is None:
+            try:
+                session = make_session(options)
+            except UserFacingError:
+                session = None  # a missing profile: the list says so; pass what is known
+            if session is not None:
+                region = region or session.region_name
+                named = session.profile_name
+                profile = profile or (named if named and named != "default" else None)
+        return {"region": region, "profile": profile, "endpoint_url": options.endpoint_url}
+

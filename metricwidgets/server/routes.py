@@ -25,6 +25,12 @@ tabs, and :class:`CatalogHandler` is the one place that turns failures into JSON
 504   AWS did not answer within ``MetricWidgets.request_timeout`` (``timeout``)
 ====  =====================================================================================
 
+Where: every answer that is an object carries ``aws``, the server's ``region``, ``profile``
+and ``endpoint_url`` (:meth:`~metricwidgets.server.config.MetricWidgets.kernel_settings`;
+None when unset): the cells the sidebar inserts pass them to ``%metrics`` and the
+playground, so the kernel plots the job that was listed, not one of the same name in its
+own default region.
+
 Names: every job name in an answer carries ``invalid_reason`` (None for a name matching
 SageMaker's pattern :data:`JOB_NAME`); the sidebar shows the others as invalid and never
 puts them into a notebook. ``GET jobs/<name>`` refuses such a name with 400.
@@ -145,6 +151,9 @@ class CatalogHandler(APIHandler):
         except InputError as error:
             return self._fail(400, str(error), "input")
         self.set_header("Content-Type", "application/json")
+        if isinstance(result, dict):
+            # Where these jobs live: the cells the sidebar writes pass it to the kernel.
+            result = {**result, "aws": state["aws"]}
         self.finish(json.dumps(_mark_names(result)))
 
     def on_connection_close(self) -> None:
@@ -200,6 +209,7 @@ def setup_routes(web_app, config: MetricWidgets) -> None:
         "catalog": Catalog(config.options().aws, retries=config.retries,
                            **config.client_timeouts()),
         "cache": AnswerCache(config.cache_seconds),
+        "aws": config.kernel_settings(),
         # boto3 blocks: threads keep the server's event loop free
         "executor": ThreadPoolExecutor(max_workers=MAX_WORKERS,
                                        thread_name_prefix="metricwidgets"),

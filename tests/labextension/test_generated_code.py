@@ -48,6 +48,10 @@ console.log(JSON.stringify({
   each: input.names.map(name => Object.fromEntries(
     ['metricsCode', 'tuningMetricsCode', 'playgroundCode'].map(fn => [fn, call(fn, name)]))),
   compare: input.compare.map(jobs => call('compareMetricsCode', jobs)),
+  eachAws: (input.eachAws || []).map(([name, aws]) => Object.fromEntries(
+    ['metricsCode', 'tuningMetricsCode', 'playgroundCode'].map(fn => {
+      try { return [fn, m.exports[fn](name, aws)]; } catch (e) { return [fn, {error: String(e)}]; }
+    }))),
   compareAws: (input.compareAws || []).map(([jobs, aws]) => {
     try { return m.exports.compareMetricsCode(jobs, aws); } catch (e) { return {error: String(e)}; }
   }),
@@ -55,13 +59,14 @@ console.log(JSON.stringify({
 """
 
 
-def _run_codegen(names=(), compare=(), compare_aws=()):
+def _run_codegen(names=(), compare=(), compare_aws=(), each_aws=()):
     node = shutil.which("node")
     assert node, "node is needed to build the labextension; it is not on PATH"
     assert (LABEXT / "node_modules" / "typescript").is_dir(), "run npm install in labextension"
     done = subprocess.run([node, "-e", _SCRIPT], text=True,
                           input=json.dumps({"names": list(names), "compare": list(compare),
-                                            "compareAws": list(compare_aws)}),
+                                            "compareAws": list(compare_aws),
+                                            "eachAws": list(each_aws)}),
                           capture_output=True, cwd=LABEXT, check=True, timeout=60)
     return json.loads(done.stdout)
 
@@ -165,3 +170,25 @@ def test_a_compare_cell_with_aws_flags_reaches_the_magic_parser_word_for_word(sh
     args = MetricMagics.metrics.parser.parse_args(words)
     assert (args.compare, args.region, args.profile, args.endpoint_url, args.job) == (
         jobs, AWS_VALUES["region"], AWS_VALUES["profile"], AWS_VALUES["endpointUrl"], None)
+
+
+def test_every_one_job_cell_passes_the_listed_jobs_aws_settings_word_for_word(shell):
+    from metricwidgets.magics import MetricMagics
+
+    codes = _run_codegen(each_aws=[["job-1", AWS_VALUES]])["eachAws"][0]
+    for key in ("metricsCode", "tuningMetricsCode"):
+        result = shell.run_cell(codes[key])
+        assert result.success, result.error_in_exec or result.error_before_exec
+    flags = ["--region", AWS_VALUES["region"], "--profile", AWS_VALUES["profile"],
+             "--endpoint-url", AWS_VALUES["endpointUrl"]]
+    assert shell.seen == [["job-1", *flags], ["--tuning-job", "job-1", *flags]]
+    args = MetricMagics.metrics.parser.parse_args(shell.seen[0])
+    assert (args.job, args.region, args.profile, args.endpoint_url) == (
+        "job-1", AWS_VALUES["region"], AWS_VALUES["profile"], AWS_VALUES["endpointUrl"])
+    # The playground's call, read by Python itself: the same values as keywords.
+    call = codes["playgroundCode"].split("\n")[1]
+    assert call.startswith("metricwidgets.RegexPlayground.from_job(")
+    got = eval(call.replace("metricwidgets.RegexPlayground.from_job", "dict", 1)
+               .replace("dict(", "dict(job=", 1), {"__builtins__": {"dict": dict}})
+    assert got == {"job": "job-1", "region": AWS_VALUES["region"],
+                   "profile": AWS_VALUES["profile"], "endpoint_url": AWS_VALUES["endpointUrl"]}

@@ -37,3 +37,18 @@ def test_every_setting_is_documented_and_configurable():
     assert {"region", "profile", "endpoint_url", "cache_seconds", "page_size",
             "retries"} <= set(traits)
     assert all(trait.help for trait in traits.values())
+
+
+def test_the_kernel_is_told_the_region_boto3_resolves_when_none_is_configured(monkeypatch):
+    for key in ("METRICWIDGETS_REGION", "METRICWIDGETS_PROFILE", "METRICWIDGETS_ENDPOINT_URL",
+                "AWS_PROFILE", "AWS_REGION"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "sa-east-1")
+    assert MetricWidgets().kernel_settings() == {
+        "region": "sa-east-1", "profile": None, "endpoint_url": None}
+
+
+def test_a_profile_the_server_cannot_load_still_reaches_the_kernel_as_given(monkeypatch):
+    monkeypatch.setenv("METRICWIDGETS_PROFILE", "no-such-profile-anywhere")
+    monkeypatch.setenv("METRICWIDGETS_REGION", "eu-west-1")
+    assert MetricWidgets().kernel_settings()["profile"] == "no-such-profile-anywhere"

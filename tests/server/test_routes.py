@@ -376,3 +376,12 @@ class TestBlackHoledEndpoint:
         # the queued ones were dropped: the endpoint never sees more than the workers
         assert await poll_until_async(lambda: executor._work_queue.qsize() == 0, 20)
         assert len(black_hole.accepted) <= MAX_WORKERS
+
+
+async def test_every_answer_says_where_its_jobs_live_for_the_cells_the_sidebar_writes(
+        jp_fetch, endpoint_url):
+    where = {"region": REGION, "profile": None, "endpoint_url": endpoint_url}
+    assert (await get_json(jp_fetch, "jobs", name="routes-"))["aws"] == where
+    assert (await get_json(jp_fetch, "tuning-jobs"))["aws"] == where
+    assert (await get_json(jp_fetch, "tuning-jobs", "routes-hpo"))["aws"] == where
+    assert (await get_json(jp_fetch, "jobs", "routes-mid-done"))["aws"] == where

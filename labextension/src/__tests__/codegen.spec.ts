@@ -168,6 +168,34 @@ describe('compareMetricsCode', () => {
   });
 });
 
+describe('the AWS settings of the listed job travel with every cell', () => {
+  const aws = {
+    region: 'eu-west-1',
+    profile: "team's",
+    endpointUrl: 'http://127.0.0.1:5000'
+  };
+  it('writes them after the job in %metrics JOB and --tuning-job', () => {
+    expect(metricsCode('job-1', aws)).toBe(
+      `%metrics job-1 --region eu-west-1 --profile 'team'"'"'s' --endpoint-url http://127.0.0.1:5000`
+    );
+    expect(tuningMetricsCode('hpo-1', { region: 'eu-west-1' })).toBe(
+      '%metrics --tuning-job hpo-1 --region eu-west-1'
+    );
+    expect(metricsCode('job-1')).toBe('%metrics job-1');
+  });
+
+  it("passes them as the playground's keywords, as Python literals", () => {
+    expect(playgroundCode('job-1', aws)).toBe(
+      'import metricwidgets\nmetricwidgets.RegexPlayground.from_job("job-1", ' +
+        'region="eu-west-1", profile="team\'s", endpoint_url="http://127.0.0.1:5000")'
+    );
+    expect(playgroundCode('job-1', { region: 'a"\nb' })).toBe(
+      'import metricwidgets\nmetricwidgets.RegexPlayground.from_job("job-1", ' +
+        'region="a\\"\\u000ab")'
+    );
+  });
+});
+
 describe('pyString', () => {
   it('is a printable-ASCII Python literal whatever the text', () => {
     expect(pyString('job')).toBe('"job"');

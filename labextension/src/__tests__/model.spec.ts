@@ -85,6 +85,23 @@ describe('JobsModel', () => {
     expect(model.jobs.map(row => row.name)).toEqual(['a', 'b']);
   });
 
+  it("keeps the server's AWS settings as the flags of the cells it writes", async () => {
+    expect(model.aws).toEqual({});
+    source.jobs = [
+      {
+        jobs: [job('a')],
+        next_token: null,
+        aws: { region: 'eu-west-1', profile: null, endpoint_url: 'http://h:1' }
+      }
+    ];
+    model.active = true;
+    await advance(0.01);
+    expect(model.aws).toEqual({
+      region: 'eu-west-1',
+      endpointUrl: 'http://h:1'
+    });
+  });
+
   it('polls every refreshSeconds while active, and stands by while hidden', async () => {
     model.active = true;
     await advance(0.01);
