@@ -97,6 +97,11 @@ def lab_on_other(tmp_path, aws_other):
         yield url, tmp_path
 
 
+def where(standin) -> str:
+    """The flags every cell the sidebar writes carries: where the server listed the job."""
+    return f" --region {standin.region} --endpoint-url {standin.endpoint_url}"
+
+
 def listed(page) -> dict[str, str]:
     """The jobs the sidebar shows: name -> status badge."""
     return page.evaluate(f"""() => Object.fromEntries(
@@ -177,7 +182,7 @@ def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page, aws)
     page.dblclick(f"{JOB}[data-job='{DONE}']")
     wait_for_cell(page, "(source, name) => source.includes('%metrics ' + name)", DONE)
     cells = code_cells(page)
-    assert cells[1] == f"%load_ext metricwidgets\n%metrics {DONE}"
+    assert cells[1] == f"%load_ext metricwidgets\n%metrics {DONE}{where(aws)}"
 
     # the chart: a bqplot figure whose line has points
     page.wait_for_function(
@@ -193,12 +198,12 @@ def test_sidebar_lists_filters_and_opens_a_live_chart(lab_on_standin, page, aws)
     wait_for_listed(page, {DONE: "Completed", RUNNING: "InProgress"})
     page.focus(f"{JOB}[data-job='{RUNNING}']")
     page.keyboard.press("Enter")
-    wait_for_cell(page, "(source, name) => source === '%metrics ' + name", RUNNING)
+    wait_for_cell(page, "(source, line) => source === line", f"%metrics {RUNNING}{where(aws)}")
     assert sum("%load_ext metricwidgets" in cell for cell in code_cells(page)) == 1
     assert page.dialogs == []
 
 
-def test_playground_from_the_context_menu_goes_into_a_new_notebook(lab_on_standin, page):
+def test_playground_from_the_context_menu_goes_into_a_new_notebook(lab_on_standin, page, aws):
     url, root = lab_on_standin
     page.goto(f"{url}/lab")
     page.wait_for_selector(".jp-LabShell")
@@ -208,10 +213,10 @@ def test_playground_from_the_context_menu_goes_into_a_new_notebook(lab_on_standi
     page.click(f"{JOB}[data-job='{DONE}']", button="right")
     page.click(".lm-Menu-item:has-text(\"Test metric regexes\")")
     # no notebook was open: one is created, and the cell is its only cell
-    wait_for_cell(page, """(source, name) =>
-        source.includes('RegexPlayground.from_job("' + name + '")')""", DONE)
-    assert code_cells(page) == [
-        f'import metricwidgets\nmetricwidgets.RegexPlayground.from_job("{DONE}")']
+    call = (f'RegexPlayground.from_job("{DONE}", region="{aws.region}", '
+            f'endpoint_url="{aws.endpoint_url}")')
+    wait_for_cell(page, "(source, call) => source.includes(call)", call)
+    assert code_cells(page) == [f"import metricwidgets\nmetricwidgets.{call}"]
     assert page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path") \
         .endswith(".ipynb")
     # and it ran: the playground's widgets are drawn, with no error
@@ -246,7 +251,7 @@ def test_without_credentials_the_sidebar_says_how_to_configure_them(lab_without_
     assert page.dialogs == []
 
 
-def test_tuning_jobs_expand_to_their_children_and_plot(lab_on_other, page):
+def test_tuning_jobs_expand_to_their_children_and_plot(lab_on_other, page, aws_other):
     url, _ = lab_on_other
     open_notebook(page, url, "jobs.ipynb")
     page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
@@ -266,10 +271,11 @@ def test_tuning_jobs_expand_to_their_children_and_plot(lab_on_other, page):
     screenshot(page, "sidebar-tuning.png")
 
     page.dblclick(f"{children}[data-job='{HPO_CHILDREN[0]}']")
-    wait_for_cell(page, "(source, name) => source.endsWith('%metrics ' + name)",
-                  HPO_CHILDREN[0])
+    wait_for_cell(page, "(source, line) => source.endsWith(line)",
+                  f"%metrics {HPO_CHILDREN[0]}{where(aws_other)}")
     page.click(f"{tuning} .jp-MetricWidgets-plot-tuning")
-    wait_for_cell(page, "(source, name) => source === '%metrics --tuning-job ' + name", HPO)
+    wait_for_cell(page, "(source, line) => source === line",
+                  f"%metrics --tuning-job {HPO}{where(aws_other)}")
 
     # the children are selectable too; a child is marked in both lists it is shown in
     page.click(f"{children}[data-job='{HPO_CHILDREN[1]}']")
@@ -280,12 +286,12 @@ def test_tuning_jobs_expand_to_their_children_and_plot(lab_on_other, page):
     assert page.get_attribute(f"{tuning} .jp-MetricWidgets-children", "role") == "listbox"
     page.click(".jp-MetricWidgets-compare")
     shown = page.eval_on_selector_all(children, "els => els.map(e => e.dataset.job)")
-    line = "%metrics --compare " + " ".join(shown)  # in the order shown
+    line = "%metrics --compare " + " ".join(shown) + where(aws_other)  # in the order shown
     wait_for_cell(page, "(source, line) => source === line", line)
     assert page.dialogs == []
 
 
-def test_a_hostile_job_name_is_shown_invalid_and_never_runs(lab_on_other, page):
+def test_a_hostile_job_name_is_shown_invalid_and_never_runs(lab_on_other, page, aws_other):
     url, root = lab_on_other
     open_notebook(page, url, "jobs.ipynb")
     page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
@@ -326,11 +332,11 @@ def test_a_hostile_job_name_is_shown_invalid_and_never_runs(lab_on_other, page):
 
     # a valid job still opens, and nothing else reached the notebook or ran
     page.dblclick(f".jp-MetricWidgets-jobs > {JOB}[data-job='{HPO_CHILDREN[0]}']")
-    wait_for_cell(page, "(source, name) => source.endsWith('%metrics ' + name)",
-                  HPO_CHILDREN[0])
+    cell = f"%metrics {HPO_CHILDREN[0]}{where(aws_other)}"
+    wait_for_cell(page, "(source, line) => source.endsWith(line)", cell)
     wait_for_idle_kernel(page)
     added = code_cells(page)[len(before):]
-    assert added == [f"%load_ext metricwidgets\n%metrics {HPO_CHILDREN[0]}"]
+    assert added == [f"%load_ext metricwidgets\n{cell}"]
     assert not (root / PWNED).exists()
     assert page.dialogs == []
 
@@ -384,7 +390,8 @@ def compare_button(page) -> tuple[str, bool]:
                                        "b => [b.textContent, b.disabled]"))
 
 
-def test_select_several_jobs_by_mouse_and_keyboard_and_compare(lab_on_compare, page):
+def test_select_several_jobs_by_mouse_and_keyboard_and_compare(lab_on_compare, page,
+                                                               aws_compare):
     url, _ = lab_on_compare
     problems = []  # every console error or uncaught exception of the page
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
@@ -468,7 +475,7 @@ def test_select_several_jobs_by_mouse_and_keyboard_and_compare(lab_on_compare, p
     screenshot(page, "sidebar-selection.png")
 
     page.click(".jp-MetricWidgets-compare")
-    expected = f"%metrics --compare {rows[0]} {gone} {rows[3]}"  # in the order shown
+    expected = f"%metrics --compare {rows[0]} {gone} {rows[3]}{where(aws_compare)}"  # as shown
     wait_for_cell(page, "(source, line) => source.endsWith(line)", expected)
     assert code_cells(page)[1:] == [f"%load_ext metricwidgets\n{expected}"]
     wait_for_idle_kernel(page)
@@ -481,3 +488,120 @@ def test_select_several_jobs_by_mouse_and_keyboard_and_compare(lab_on_compare, p
     wait_for_idle_kernel(page)
     assert page.dialogs == []
     assert problems == []
+
+
+#: The server lists the jobs of SERVER_REGION (its config); the kernel's own default region
+#: (its environment) is KERNEL_REGION, where jobs of the same names hold other data.
+SERVER_REGION, KERNEL_REGION = "ca-central-1", "sa-east-1"
+TWINS = ["sidebar-twin-one", "sidebar-twin-two"]
+SOLO = "sidebar-solo-listed"  # only in the server's region
+TWIN_HPO = "sidebar-twin-hpo"
+LISTED_POINTS, KERNEL_POINTS = 20, 5
+
+
+@pytest.fixture(scope="module")
+def two_regions():
+    """The stand-in with same-named jobs in two regions (one server, moto's state per
+    region): (the server's region, the kernel's, the solo job's log lines)."""
+    with StandIn(region=SERVER_REGION) as listed:
+        kernel = StandIn(port=listed.port, region=KERNEL_REGION)
+        for seed, name in enumerate(TWINS):
+            listed.write_finished_job(name, lines_per_host=LISTED_POINTS, instance_count=1,
+                                      seed=seed)
+            kernel.write_finished_job(name, lines_per_host=KERNEL_POINTS, instance_count=1,
+                                      seed=seed)
+        solo = listed.write_finished_job(SOLO, lines_per_host=LISTED_POINTS, instance_count=1)
+        for standin, child, lines in ((listed, f"{TWIN_HPO}-listed", LISTED_POINTS),
+                                      (kernel, f"{TWIN_HPO}-kernel", KERNEL_POINTS)):
+            standin.write_finished_job(child, lines_per_host=lines, instance_count=1)
+            standin.create_tuning_job(TWIN_HPO, children=[child], status="Completed")
+        yield listed, kernel, solo
+
+
+@pytest.fixture
+def lab_listing_another_region(tmp_path, two_regions):
+    listed, kernel, _ = two_regions
+    write_notebook(tmp_path / "jobs.ipynb", ["print('notebook ready')"])
+    # Lab's environment (and so the kernel's) says KERNEL_REGION; the server's config wins
+    # for the list, as c.MetricWidgets.region does for a user.
+    args = _lab_args(tmp_path) + [f"--MetricWidgets.region={SERVER_REGION}"]
+    with running_lab(tmp_path, env=kernel.env, args=args) as url:
+        yield url
+
+
+#: The most points of one line in the chart of the first cell whose source holds a text
+#: (-1: no such cell yet; 0: no line drawn yet).
+POINTS_JS = """([needle]) => {
+    for (const cell of document.querySelectorAll('.jp-Notebook .jp-CodeCell')) {
+        const source = cell.querySelector('.jp-InputArea-editor')?.textContent || '';
+        if (!source.includes(needle)) continue;
+        const counts = [...cell.querySelectorAll('.jp-OutputArea-output .bqplot path.line')]
+            .map(p => ((p.getAttribute('d') || '').match(/[ML]/g) || []).length);
+        return counts.length ? Math.max(...counts) : 0;
+    }
+    return -1;
+}"""
+
+
+def plotted_points(page, needle: str, timeout: float = 90_000) -> int:
+    """The points per line of the chart under the cell holding ``needle``, once drawn
+    (waits for a line, then for the cell's kernel to be idle)."""
+    page.wait_for_function(f"n => ({POINTS_JS})(n) > 0", arg=[needle], timeout=timeout)
+    wait_for_idle_kernel(page)
+    return page.evaluate(POINTS_JS, [needle])
+
+
+def cell_text(page, needle: str) -> str:
+    return page.evaluate("""([needle]) => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+        .filter(c => (c.querySelector('.jp-InputArea-editor')?.textContent || '').includes(needle))
+        .map(c => c.querySelector('.jp-OutputArea')?.textContent || '').join('\\n')""", [needle])
+
+
+def test_every_cell_from_the_sidebar_plots_the_listed_job_not_its_twin_elsewhere(
+        lab_listing_another_region, page, two_regions):
+    listed, _, solo = two_regions
+    flags = where(listed)
+    assert SERVER_REGION in flags and KERNEL_REGION not in flags
+    open_notebook(page, lab_listing_another_region, "jobs.ipynb")
+    page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
+    page.wait_for_selector(f"{JOB}[data-job='{TWINS[0]}']", timeout=30_000)
+
+    # double-click: the listed job's 20 points, not the kernel region's 5
+    page.dblclick(f".jp-MetricWidgets-jobs > {JOB}[data-job='{TWINS[0]}']")
+    one = f"%metrics {TWINS[0]}{flags}"
+    wait_for_cell(page, "(source, line) => source.endsWith(line)", one)
+    assert plotted_points(page, one) == LISTED_POINTS
+
+    # compare: both listed twins
+    page.click(f".jp-MetricWidgets-jobs > {JOB}[data-job='{TWINS[0]}']")
+    page.click(f".jp-MetricWidgets-jobs > {JOB}[data-job='{TWINS[1]}']", modifiers=["Control"])
+    page.click(".jp-MetricWidgets-compare")
+    wait_for_cell(page, "(source, flags) => source.startsWith('%metrics --compare ') && "
+                        "source.endsWith(flags)", flags)
+    assert plotted_points(page, "--compare") == LISTED_POINTS
+
+    # the tuning job: its listed child, not the kernel region's
+    tuning = f".jp-MetricWidgets-tuning[data-tuning-job='{TWIN_HPO}']"
+    page.click(f"{tuning} .jp-MetricWidgets-plot-tuning")
+    hpo = f"%metrics --tuning-job {TWIN_HPO}{flags}"
+    wait_for_cell(page, "(source, line) => source === line", hpo)
+    assert plotted_points(page, "--tuning-job") == LISTED_POINTS
+    shown = cell_text(page, "--tuning-job")
+    assert f"{TWIN_HPO}-listed" in shown and f"{TWIN_HPO}-kernel" not in shown, shown
+
+    # the playground: the job exists only where it was listed, and its log is read
+    page.click(f".jp-MetricWidgets-jobs > {JOB}[data-job='{SOLO}']", button="right")
+    page.click(".lm-Menu-item:has-text(\"Test metric regexes\")")
+    wait_for_cell(page, "(source, job) => source.includes('from_job(\"' + job + '\", region=')",
+                  SOLO)
+    first_line = solo["algo-1"][0].strip()
+    page.wait_for_function(
+        "([job, text]) => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]"
+        ".some(c => (c.querySelector('.jp-InputArea-editor')?.textContent || '').includes(job)"
+        " && (c.querySelector('.jp-OutputArea')?.textContent || '').includes(text))",
+        arg=[f'from_job("{SOLO}"', first_line], timeout=90_000)
+    wait_for_idle_kernel(page)
+    assert "not found" not in cell_text(page, f'from_job("{SOLO}"')
+    assert not output_errors(page)
+    screenshot(page, "sidebar-listed-region.png")
+    assert page.dialogs == []
