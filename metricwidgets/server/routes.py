@@ -15,7 +15,8 @@ tabs, and :class:`CatalogHandler` is the one place that turns failures into JSON
 ``{"message": ..., "code": ..., "hint": ...}``:
 
 ====  =====================================================================================
-400   a bad filter (``input``) or a name that is not a SageMaker job name (``invalid-name``)
+400   a bad filter (``input``), a ``next_token`` AWS does not take (``bad-token``) or a name
+      that is not a SageMaker job name (``invalid-name``)
 404   unknown job (``not-found``)
 424   the AWS credentials are missing, refused or lack a permission (``credentials``,
       ``permission``): the request depends on AWS, which refused it. Never 401/403, which
@@ -67,6 +68,8 @@ _STATE = "metricwidgets"
 #: Statuses of the REST door that differ from AWSError.http_status: 401 and 403 belong to
 #: Jupyter's own authentication, so AWS refusing us is a failed dependency.
 _STATUS_OF_CODE = {"credentials": 424, "config": 424, "permission": 424}
+#: AWS's codes for a paging token it refuses (the listing APIs use either).
+_TOKEN_CODES = ("ValidationException", "InvalidToken", "InvalidNextToken")
 #: Worker threads for boto3 calls (they wait on the network, not the CPU).
 MAX_WORKERS = 8
 
@@ -144,6 +147,11 @@ class CatalogHandler(APIHandler):
                               "may be unreachable or overloaded); the sidebar tries again "
                               "on its next refresh.", "timeout")
         except AWSError as error:
+            if kwargs.get("next_token") and error.code in _TOKEN_CODES:
+                # The one input AWS validates that we pass through unread: say so plainly
+                # (moto's own text for it is a bare "{0}").
+                return self._fail(400, "next_token is not one this server gave, or it has "
+                                  "expired: list again from the first page.", "bad-token")
             if error.code == "throttled":
                 self.set_header("Retry-After", "2")
             return self._fail(_STATUS_OF_CODE.get(error.code, error.http_status), str(error),

@@ -385,3 +385,10 @@ async def test_every_answer_says_where_its_jobs_live_for_the_cells_the_sidebar_w
     assert (await get_json(jp_fetch, "tuning-jobs"))["aws"] == where
     assert (await get_json(jp_fetch, "tuning-jobs", "routes-hpo"))["aws"] == where
     assert (await get_json(jp_fetch, "jobs", "routes-mid-done"))["aws"] == where
+
+
+@pytest.mark.parametrize("kind", ["jobs", "tuning-jobs"])
+async def test_a_next_token_aws_refuses_is_400_bad_token_saying_what_to_do(jp_fetch, kind):
+    status, body = await get_error(jp_fetch, kind, next_token="garbage")
+    assert (status, body["code"]) == (400, "bad-token")
+    assert "first page" in body["message"] and "{0}" not in body["message"]
