@@ -15,12 +15,13 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from metricwidgets.core.parsing import (MAX_DEFINITIONS, NAME_MAX_LENGTH, REGEX_MAX_LENGTH,
-                                            MetricDefinition, definitions_to_json)
+                                            MetricDefinition, definitions_to_json, is_risky,
+                                            validate_definitions)
 from metricwidgets.core.authoring import DefinitionReport, SampleReport
 
 __all__ = ["esc", "colour", "count_text", "render_report", "render_sample",
            "render_definition", "render_limits", "render_row_status", "sparkline_svg",
-           "python_export", "json_export", "render_export", "TABLE_ROWS"]
+           "python_export", "json_export", "export_notes", "render_export", "TABLE_ROWS"]
 
 #: Rows of each definition's table shown in the page (the report keeps more).
 TABLE_ROWS = 50
@@ -237,11 +238,34 @@ def json_export(definitions: Iterable[MetricDefinition]) -> str:
     return definitions_to_json(list(definitions))
 
 
+def export_notes(definitions: Sequence[MetricDefinition]
+                 ) -> tuple[list[MetricDefinition], list[str]]:
+    """(what to export, a warning line per problem): a definition with an error (one that
+    SageMaker would refuse, or a regex without a group) is left out and named; a regex that
+    may backtrack catastrophically (a repeat over an ambiguous body such as ``(a+)+``) is
+    exported with a warning, whatever the sample shows: one short sample line never
+    reveals it, a long log line in the job can take minutes."""
+    problems = validate_definitions(definitions)
+    broken = {p.name for p in problems if p.name is not None}
+    notes = [f"left out: {p}" for p in problems if p.name is not None]
+    notes += [str(p) for p in problems if p.name is None]
+    kept = [d for d in definitions if d.name not in broken]
+    for d in kept:
+        if is_risky(d.regex):
+            notes.append(f"warning: {d.name!r}: the regex nests repeats ({d.regex!r}): it may "
+                         "backtrack catastrophically on a long line, and SageMaker has no "
+                         "time limit; make the inner or outer repeat possessive or narrower")
+    return kept, notes
+
+
 def render_export(definitions: Sequence[MetricDefinition]) -> str:
-    """Both exports, in ``<pre>`` blocks a user can select and copy."""
-    return (f'<div class="mw-export"><div class="mw-muted">For an Estimator:</div>'
+    """Both exports, in ``<pre>`` blocks a user can select and copy, of the definitions
+    without errors; above them, one line for each one left out and each risky regex."""
+    kept, notes = export_notes(definitions)
+    said = "".join(f'<div class="mw-export-note">{esc(note)}</div>' for note in notes)
+    return (f'<div class="mw-export">{said}<div class="mw-muted">For an Estimator:</div>'
             f'<pre class="mw-export-python" style="user-select:all">'
-            f"{esc(python_export(definitions))}</pre>"
+            f"{esc(python_export(kept))}</pre>"
             f'<div class="mw-muted">For <code>AlgorithmSpecification.MetricDefinitions</code>'
             f' (JSON):</div><pre class="mw-export-json" style="user-select:all">'
-            f"{esc(json_export(definitions))}</pre></div>")
+            f"{esc(json_export(kept))}</pre></div>")

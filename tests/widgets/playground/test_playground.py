@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
@@ -386,3 +387,21 @@ def test_load_sample_row_reads_a_file_and_a_commands_output(tmp_path, doc):
     doc.loader.kind.value, doc.loader.target.value = "file", str(tmp_path / "missing.log")
     doc.loader.load().join(30)
     assert "cannot read" in doc.messages[-1] and "Valid_error=0.125;" in doc.sample_text
+
+
+def test_export_leaves_out_a_broken_regex_and_warns_of_a_nested_repeat_on_one_line():
+    definitions = [{"Name": "train:error", "Regex": "Train_error=(.*?;"},  # does not compile
+                   {"Name": "nested", "Regex": "(a+)+$"},
+                   {"Name": "validation:error", "Regex": "Valid_error = (.*?);"}]
+    playground = RegexPlayground(sample_text=DOC, metric_definitions=definitions)
+    try:
+        assert wait_until(lambda: "left out" in playground.export.value, 10)
+        export = playground.export.value
+        blocks = re.findall(r'<pre class="mw-export-json"[^>]*>(.*?)</pre>', export, re.S)
+        exported = json.loads(html.unescape(blocks[0]))
+        assert [d["Name"] for d in exported] == ["nested", "validation:error"]
+        notes = Tags(export).text
+        assert "left out: metric definition 'train:error': the regex does not compile" in notes
+        assert "warning: 'nested': the regex nests repeats" in notes
+    finally:
+        playground.close()
