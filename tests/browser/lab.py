@@ -38,10 +38,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_lab(root: Path, env: dict | None = None, args: list[str] = ()):
-    """Run ``jupyter lab`` serving ``root``; yield its base URL (no token, 127.0.0.1 only)."""
+def running_lab(root: Path, env: dict | None = None, args: list[str] = (),
+                base_url: str = "/"):
+    """Run ``jupyter lab`` serving ``root``; yield its base URL (no token, 127.0.0.1 only).
+
+    ``base_url``: the server's ``ServerApp.base_url`` (``/jupyterlab/default/`` as SageMaker
+    Studio serves Lab); the URL yielded then ends with it (without its last ``/``)."""
     port = free_port()
-    args = list(args)
+    args = list(args) + ([f"--ServerApp.base_url={base_url}"] if base_url != "/" else [])
     if not any(arg.startswith("--LabApp.workspaces_dir") for arg in args):
         # A workspace of its own: Lab would otherwise restore another test's open notebooks.
         # (Given twice on the command line, traitlets config breaks other LabApp options.)
@@ -64,7 +68,7 @@ def running_lab(root: Path, env: dict | None = None, args: list[str] = ()):
          "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
          *args],
         stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=root)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
 
     def ready():
         if proc.poll() is not None:
