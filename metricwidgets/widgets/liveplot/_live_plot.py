@@ -47,6 +47,9 @@ __all__ = ["LivePlot"]
 
 #: Seconds between two redraws at most (coalescing what arrives in between).
 REDRAW_INTERVAL = 0.3
+#: Seconds between two redraws of a zoom or pan at most: a wheel sends a message per notch,
+#: and the last one must be refined soon after the user stops (the 500 ms of issue 21).
+VIEW_REDRAW_INTERVAL = 0.1
 #: Seconds between two runs of the diagnoses (O(series) each) while data flows.
 DIAGNOSE_INTERVAL = 2.0
 
@@ -122,6 +125,7 @@ class LivePlot(widgets.VBox):
                              lambda: picture_of(self))
         self._throttle = Throttle(self.refresh, redraw_interval)
         self.picture = StaticPicture(lambda: picture_of(self))
+        self._view_throttle = Throttle(self.refresh, min(redraw_interval, VIEW_REDRAW_INTERVAL))
         self.instances = InstancesPanel(system, self._on_settings) if system is not None \
             else None
         panel = [self.instances] if self.instances is not None else []
@@ -293,6 +297,7 @@ class LivePlot(widgets.VBox):
         self._closed = True
         self.stop()
         self.picture.update(None)  # the widget goes, its picture stays in the output
+        self._view_throttle.cancel()
         if self.instances is not None:
             self.instances.close()
         LivePlot.instances.discard(self)
@@ -324,12 +329,10 @@ class LivePlot(widgets.VBox):
             self._throttle()
 
     def _on_view(self) -> None:
-        # A zoom or pan: redraw the new range from the store, coalescing a wheel's bursts
-        # through the redraw throttle (a stopped plot has none left: it redraws at once).
-        if self._stopped:
-            self.refresh()
-        else:
-            self._throttle()
+        # A zoom or pan: redraw the new range from the store, a wheel's bursts coalesced by
+        # a throttle of its own (shorter than the data's; it lives until close: a stopped
+        # plot still answers its zoom).
+        self._view_throttle()
 
     def _on_settings(self) -> None:
         # The redraw itself offers new chart/job choices: those changes are not the user's.
