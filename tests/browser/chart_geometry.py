@@ -11,9 +11,10 @@ import math
 import re
 
 CHART = ".metricwidgets-liveplot .metricwidgets-chart"
+#: Least space between two x tick labels' text for them to read as two (px).
+LABEL_GAP = 4
 
-_GEOMETRY_JS = """(chart) => {
-    const root = document.querySelector(chart);
+_ROOT_GEOMETRY_JS = """(root) => {
     if (!root) return null;
     const figure = root.querySelector('svg.svg-figure');
     const axes = [...root.querySelectorAll('g.axis')].map(axis => {
@@ -43,17 +44,87 @@ _GEOMETRY_JS = """(chart) => {
         return {visible, dash: getComputedStyle(p).strokeDasharray,
                 stroke: getComputedStyle(p).stroke, points};
     });
+    const box = el => { const b = el.getBoundingClientRect();
+                        return [b.left, b.top, b.right, b.bottom]; };
+    const title = root.querySelector('text.mainheading');
+    // Every piece of text a user reads on the chart: SVG text (ticks, axis titles, title)
+    // and the HTML beside it (legend entries, caption), each with its box on the screen.
+    const texts = [...root.querySelectorAll('svg text, .metricwidgets-legend-entry label, '
+                                            + '.metricwidgets-instance-caption')]
+        .filter(el => el.textContent.trim() && getComputedStyle(el).display !== 'none'
+                && getComputedStyle(el).visibility !== 'hidden')
+        .map(el => ({text: el.textContent.trim(), box: box(el)}))
+        .filter(t => t.box[2] > t.box[0] && t.box[3] > t.box[1]);
     const legend = root.querySelector('.metricwidgets-legend');
     const lb = legend ? legend.getBoundingClientRect() : null;
     const fb = figure ? figure.getBoundingClientRect() : null;
     return {axes, paths, legend: lb ? [lb.left, lb.top, lb.right, lb.bottom] : null,
             figure: fb ? [fb.left, fb.top, fb.right, fb.bottom] : null,
-            readout: (root.querySelector('.metricwidgets-readout-box') || {}).innerText || ''};
+            readout: (root.querySelector('.metricwidgets-readout-box') || {}).innerText || '',
+            title: title ? title.textContent : '',
+            title_box: title ? box(title) : null, texts};
 }"""
+_GEOMETRY_JS = "(chart) => (" + _ROOT_GEOMETRY_JS + ")(document.querySelector(chart))"
+_ALL_GEOMETRY_JS = ("(sel) => [...document.querySelectorAll(sel)].map(" + _ROOT_GEOMETRY_JS
+                    + ")")
 
 
 def geometry(page, chart: str = CHART) -> dict | None:
+    """The first chart matching ``chart``: its ticks, paths, legend, title and texts."""
     return page.evaluate(_GEOMETRY_JS, chart)
+
+
+def all_geometry(page, charts: str) -> list[dict]:
+    """:func:`geometry` of every chart matching ``charts``, in page order."""
+    return page.evaluate(_ALL_GEOMETRY_JS, charts)
+
+
+def overlaps(boxes: list, tolerance: float = 0.5) -> list[tuple]:
+    """Pairs ``(text_a, text_b)`` of the ``{"text", "box"}`` items whose boxes overlap by
+    more than ``tolerance`` px each way."""
+    found = []
+    for a, b in itertools.combinations(boxes, 2):
+        width = min(a["box"][2], b["box"][2]) - max(a["box"][0], b["box"][0])
+        height = min(a["box"][3], b["box"][3]) - max(a["box"][1], b["box"][1])
+        if width > tolerance and height > tolerance:
+            found.append((a["text"], b["text"]))
+    return found
+
+
+def figure_problems(geo: dict, x_kind: str, y_kind: str, legend: bool = True) -> list[str]:
+    """What is wrong with one chart's geometry: each axis checked by :func:`check_axis`,
+    x labels :data:`LABEL_GAP` px apart or more, no negative relative time, a curve drawn, the legend (when the chart has its own) over no drawn point, the title
+    inside the figure, no piece of text over another."""
+    x_ticks, y_ticks = split_axes(geo)
+    found = []
+    for name, ticks, kind, vertical in (("x", x_ticks, x_kind, False),
+                                        ("y", y_ticks, y_kind, True)):
+        error = check_axis(ticks, kind, vertical)
+        if error:
+            found.append(f"{name} ({kind}): {error}")
+    boxes = sorted((t["box"] for t in x_ticks if t["box"]), key=lambda b: b[0])
+    for a, b in itertools.pairwise(boxes):
+        if b[0] - a[2] < LABEL_GAP:
+            found.append(f"x labels run together ({b[0] - a[2]:.1f} px apart): "
+                         f"{[t['text'] for t in x_ticks]}")
+            break
+    if x_kind == "relative" and any(t["text"].startswith(("-", "\u2212")) for t in x_ticks):
+        found.append(f"negative times {[t['text'] for t in x_ticks]}")
+    drawn = points_inside([p for path in geo["paths"] if path["visible"]
+                           for p in path["points"]], geo["figure"])
+    if not drawn:
+        found.append("no curve drawn")
+    if legend and geo["legend"] is None:
+        found.append("no legend")
+    elif legend and points_inside(drawn, geo["legend"]):
+        found.append("the legend covers drawn points")
+    if geo["title_box"] is not None and not (
+            geo["figure"][0] - 0.5 <= geo["title_box"][0]
+            and geo["title_box"][2] <= geo["figure"][2] + 0.5):
+        found.append(f"title {geo['title']!r} cut off by the figure's edge")
+    for a, b in overlaps(geo["texts"]):
+        found.append(f"text {a!r} overlaps {b!r}")
+    return found
 
 
 def split_axes(geo: dict):

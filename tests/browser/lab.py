@@ -26,6 +26,11 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 #: The screenshots saved by this process, in order (the session's summary names the folder).
 TAKEN: list[Path] = []
+#: Page widths every surface is measured at: JupyterLab's default page (1400 px, the file
+#: browser open, as the ``page`` fixture opens it) and a narrow 800 px window.
+WIDTHS = {"lab": 1400, "800px": 800}
+#: The README's pictures, refreshed by the tests that take them (:func:`docs_screenshot`).
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
@@ -142,4 +147,16 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / name
     page.screenshot(path=str(path), full_page=False)
     TAKEN.append(path)
+    return path
+
+
+def docs_screenshot(locator, name: str) -> Path:
+    """Save one element as ``SCREENSHOTS / name``; with ``METRICWIDGETS_REFRESH_SCREENSHOT=1``
+    also as the README's ``docs/<name>`` (never in CI: a test run leaves the tree clean)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    locator.screenshot(path=str(path))
+    TAKEN.append(path)
+    if os.environ.get("METRICWIDGETS_REFRESH_SCREENSHOT") == "1":
+        shutil.copyfile(path, DOCS / name)
     return path

@@ -19,9 +19,8 @@ import pytest
 
 from tests.browser.chart_geometry import (
     CHART,
-    check_axis,
+    figure_problems,
     geometry,
-    points_inside,
     split_axes,
     x_pixel,
     y_pixel,
@@ -52,27 +51,11 @@ def notebook_cells(epochs: int = 40, delay: float = 0.1) -> list[str]:
 
 
 def problems(page, x_kind: str, y_kind: str) -> list[str]:
-    """What is wrong with the chart now (empty when the axes and legend are right)."""
+    """What is wrong with the chart now (empty when the axes, legend and texts are right)."""
     geo = geometry(page)
     if geo is None:
         return ["no chart"]
-    x_ticks, y_ticks = split_axes(geo)
-    found = []
-    for name, ticks, kind, vertical in (("x", x_ticks, x_kind, False),
-                                        ("y", y_ticks, y_kind, True)):
-        error = check_axis(ticks, kind, vertical)
-        if error:
-            found.append(f"{name} ({kind}): {error}")
-    # Drawn: on a visible path and inside the figure (a zoomed path runs on, clipped).
-    drawn = points_inside([p for path in geo["paths"] if path["visible"]
-                           for p in path["points"]], geo["figure"])
-    if not drawn:
-        found.append("no curve drawn")
-    if geo["legend"] is None:
-        found.append("no legend")
-    elif points_inside(drawn, geo["legend"]):
-        found.append("the legend covers drawn points")
-    return found
+    return figure_problems(geo, x_kind, y_kind)
 
 
 def settle(page, x_kind: str, y_kind: str, name: str) -> None:

@@ -51,6 +51,10 @@ SINGLE_POINT_SECONDS = 30.0
 HOVER_POINTS_PER_PIXEL = 0.25
 _NAN_COLOUR = "#d62728"
 _FIG_MARGIN = {"top": 40, "bottom": 45, "left": 65, "right": 20}
+#: The figure's minimum width: the ticks are sized for it (the browser may draw it wider).
+FIGURE_MIN_WIDTH = 320
+#: Room for the rotated y-axis title, beyond its offset from the axis line.
+_Y_TITLE_PX = 22
 
 
 def _f32(a: np.ndarray) -> np.ndarray:
@@ -86,6 +90,9 @@ class _SeriesMarks:
 class Chart(widgets.VBox):
     """A chart of one :class:`~metricwidgets.core.pairing.ChartGroup`.
 
+    Its x range follows the shown data, or ``settings.x_span`` when given (seconds since
+    the epoch: the time another chart shows, on a relative or wall-time axis).
+
     Parameters
     ----------
     group : ChartGroup
@@ -119,6 +126,11 @@ class Chart(widgets.VBox):
     diagnoses : list of Diagnosis
     series : dict of SeriesKey to _SeriesMarks
     """
+
+    #: False: the legend is drawn by the owner (one for several charts), not beside the figure.
+    own_legend = True
+    #: The least span of the y-axis, in data units (a flat series still gets round ticks).
+    y_min_span = 0.0
 
     def __init__(self, group: ChartGroup, settings: ChartSettings, height: str = "300px",
                  palette: Palette | None = None, on_change=None, on_view=None,
@@ -166,7 +178,7 @@ class Chart(widgets.VBox):
         if old:
             old += self.axes.widgets() + [self._nan, self.marks.mark, self.panzoom]
             old += [m for s in self.series.values() for m in s.marks]
-        self.axes = Axes(self._mode, self._log, self.group.quantity)
+        self.axes = Axes(self._mode, self._log, self.y_title(), self._plot_px())
         scales = self.axes.scales
         for scale in scales.values():
             scale.observe(self._on_scale_range, names=["min", "max"])
@@ -180,20 +192,45 @@ class Chart(widgets.VBox):
         self.figure = Figure(
             marks=marks + [self._nan, self.marks.mark],
             axes=[self.axes.x_axis, self.axes.y_axis], interaction=self._interaction(),
-            title=self.group.quantity, animation_duration=0, fig_margin=dict(_FIG_MARGIN),
+            title=self.title(), animation_duration=0, fig_margin=dict(_FIG_MARGIN),
             background_style={"fill": "white"},
-            layout=widgets.Layout(flex="1 1 auto", width="auto", min_width="320px",
+            layout=widgets.Layout(flex="1 1 auto", width="auto",
+                                  min_width=f"{FIGURE_MIN_WIDTH}px",
                                   height=self._height))
         self.user_x = self.user_y = False
         self._retired += old
         self._new_marks = False
 
+    def title(self) -> str:
+        """The figure's title (a subclass may say less)."""
+        return self.group.quantity
+
+    def y_title(self) -> str:
+        """The y-axis title (a subclass may say less)."""
+        return self.group.quantity
+
+    def _plot_px(self) -> tuple[float, float]:
+        """The smallest plot area (figure less margins) the ticks must fit."""
+        margin = _FIG_MARGIN
+        height = float(str(self._height).removesuffix("px"))
+        return (FIGURE_MIN_WIDTH - margin["left"] - margin["right"] - 15,
+                height - margin["top"] - margin["bottom"])
+
+    def _apply_ticks(self) -> None:
+        """Ticks for the scales' ranges, and a left margin that holds the y labels and
+        the y-axis title beside them."""
+        self.axes.apply_ticks()
+        left = max(_FIG_MARGIN["left"], round(self.axes.y_labels_px() + 12 + _Y_TITLE_PX))
+        if self.figure.fig_margin.get("left") != left:
+            self.figure.fig_margin = {**_FIG_MARGIN, "left": left}
+
     def _show_figure(self) -> None:
         """Put a newly built figure on the page once its marks, ranges and ticks are set:
         a view created while those updates were still arriving kept bqplot's default tick
         labels."""
-        if self.body.children != (self.figure, self.legend):
-            self.body.children = (self.figure, self.legend)
+        children = (self.figure, self.legend) if self.own_legend else (self.figure,)
+        if self.body.children != children:
+            self.body.children = children
         for widget in self._retired:
             widget.close()
         self._retired = []
@@ -238,7 +275,7 @@ class Chart(widgets.VBox):
             self.user_y = True
         else:
             return  # a retired scale's late message
-        self.axes.apply_ticks()  # a zoom or pan: ticks for the new range
+        self._apply_ticks()  # a zoom or pan: ticks for the new range
         # The new x-range, from the store at full resolution (what is drawn does not depend
         # on y). A message sets min and max together: the second notice finds it drawn.
         if self._on_view is not None and scale is self.axes.x_scale and \
@@ -265,14 +302,16 @@ class Chart(widgets.VBox):
         """Set the scales' ranges to the shown data (the axes the user did not zoom)."""
         if not self.user_y:
             arrays = [a for _, v, h in drawn if not h for a in (v.y, v.sy)]
-            rng = y_range(arrays, settings.ignore_outliers, settings.log_y)
+            rng = y_range(arrays, settings.ignore_outliers, settings.log_y,
+                          min_span=self.y_min_span)
             if rng is not None:
                 self._set_range(self.axes.y_scale, *rng)
-        xs = [v.x for _, v, h in drawn if not h and len(v.x)]
-        if self.user_x or not xs:
+        if self.user_x:
             return
-        x_lo = min(float(np.nanmin(x)) for x in xs)
-        x_hi = max(float(np.nanmax(x)) for x in xs)
+        x = _x_extent(drawn, settings)
+        if x is None:
+            return
+        x_lo, x_hi = x
         if x_hi <= x_lo:  # one point: a range around it (a time axis: half a minute)
             pad = 0.5 if settings.x_mode == "step" else SINGLE_POINT_SECONDS
             low = x_lo - pad
@@ -394,7 +433,7 @@ class Chart(widgets.VBox):
         sent = sum(self._draw_series(s, v, h, settings) for s, v, h in drawn)
         self._attach_new_marks()
         draw_nan_marks(self._nan, drawn, settings, self.axes.bounds("y"))
-        self.axes.apply_ticks()
+        self._apply_ticks()
         self._draw_notes(drawn)
         self._show_figure()
         return sent
@@ -429,6 +468,19 @@ class Chart(widgets.VBox):
                        *(m for s in self.series.values() for m in s.marks)]:
             widget.close()
         super().close()
+
+
+def _x_extent(drawn, settings: ChartSettings) -> tuple[float, float] | None:
+    """The x range to show in data units: ``settings.x_span`` on a time axis when given,
+    else the shown series' first to last x; None when there is neither."""
+    span = settings.x_span if settings.x_mode != "step" else None
+    if span is not None:
+        shift = settings.origin if settings.x_mode == "relative" else 0.0
+        return span[0] - shift, span[1] - shift
+    xs = [v.x for _, v, h in drawn if not h and len(v.x)]
+    if not xs:
+        return None
+    return min(float(np.nanmin(x)) for x in xs), max(float(np.nanmax(x)) for x in xs)
 
 
 def _same(a, b) -> bool:

@@ -50,6 +50,9 @@ class ChartSettings:
     values_are : str or None
         What the values are when they were not parsed from logs (``"CloudWatch averages
         (1 min)"``): the readout's value column says so.
+    x_span : tuple of float or None
+        Seconds since the epoch a time axis shows, when it must match another chart's
+        (the instances panel's, the metric charts' time); None: the data's own range.
     """
 
     x_mode: str = "step"
@@ -64,6 +67,7 @@ class ChartSettings:
     zoom_y: bool = False
     steps: bool = True
     values_are: str | None = None
+    x_span: tuple | None = None
 
 
 class Controls(widgets.VBox):

@@ -37,7 +37,7 @@ from metricwidgets.widgets.liveplot._controls import ChartSettings, Controls
 from metricwidgets.widgets.liveplot._export import Export
 from metricwidgets.widgets.liveplot._findings_list import FindingsList
 from metricwidgets.widgets.liveplot._header import Header
-from metricwidgets.widgets.liveplot._instances_panel import InstancesPanel
+from metricwidgets.widgets.liveplot._instances_panel import InstancesPanel, time_span
 from metricwidgets.widgets.liveplot._picture import StaticPicture, picture_of
 from metricwidgets.widgets.liveplot._throttle import Throttle
 from metricwidgets.widgets.liveplot._watched_values import (best_source, has_steps, time_origin,
@@ -430,7 +430,7 @@ class LivePlot(widgets.VBox):
         for key in shown:
             self.charts[key].update(snapshots, settings)
         if self.instances is not None:
-            self.instances.update(settings, force)
+            self.instances.update(settings, force, time_span(snapshots, settings.hidden_sources))
         if self._diagnose_due(force):
             self._list_findings(shown, settings, snapshots)
 

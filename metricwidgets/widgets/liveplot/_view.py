@@ -276,14 +276,22 @@ def _spread(index: np.ndarray, n: int, count: int) -> np.ndarray:
     return np.unique(index[np.minimum(np.searchsorted(index, edges), len(index) - 1)])
 
 
+#: The least y span of a chart, as a fraction of the data's level (a flat series).
+FLAT_SPAN = 0.02
+
+
 def y_range(arrays: Iterable[np.ndarray], ignore_outliers: bool = True, log: bool = False,
-            percentiles: tuple[float, float] = (1.0, 99.0), margin: float = 0.05):
+            percentiles: tuple[float, float] = (1.0, 99.0), margin: float = 0.05,
+            min_span: float = 0.0):
     """The y-range that shows ``arrays`` (the visible, downsampled points).
 
     With ``ignore_outliers``, the range spans the given percentiles of the points (spikes
     then run off the chart instead of flattening it); otherwise min to max. A margin of
     ``margin`` times the span is added on both sides (multiplicatively in log space), but
     never below 0 for data that has no negative value.
+    A flat or nearly flat series gets a span of at least :data:`FLAT_SPAN` of its level
+    and at least ``min_span`` (data units), centred on it: its ticks then read as distinct
+    round numbers (``25.2 25.4 25.6``), not as float noise (``25.4 / 25.4 / 25.4``).
     Non-finite values, and values <= 0 when ``log``, are ignored.
 
     Returns
@@ -304,8 +312,11 @@ def y_range(arrays: Iterable[np.ndarray], ignore_outliers: bool = True, log: boo
     else:
         lo, hi = float(values.min()), float(values.max())
     span = hi - lo
-    if span <= 0:
-        span = abs(hi) * 0.1 or 1.0
+    least = max(abs(hi + lo) / 2 * FLAT_SPAN, 0.0 if log else min_span)
+    if span < least or span <= 0:
+        centre = (hi + lo) / 2
+        span = least or 1.0
+        lo, hi = centre - span / 2, centre + span / 2
     floor = float(values.min())
     lo, hi = lo - margin * span, hi + margin * span
     if not log and floor >= 0 > lo:
