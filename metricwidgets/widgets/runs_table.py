@@ -11,10 +11,18 @@ jobs joining and leaving it without a rebuild. :meth:`RunsTable.add_log_column` 
 :class:`~metricwidgets.polling.backfill.Backfill` made by ``backfill_factory``, on its own
 thread), each cell filled as its job is read, under a progress bar with a cancel button.
 The widget holds no AWS logic: AWS keywords are handed to the factories as they are.
+
+Laid out as a table a user can read (:class:`~metricwidgets.widgets._rows_grid.RowsGrid`,
+one HTML table, however many rows): one line per job, columns as wide as their widest text,
+numbers right-aligned with thousands separators and one number of decimals per column,
+times as ``YYYY-MM-DD HH:MM:SS`` UTC (:func:`cell_text`), the whole best row highlighted, the
+header kept at the top while the rows scroll under it, every cell DOM text a screen reader
+reads, a labelled checkbox per row.
 """
 
 from __future__ import annotations
 
+import datetime
 import html
 import math
 import threading
@@ -24,21 +32,79 @@ import ipywidgets as widgets
 
 from metricwidgets.core.pairing import direction_of
 from metricwidgets.errors import UserFacingError
+from metricwidgets.widgets._rows_grid import RowsGrid
 
 __all__ = ["RunsTable"]
 
 #: Columns shown at first besides the ``hp:`` and ``final:`` ones.
 DEFAULT_COLUMNS = ("name", "status", "created", "duration_s")
-CELL_WIDTH = "140px"
-BEST_STYLE = "background:#e8f4e8;font-weight:bold"
+#: Rows shown at once (more: pages); the box scrolls past :data:`BODY_HEIGHT`.
+PAGE_SIZE = 1000
+BODY_HEIGHT = "420px"
 
 
-def _text(value) -> str:
+def _scalar(value):
+    """A numpy scalar as the Python one; anything else as it is."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
+
+
+def _is_number(value) -> bool:
+    value = _scalar(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def cell_text(value, decimals: int | None = None) -> str:
+    """What a cell shows: numbers with thousands separators (whole ones without decimals;
+    others with ``decimals`` digits after the point, by default 4 significant ones), times
+    to the second in UTC, nothing for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
+    if hasattr(value, "strftime"):  # a datetime or a pandas Timestamp
+        if getattr(value, "tzinfo", None) is not None:
+            value = value.astimezone(datetime.timezone.utc)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    value = _scalar(value)
+    if not _is_number(value):
+        return str(value)
+    if not math.isfinite(value):
+        return str(value)
+    alone = decimals is None  # a value alone: no column to line up with
+    if alone and float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    decimals = _decimals_for([value]) if alone else decimals
+    if 0 < abs(value) < 0.5 * 10.0 ** -decimals:
+        return f"{value:.2e}"  # too small for the column's decimals: still not shown as 0
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if alone and "." in text else text
+
+
+def _decimals_for(values) -> int:
+    """Digits after the point that give the largest value 4 significant digits (0 to 4),
+    or 0 when every value is whole."""
+    finite = [abs(float(v)) for v in values if math.isfinite(float(v))]
+    if not finite or all(v.is_integer() for v in finite):
+        return 0
+    biggest = max(finite)
+    whole_digits = math.floor(math.log10(biggest)) + 1 if biggest >= 1 else 0
+    return min(4, max(0, 4 - whole_digits))
+
+
+def column_texts(frame, columns: list[str]) -> dict[str, list[str]]:
+    """Each column's cells as shown; a numeric column's numbers all with the same digits
+    after the point, so they line up (right-aligned) on it."""
+    texts = {}
+    for column in columns:
+        values = list(frame[column])
+        decimals = None
+        if _numeric(frame, column):
+            decimals = _decimals_for([_scalar(v) for v in values if cell_text(v) != ""])
+        texts[column] = [cell_text(v, decimals) for v in values]
+    return texts
+
+
+def _numeric(frame, column: str) -> bool:
+    values = [v for v in frame[column] if v is not None and cell_text(v) != ""]
+    return bool(values) and all(_is_number(v) for v in values)
 
 
 class RunsTable(widgets.VBox):
@@ -54,7 +120,7 @@ class RunsTable(widgets.VBox):
         ``remove_job`` and ``close``); default :meth:`LivePlot.for_jobs` with ``options``
         or ``aws``.
     page_size : int
-        Rows shown at once.
+        Rows shown at once (more go to further pages).
     options : MetricOptions, optional
         Handed to the default plot factory (:mod:`metricwidgets.options`); else
     **aws
@@ -68,10 +134,14 @@ class RunsTable(widgets.VBox):
         The overlay, made when the first row is ticked.
     message : ipywidgets.HTML
         One line when something went wrong (a bad frame, a job that cannot be watched).
+    grid : RowsGrid
+        The rows of this page as shown; its ``selected`` and ``sort`` are what the user
+        ticked and clicked.
     """
 
-    def __init__(self, rows, plot_factory: Callable | None = None, page_size: int = 25, *,
-                 options=None, backfill_factory: Callable | None = None, **aws):
+    def __init__(self, rows, plot_factory: Callable | None = None,
+                 page_size: int = PAGE_SIZE, *, options=None,
+                 backfill_factory: Callable | None = None, **aws):
         self._loader = rows if callable(rows) else None
         self._backfill_factory = backfill_factory or _default_backfill(options, aws)
         self.backfills: list = []
@@ -101,12 +171,11 @@ class RunsTable(widgets.VBox):
         self.previous_page = widgets.Button(description="<", layout={"width": "40px"})
         self.next_page = widgets.Button(description=">", layout={"width": "40px"})
         self.page_label = widgets.Label("")
-        self.header = widgets.HBox([])
-        self.body = widgets.VBox([])
+        self.grid = RowsGrid(height=BODY_HEIGHT)
         self.plot_box = widgets.VBox([])
         self.backfill_box = widgets.VBox([])
-        self._checks: list[widgets.Checkbox] = []
-        self._cells: list[widgets.HTML] = []
+        self.grid.observe(lambda change: self._on_ticks(change["new"]), "selected")
+        self.grid.observe(lambda change: self._on_sort(change["new"]), "sort")
         self._updating = False
         self.filter.observe(lambda _: self._goto(0), "value")
         self.columns.observe(lambda _: self._render(), "value")
@@ -117,7 +186,7 @@ class RunsTable(widgets.VBox):
         controls = widgets.HBox([self.filter, self.metric, self.refresh_button,
                                  self.previous_page, self.page_label, self.next_page])
         super().__init__([controls, self.columns, self.message, self.backfill_box,
-                          self.header, self.body, self.plot_box])
+                          self.grid, self.plot_box])
         self.add_class("metricwidgets-runs-table")
         self.set_rows(rows() if self._loader is not None else rows)
 
@@ -218,22 +287,21 @@ class RunsTable(widgets.VBox):
             return False
         return True
 
-    def _on_check(self, index: int, ticked: bool) -> None:
-        if self._updating:
+    def _on_ticks(self, names) -> None:
+        """The user ticked or unticked a row in the browser."""
+        if not self._updating and list(names) != self.selected:
+            self.select(names)
+
+    def _on_sort(self, sort) -> None:
+        """The user clicked a column's header in the browser."""
+        if self._updating or not sort.get("column"):
             return
-        row = self.page * self.page_size + index
-        name = str(self.view.iloc[row]["name"])
-        names = self.selected + [name] if ticked else [n for n in self.selected if n != name]
-        self.select(names)
+        self.sort_by(sort["column"], bool(sort.get("ascending", True)))
 
     def _sync_checks(self) -> None:
         self._updating = True
         try:
-            start = self.page * self.page_size
-            for i, check in enumerate(self._checks):
-                row = start + i
-                if row < len(self.view):
-                    check.value = str(self.view.iloc[row]["name"]) in self.selected
+            self.grid.selected = list(self.selected)
         finally:
             self._updating = False
 
@@ -248,33 +316,27 @@ class RunsTable(widgets.VBox):
         self.view = self._filtered_sorted()
         pages = max(1, math.ceil(len(self.view) / self.page_size))
         self.page = min(max(self.page, 0), pages - 1)
-        self.page_label.value = f"{len(self.view)} jobs, page {self.page + 1}/{pages}"
+        count = len(self.view)
+        self.page_label.value = f"{count:,} job{'' if count == 1 else 's'}, " \
+                                f"page {self.page + 1}/{pages}"
         columns = self.shown_columns
-        self.header.children = [widgets.Label("", layout={"width": "30px"})] + [
-            self._sort_button(c) for c in columns]
-        best = self.best_name()
         rows = self.view.iloc[self.page * self.page_size:(self.page + 1) * self.page_size]
-        while len(self._checks) < len(rows):
-            index = len(self._checks)
-            check = widgets.Checkbox(indent=False, layout={"width": "30px"})
-            check.observe(lambda change, i=index: self._on_check(i, change["new"]), "value")
-            self._checks.append(check)
-            self._cells.append(widgets.HTML(""))
-        for i, (_, row) in enumerate(rows.iterrows()):
-            style = BEST_STYLE if row["name"] == best else ""
-            self._cells[i].value = "".join(
-                f'<span style="display:inline-block;width:{CELL_WIDTH};overflow:hidden;'
-                f'{style}">{html.escape(_text(row[c]))}</span>' for c in columns)
-        self.body.children = [widgets.HBox([self._checks[i], self._cells[i]])
-                              for i in range(len(rows))]
-        self._sync_checks()
-
-    def _sort_button(self, column: str) -> widgets.Button:
-        arrow = ("▲" if self.ascending else "▼") if column == self.sort_column else ""
-        button = widgets.Button(description=f"{column} {arrow}".strip(), tooltip="sort",
-                                layout={"width": CELL_WIDTH})
-        button.on_click(lambda _: self.sort_by(column))
-        return button
+        texts = column_texts(rows, columns)
+        names = [str(n) for n in rows["name"]]
+        best = self.best_name()
+        self._updating = True
+        try:
+            with self.grid.hold_sync():
+                self.grid.columns = [{"name": c, "numeric": _numeric(rows, c)}
+                                     for c in columns]
+                self.grid.rows = [list(r) for r in zip(*(texts[c] for c in columns))]
+                self.grid.names = names
+                self.grid.best = names.index(best) if best in names else -1
+                self.grid.sort = ({"column": self.sort_column, "ascending": self.ascending}
+                                  if self.sort_column else {})
+                self.grid.selected = list(self.selected)
+        finally:
+            self._updating = False
 
     # ------------------------------------------------------------------ log columns
     def add_log_column(self, metric: str, regex: str, how: str = "last"):

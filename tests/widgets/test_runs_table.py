@@ -39,18 +39,23 @@ def test_rows_with_hyperparameters_and_final_metrics_sort_both_ways(table, jobs)
     assert _shown_names(table) == jobs
     table.sort_by("hp:lr")  # again: the other way
     assert _shown_names(table) == jobs[::-1]
-    assert "hp:lr ▼" in [b.description for b in table.header.children[1:]]
+    assert table.grid.sort == {"column": "hp:lr", "ascending": False}
+    table.grid.sort = {"column": "hp:lr", "ascending": True}  # a header clicked in the browser
+    assert _shown_names(table) == jobs
 
 
 def test_filter_and_column_chooser(table, jobs):
     table.filter.value = "SGD"
     assert _shown_names(table) == [jobs[0]]
-    assert len(table.body.children) == 1
+    assert len(table.grid.rows) == 1
+    assert table.page_label.value.startswith("1 job,")
     table.filter.value = ""
+    assert table.page_label.value.startswith("3 jobs,")
     table.columns.value = ("name", "hp:lr")
     assert table.shown_columns == ["name", "hp:lr"]
-    assert [b.description for b in table.header.children[1:]] == ["name", "hp:lr"]
-    assert "adam" not in table.body.children[0].children[1].value
+    assert [c["name"] for c in table.grid.columns] == ["name", "hp:lr"]
+    assert [c["numeric"] for c in table.grid.columns] == [False, True]
+    assert "adam" not in table.grid.rows[0]
 
 
 def test_best_row_by_the_chosen_metric_is_highlighted(table):
@@ -58,22 +63,23 @@ def test_best_row_by_the_chosen_metric_is_highlighted(table):
     table.metric.value = "final:validation:error"  # error: lower is better
     best = min(errors, key=errors.get)
     assert table.best_name() == best
-    highlighted = [row.children[1].value for row in table.body.children
-                   if "background" in row.children[1].value]
-    assert len(highlighted) == 1 and best in highlighted[0]
+    assert table.grid.names[table.grid.best] == best
+    assert table.grid.rows[table.grid.best][0] == best
 
 
 def test_ticked_rows_are_overlaid_and_leave_without_a_rebuild(table, jobs):
     names = _shown_names(table)
-    table.body.children[0].children[0].value = True
-    table.body.children[1].children[0].value = True
+    # As the browser reports ticks: the grid's list of ticked names.
+    table.grid.selected = [names[0]]
+    table.grid.selected = [names[0], names[1]]
     plot = table.plot
     assert plot is not None and table.plot_box.children == (plot,)
     assert plot.job_names == names[:2]
-    table.body.children[0].children[0].value = False
+    table.grid.selected = [names[1]]
     assert plot.job_names == names[1:2] and table.plot is plot
     table.select(names)
     assert plot.job_names == [names[1], names[0], names[2]] and table.plot is plot
+    assert sorted(table.grid.selected) == sorted(names)
     assert plot.wait(60)
     assert {k.source for k in plot.watch.store.keys()} == set(jobs)
 
@@ -83,3 +89,21 @@ def test_a_frame_without_names_is_one_line_not_a_traceback():
 
     table = RunsTable(pd.DataFrame({"x": [1]}), plot_factory=lambda names: None)
     assert "name" in table.message.value and "\n" not in table.message.value
+
+
+def test_cells_read_as_numbers_times_and_text():
+    import pandas as pd
+
+    from metricwidgets.widgets.runs_table import cell_text, column_texts
+
+    frame = pd.DataFrame({"created": pd.to_datetime(["2026-12-06 05:04:01.222+00:00"]),
+                          "duration_s": [660.061], "count": [12345], "lr": [1e-5],
+                          "name": ["job"]})
+    texts = column_texts(frame, list(frame.columns))
+    # The created time ends at the second: it cannot run into the duration beside it.
+    assert texts["created"] == ["2026-12-06 05:04:01"]
+    assert texts["duration_s"] == ["660.1"] and texts["count"] == ["12,345"]
+    assert texts["lr"] == ["1.00e-05"] and texts["name"] == ["job"]
+    column = column_texts(pd.DataFrame({"v": [0.0851, 0.9, 0.12]}), ["v"])["v"]
+    assert column == ["0.0851", "0.9000", "0.1200"]  # one number of decimals: they line up
+    assert cell_text(float("nan")) == "" and cell_text(2.0) == "2" and cell_text(0.24) == "0.24"
