@@ -194,9 +194,8 @@ class Chart(widgets.VBox):
             axes=[self.axes.x_axis, self.axes.y_axis], interaction=self._interaction(),
             title=self.title(), animation_duration=0, fig_margin=dict(_FIG_MARGIN),
             background_style={"fill": "white"},
-            layout=widgets.Layout(flex="1 1 auto", width="auto",
-                                  min_width=f"{FIGURE_MIN_WIDTH}px",
-                                  height=self._height))
+            layout=widgets.Layout(flex="1 1 auto", width="auto", height=self._height,
+                                  min_width=f"{FIGURE_MIN_WIDTH}px"))
         self.user_x = self.user_y = False
         self._retired += old
         self._new_marks = False
@@ -211,8 +210,7 @@ class Chart(widgets.VBox):
 
     def _plot_px(self) -> tuple[float, float]:
         """The smallest plot area (figure less margins) the ticks must fit."""
-        margin = _FIG_MARGIN
-        height = float(str(self._height).removesuffix("px"))
+        margin, height = _FIG_MARGIN, float(str(self._height).removesuffix("px"))
         return (FIGURE_MIN_WIDTH - margin["left"] - margin["right"] - 15,
                 height - margin["top"] - margin["bottom"])
 
