@@ -15,6 +15,10 @@ from metricwidgets.widgets.liveplot._axes import (  # noqa: F401
     from_date,
     to_dates,
 )
+from metricwidgets.widgets.liveplot._browser import (  # noqa: F401
+    ChartLink,
+    series_table,
+)
 from metricwidgets.widgets.liveplot._chart import (  # noqa: F401
     Chart,
     MARKERS_BELOW,
@@ -120,6 +124,7 @@ __all__ = [
     "Axes",
     "Chart",
     "ChartDiagnoses",
+    "ChartLink",
     "ChartSettings",
     "Controls",
     "DEFAULT_SMOOTHING",
@@ -177,6 +182,7 @@ __all__ = [
     "readout_html",
     "render_header",
     "safe_filename",
+    "series_table",
     "series_view",
     "shade",
     "swatch_svg",

@@ -101,6 +101,7 @@ class Controls(widgets.VBox):
                                        layout=widgets.Layout(width="80px"))
         self.reset_zoom = widgets.Button(description="reset zoom", icon="expand",
                                          tooltip="follow the data again")
+        self.reset_zoom.add_class("metricwidgets-reset-zoom")  # the browser module's hook
         self.charts = widgets.SelectMultiple(options=[], value=[], description="charts",
                                              rows=4, layout=widgets.Layout(display="none"))
         self.sources = widgets.SelectMultiple(options=[], value=[], description="jobs",

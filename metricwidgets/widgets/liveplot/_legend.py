@@ -96,6 +96,9 @@ class Legend(widgets.VBox):
     def entry(self, key) -> _Entry:
         return self._entries[key]
 
+    def __contains__(self, key) -> bool:
+        return key in self._entries
+
     def close(self) -> None:
         for entry in self._entries.values():
             entry.close()

@@ -413,7 +413,8 @@ class LivePlot(widgets.VBox):
                 self.charts[key] = Chart(group, settings, palette=self.palette,
                                          on_change=lambda: self.refresh(force=True),
                                          on_view=self._on_view,
-                                         name_sources=self._compares_jobs())
+                                         name_sources=self._compares_jobs(),
+                                         controls=self.controls)
             else:
                 chart.group = group
         self.controls.offer_charts([c.group.quantity for c in self.charts.values()])

@@ -1,0 +1,165 @@
+"""The chart's controls answered in the browser, also while another cell holds the kernel.
+
+Why in the browser. A kernel runs a comm message only when the shell that owns it is free,
+so every Python callback (log y, x mode, smoothing, outliers, legend, hover, reset) waited
+for a running cell (``estimator.fit()``, ``time.sleep(60)``) to end. Comms over kernel
+subshells (JEP 91; JupyterLab 4.4+ ``commsOverSubshells``; ipykernel 7) do not serve here,
+read in ipykernel 7.4's source and measured (shared TOOLING notes): the kernel routes a comm's
+incoming message to the subshell of the last message that comm *published with a parent*
+(``ipykernel.comm.comm.BaseComm._reply_subshell_for``, fed by ``publish_msg``), so a widget
+created or updated by a cell on the main shell is answered on the main shell, after the cell.
+Making it otherwise needs private attributes (``_reply_subshell_id``, or replacing
+``_reply_subshell_for``) on every comm, after every update a cell makes; then every callback
+runs on a subshell thread beside the poller's thread and the user's own code, so each would
+have to be thread-safe (the plot's redraw lock covers the redraw, not traitlets observers or
+widget construction); and Notebook 7 and VS Code send no subshell ids at all. So the chart
+does the interactions itself, from what the browser already holds.
+
+How. :class:`ChartLink` is an anywidget (its ES module, ``_browser.js``, ships in this
+package, so it runs wherever the widget front end runs: JupyterLab, Notebook 7, VS Code; the
+labextension is not needed). One per chart, hidden inside it. After each redraw
+:meth:`ChartLink.sync` sends the browser
+
+- ``refs``: the chart's bqplot marks, scales and axes, its legend checkboxes, its readout
+  and the plot's controls (widget references, sent again only when the chart rebuilt);
+- ``applied``: the settings the kernel drew with;
+- ``tables``: per series, the raw points drawn (step, seconds since the origin, value, index
+  in the store; float32), O(view) bytes like the marks themselves.
+
+When a control's value in the browser differs from ``applied`` (the kernel has not answered
+yet), the module redraws the chart from ``tables`` at once: x arrays per mode, log y (drawn
+on the scale in force with log-spaced ticks), the debiased EMA (the same maths as
+:func:`~metricwidgets.widgets.liveplot._view.ema`, each drawn point weighing as the store
+points it stands for), the y range with or without outliers
+(:func:`~metricwidgets.widgets.liveplot._view.y_range`), legend visibility, and the ticks
+(:mod:`~metricwidgets.widgets.liveplot._ticks` ported). It always answers the hover readout
+(the drawn point nearest the mouse; the kernel replaces it with the full-resolution point
+when free), the reset, and ticks and y after a pan or zoom in the browser. These changes are
+display only (never saved to the kernel): the kernel learns the user's intent from the
+controls' own values, redraws exactly when it is free, and its drawing then stands. So the
+kernel's state (``to_dataframe()``, export, header) never depends on what the browser drew.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import anywidget
+import numpy as np
+import traitlets
+from ipywidgets import widget_serialization
+
+from metricwidgets.widgets.liveplot._axes import X_LABEL
+
+__all__ = ["ChartLink", "series_table"]
+
+
+def series_table(series, origin: float) -> bytes:
+    """The raw points a series drew last, as float32 columns step, relative time (seconds
+    since ``origin``), value and store index; empty before its first draw."""
+    snap, view = series.snapshot, series.view
+    if snap is None or view is None or not len(view.index):
+        return b""
+    index = np.asarray(view.index, np.int64)
+    index = index[(index >= 0) & (index < len(snap))]
+    return np.concatenate([snap.step[index], snap.timestamp[index] - origin,
+                           snap.value[index], index]).astype(np.float32).tobytes()
+
+
+class ChartLink(anywidget.AnyWidget):
+    """The browser side of one chart (see the module docstring).
+
+    Attributes
+    ----------
+    refs : dict
+        Widget references: ``figure``, ``panzoom``, ``x_scale``, ``y_scale``, ``x_axis``, ``y_axis``,
+        ``readout``, ``extra`` (NaN and diagnosis marks), ``controls`` (``x_mode``,
+        ``log_y``, ``smoothing``, ``outliers``, ``mouse``, optionally ``zoom_y``) and
+        ``series`` (per series: ``raw``, ``smooth``, ``hover``, ``legend`` checkbox,
+        ``label``, ``host``, ``colour``); ``x_label`` per x mode.
+    applied : dict
+        The settings of the kernel's last drawing: ``x_mode``, ``log_y``, ``smoothing``,
+        ``outliers``, ``mouse``, ``origin``, ``steps``, ``values_are``, ``legend_hidden`` and
+        ``other_hidden`` (per series: unticked in the legend / hidden by the job filter), and
+        ``choices`` (the values of the toggle buttons' options: they sync an index).
+    tables : list of bytes
+        Per series (same order), :func:`series_table`.
+
+    Thread-safety: :meth:`sync` is called by the chart's update, which its owner serialises.
+    """
+
+    _esm = pathlib.Path(__file__).with_name("_browser.js")
+    refs = traitlets.Dict().tag(sync=True, **widget_serialization)
+    applied = traitlets.Dict().tag(sync=True)
+    tables = traitlets.List().tag(sync=True)
+
+    def __init__(self, controls=None, **kwargs):
+        super().__init__(**kwargs)
+        self.layout.display = "none"
+        self._controls = controls
+        self._tables: list = []
+
+    def _control_refs(self) -> dict:
+        c = self._controls
+        if c is None:
+            return {}
+        refs = {"x_mode": c.x_mode, "log_y": c.log_y, "smoothing": c.smoothing,
+                "outliers": c.ignore_outliers, "mouse": c.mouse}
+        if getattr(c, "zoom_y", None) is not None:
+            refs["zoom_y"] = c.zoom_y
+        return refs
+
+    def _choices(self) -> dict:
+        """The values of the toggle buttons' options, in order (they sync an index)."""
+        c = self._controls
+        if c is None:
+            return {}
+        return {"x_mode": [v for _, v in c.x_mode.options], "mouse": [v for _, v in c.mouse.options]}
+
+    def sync(self, chart, settings) -> None:
+        """Tell the browser what ``chart`` drew with ``settings`` (one message at most per
+        trait, only what changed)."""
+        order = list(chart.series.values())
+        refs = {
+            "figure": chart.figure, "panzoom": chart.panzoom, "x_scale": chart.x_scale,
+            "y_scale": chart.y_scale, "x_axis": chart.x_axis, "y_axis": chart.y_axis,
+            "readout": chart.readout,
+            "extra": [chart.nan_marks, chart.diag_marks], "controls": self._control_refs(),
+            "x_label": dict(X_LABEL),
+            "series": [{"raw": s.raw, "smooth": s.smooth, "hover": s.hover,
+                        "legend": chart.legend.entry(s.key).checkbox
+                        if s.key in chart.legend else None,
+                        "label": s.label, "host": s.key.host, "colour": s.colour}
+                       for s in order],
+        }
+        applied = {
+            "x_mode": settings.x_mode, "log_y": bool(settings.log_y),
+            "smoothing": float(settings.smoothing), "outliers": bool(settings.ignore_outliers),
+            "mouse": settings.mouse, "origin": float(settings.origin),
+            "steps": bool(settings.steps), "values_are": settings.values_are,
+            "legend_hidden": [s.key in chart.legend.hidden for s in order],
+            "other_hidden": [s.key.source in settings.hidden_sources for s in order],
+            "choices": self._choices(),
+        }
+        tables = [series_table(s, settings.origin) for s in order]
+        with self.hold_sync():
+            if not _same_refs(self.refs, refs):
+                self.refs = refs
+            if self.applied != applied:
+                self.applied = applied
+            if tables != self._tables:
+                self._tables = tables
+                self.tables = tables
+
+
+def _same_refs(old, new) -> bool:
+    """Equal widget references (by identity) and values."""
+    if type(old) is not type(new):
+        return False
+    if isinstance(new, dict):
+        return old.keys() == new.keys() and all(_same_refs(old[k], new[k]) for k in new)
+    if isinstance(new, list):
+        return len(old) == len(new) and all(_same_refs(a, b) for a, b in zip(old, new))
+    if hasattr(new, "model_id"):
+        return old is new
+    return old == new

@@ -1,0 +1,90 @@
+"""What each chart tells its browser module (``ChartLink``) after a redraw, read with
+``get_state()``: widget references to its marks and the plot's controls, the settings the
+kernel drew with, and per series the raw points it drew (the browser redraws from these while
+the kernel is busy)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from metricwidgets.polling.watch import Watch
+from metricwidgets.widgets.liveplot import LivePlot
+from metricwidgets.widgets.liveplot import ChartLink
+
+TINY = str(Path(__file__).resolve().parents[2] / "data" / "train_tiny.py")
+DEFS = [{"Name": "train:error", "Regex": r"Train_error=(.*?);"},
+        {"Name": "validation:error", "Regex": r"Valid_error=(.*?);"}]
+
+
+@pytest.fixture
+def plot(poller):
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "30"], DEFS, poller=poller,
+                              step_definition=r"epoch ([0-9]+):")
+    plot = LivePlot(watch)
+    assert plot.wait(60)
+    yield plot
+    plot.close()
+
+
+def columns(table: bytes) -> np.ndarray:
+    return np.frombuffer(table, np.float32).reshape(4, -1)
+
+
+def test_link_refers_to_the_charts_marks_and_the_plots_controls(plot):
+    chart = plot.charts["error"]
+    state = chart.link.get_state()
+    refs = state["refs"]
+    assert refs["y_scale"] == f"IPY_MODEL_{chart.y_scale.model_id}"
+    assert refs["controls"]["log_y"] == f"IPY_MODEL_{plot.controls.log_y.model_id}"
+    series = list(chart.series.values())
+    assert [s["raw"] for s in refs["series"]] == [f"IPY_MODEL_{s.raw.model_id}" for s in series]
+    assert [s["legend"] for s in refs["series"]] == [
+        f"IPY_MODEL_{chart.legend.entry(s.key).checkbox.model_id}" for s in series]
+    assert chart.link in chart.children and chart.link.layout.display == "none"
+
+
+def test_link_tables_hold_the_drawn_points_step_time_value_and_index(plot):
+    chart = plot.charts["error"]
+    for series, table in zip(chart.series.values(), chart.link.tables):
+        step, rel, value, index = columns(table)
+        snap = series.snapshot
+        assert np.array_equal(index.astype(int), series.view.index)
+        assert np.allclose(step, snap.step[series.view.index])
+        assert np.allclose(value, snap.value[series.view.index])
+        origin = chart.link.applied["origin"]
+        assert np.allclose(rel, snap.timestamp[series.view.index] - origin, atol=0.01)
+
+
+def test_link_applied_follows_the_kernels_settings_after_a_toggle(plot):
+    chart = plot.charts["error"]
+    assert chart.link.applied["log_y"] is False and chart.link.applied["x_mode"] == "step"
+    plot.controls.log_y.value = True
+    plot.controls.x_mode.value = "relative"
+    first = list(chart.series)[0]
+    chart.legend.entry(first).checkbox.value = False
+    applied = chart.link.applied
+    assert applied["log_y"] is True and applied["x_mode"] == "relative"
+    assert applied["legend_hidden"] == [k == first for k in chart.series]
+    # a toggle rebuilds the marks: the references follow
+    raw = chart.link.get_state()["refs"]["series"][0]["raw"]
+    assert raw == f"IPY_MODEL_{chart.series[first].raw.model_id}"
+
+
+def test_link_sends_nothing_when_a_redraw_changed_nothing(plot):
+    chart = plot.charts["error"]
+    sent = []
+    chart.link.observe(lambda change: sent.append(change["name"]), names=["refs", "applied",
+                                                                          "tables"])
+    plot.refresh(force=True)
+    assert sent == []
+
+
+def test_link_module_ships_inside_the_package():
+    # anywidget loads the ES module from the Python package: no labextension needed
+    module = Path(ChartLink.__module__.replace(".", "/") + ".js")
+    root = Path(__file__).resolve().parents[3]
+    assert "export default" in (root / module).read_text()
