@@ -276,6 +276,8 @@ class Link {
     this.listening = [];
     this.resetAsked = false;
     this.zoomedLocally = false;
+    this.full = null;         // the kernel's tables of the whole run (see reconcile)
+    this.showFull = false;
     model.on("change:refs", () => this.loadRefs());
     model.on("change:applied change:tables", () => this.schedule());
     this.loadRefs();
@@ -291,6 +293,8 @@ class Link {
     }
     this.listening = [];
     this.saved.clear();  // the kernel rebuilt: its new marks carry its own values
+    this.full = null;
+    this.showFull = false;
     this.clientView = false;
     this.refs = refs;
     const listen = (model, events, handler) => {
@@ -375,7 +379,10 @@ class Link {
     const applied = this.model.get("applied") || {};
     const wanted = this.wanted();
     const legend = applied.legend_hidden || [];
-    const behind = wanted.x_mode !== applied.x_mode || wanted.log_y !== applied.log_y ||
+    // The points of the whole run, kept while the kernel draws a zoomed range only: a reset
+    // in the browser shows them until the kernel answers.
+    if (!applied.user_x) { this.full = this.model.get("tables") || []; this.showFull = false; }
+    const behind = this.showFull || wanted.x_mode !== applied.x_mode || wanted.log_y !== applied.log_y ||
       Math.abs(wanted.smoothing - applied.smoothing) > 1e-9 || wanted.outliers !== applied.outliers ||
       wanted.hidden.some((h, i) => h !== !!legend[i]);
     const local = this.zoomedLocally || this.resetAsked;
@@ -428,7 +435,7 @@ class Link {
   }
 
   columns(wanted, applied) {
-    const tables = this.model.get("tables") || [];
+    const tables = (this.showFull && this.full) || this.model.get("tables") || [];
     const origin = applied.origin || 0;
     return this.refs.series.map((s, i) => {
       const t = table(tables[i]);
@@ -571,6 +578,7 @@ class Link {
 
   reset() {
     this.resetAsked = true;
+    if ((this.model.get("applied") || {}).user_x && this.full) this.showFull = true;
     this.localX = null;
     this.reconcile();
   }

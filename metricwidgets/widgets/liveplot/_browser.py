@@ -80,8 +80,9 @@ class ChartLink(anywidget.AnyWidget):
     applied : dict
         The settings of the kernel's last drawing: ``x_mode``, ``log_y``, ``smoothing``,
         ``outliers``, ``mouse``, ``origin``, ``steps``, ``values_are``, ``legend_hidden`` and
-        ``other_hidden`` (per series: unticked in the legend / hidden by the job filter), and
-        ``choices`` (the values of the toggle buttons' options: they sync an index).
+        ``other_hidden`` (per series: unticked in the legend / hidden by the job filter),
+        ``choices`` (the values of the toggle buttons' options: they sync an index), and
+        ``user_x`` (the kernel drew the user's zoomed range, not the whole run).
     tables : list of bytes
         Per series (same order), :func:`series_table`.
 
@@ -139,7 +140,7 @@ class ChartLink(anywidget.AnyWidget):
             "steps": bool(settings.steps), "values_are": settings.values_are,
             "legend_hidden": [s.key in chart.legend.hidden for s in order],
             "other_hidden": [s.key.source in settings.hidden_sources for s in order],
-            "choices": self._choices(),
+            "choices": self._choices(), "user_x": bool(chart.user_x),
         }
         tables = [series_table(s, settings.origin) for s in order]
         with self.hold_sync():
