@@ -5,7 +5,8 @@ loop until the test says stop). While it runs, each control is used as a user wo
 x mode, legend, smoothing, outliers, hover, pan/zoom with the wheel, reset) and the time from
 the input event to the redrawn chart is measured in the page (``performance.now()`` at the
 event, a ``MutationObserver`` on the chart, one animation frame for the paint) and asserted
-under 500 ms; the same controls with the kernel idle, under 200 ms. What is drawn is then
+under 500 ms; the same controls with the kernel idle, under 200 ms (median of three rounds:
+there the kernel's own redraw competes for the same frames). What is drawn is then
 checked (log tick labels on a log scale, m:ss labels on relative time, the hidden series'
 paths gone), and once the busy cell ends the kernel's own state agrees with the screen.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import sys
 from pathlib import Path
 
@@ -125,12 +127,12 @@ def kernel_status(page) -> str:
         .session.kernel.status""")
 
 
-def timed(page, event: str, kind: str, action) -> float:
+def timed(page, event: str, kind: str, action, timeout: float = 10_000) -> float:
     """Arm the timer for ``event``, do ``action``; return ms from the event to the redrawn
     chart (its ``kind`` signature changed)."""
     page.evaluate(f"() => window.__mw.arm('{event}', '{kind}')")
     action()
-    page.wait_for_function("() => window.__mw.done > 0", timeout=10_000)
+    page.wait_for_function("() => window.__mw.done > 0", timeout=timeout)
     return page.evaluate("() => window.__mw.done - window.__mw.start")
 
 
@@ -162,8 +164,9 @@ def visible_paths(page) -> int:
     return sum(1 for p in geometry(page)["paths"] if p["visible"] and p["points"])
 
 
-def sequence(page, limit: float, busy: bool) -> dict:
-    """Use every control once; return the measured times (ms) by control."""
+def sequence(page, busy: bool) -> dict:
+    """Use every control once (``busy``: towards log y, relative time, validation hidden,
+    smoothing 0.9, outliers shown; else back); return the measured times (ms) by control."""
     times = {}
     show_plot(page)
     times["log y"] = timed(page, "pointerdown", "y", lambda: control_checkbox(page, "log y").click())
@@ -203,9 +206,12 @@ def sequence(page, limit: float, busy: bool) -> dict:
     times["reset"] = timed(page, "pointerdown", "x",
                            lambda: page.locator(f"{PLOT} .metricwidgets-reset-zoom").first.click())
     toggle(page, "read values").click()
-    slow = {name: ms for name, ms in times.items() if not ms < limit}
-    assert not slow, f"over {limit} ms ({'busy' if busy else 'idle'} kernel): {slow}"
     return times
+
+
+def assert_within(times: dict, limit: float, what: str) -> None:
+    slow = {name: round(ms) for name, ms in times.items() if not ms < limit}
+    assert not slow, f"over {limit} ms ({what}): {slow}"
 
 
 def test_every_control_answers_while_another_cell_holds_the_kernel(lab, page):
@@ -223,7 +229,8 @@ def test_every_control_answers_while_another_cell_holds_the_kernel(lab, page):
     run_cell(page, 2)
     page.wait_for_function("""() => window.jupyterapp.shell.currentWidget.sessionContext
         .session.kernel.status === 'busy'""", timeout=30_000)
-    busy = sequence(page, BUSY_LIMIT_MS, busy=True)
+    busy = sequence(page, busy=True)
+    assert_within(busy, BUSY_LIMIT_MS, "busy kernel")
     assert kernel_status(page) == "busy"  # every answer came while the cell still ran
     screenshot(page, "busy_controls_busy.png")
     flag.write_text("done")
@@ -247,7 +254,11 @@ def test_every_control_answers_while_another_cell_holds_the_kernel(lab, page):
     assert check_axis(x_ticks, "relative", False) is None, x_ticks
     wait_for_idle_kernel(page)
 
-    idle = sequence(page, IDLE_LIMIT_MS, busy=False)
+    # Idle, the kernel's own answer (a rebuilt figure) lands within a frame or two of the
+    # browser's: the median of three rounds per control is held to the limit.
+    rounds = [sequence(page, busy=direction) for direction in (False, True, False)]
+    idle = {name: statistics.median(r[name] for r in rounds) for name in rounds[0]}
+    assert_within(idle, IDLE_LIMIT_MS, "idle kernel, median of 3")
     screenshot(page, "busy_controls_idle.png")
     print("click-to-redraw ms busy:", json.dumps({k: round(v) for k, v in busy.items()}))
     print("click-to-redraw ms idle:", json.dumps({k: round(v) for k, v in idle.items()}))

@@ -254,15 +254,6 @@ async function resolveRefs(manager, value) {
   return value;
 }
 
-function table(view) {
-  // float32 columns: step, relative time, value, store index (see ChartLink.sync)
-  if (!view || !view.byteLength) return null;
-  const all = new Float32Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
-  const n = all.length / 4;
-  return { step: all.subarray(0, n), rel: all.subarray(n, 2 * n), y: all.subarray(2 * n, 3 * n),
-    index: all.subarray(3 * n, 4 * n), n };
-}
-
 class Link {
   constructor(model) {
     this.model = model;
@@ -276,7 +267,7 @@ class Link {
     this.listening = [];
     this.resetAsked = false;
     this.zoomedLocally = false;
-    this.full = null;         // the kernel's tables of the whole run (see reconcile)
+    this.full = null;         // the whole run's points before a zoom (see reconcile)
     this.showFull = false;
     model.on("change:refs", () => this.loadRefs());
     model.on("change:applied change:tables", () => this.schedule());
@@ -375,13 +366,20 @@ class Link {
   }
 
   reconcile() {
-    if (!this.refs || this.applying) return;
+    if (!this.refs || this.applying || this.model.get("active") === false) return;
     const applied = this.model.get("applied") || {};
     const wanted = this.wanted();
     const legend = applied.legend_hidden || [];
     // The points of the whole run, kept while the kernel draws a zoomed range only: a reset
     // in the browser shows them until the kernel answers.
-    if (!applied.user_x) { this.full = this.model.get("tables") || []; this.showFull = false; }
+    if (!applied.user_x) {
+      this.showFull = false;
+      if (this.lastUserX) this.full = null;  // the kernel follows the whole run again
+      // A zoom starts in the browser: keep the whole run's points for a reset before the
+      // kernel answers (its refinement draws the zoomed range only).
+      if (this.zoomedLocally && !this.full) this.full = this.kernelPoints(applied);
+    }
+    this.lastUserX = !!applied.user_x;
     const behind = this.showFull || wanted.x_mode !== applied.x_mode || wanted.log_y !== applied.log_y ||
       Math.abs(wanted.smoothing - applied.smoothing) > 1e-9 || wanted.outliers !== applied.outliers ||
       wanted.hidden.some((h, i) => h !== !!legend[i]);
@@ -434,11 +432,42 @@ class Link {
     return (v) => 10 ** ((v - lo) / (hi - lo || 1));                  // on the kernel's log scale
   }
 
-  columns(wanted, applied) {
-    const tables = (this.showFull && this.full) || this.model.get("tables") || [];
+  // The kernel's value of a model's attribute (the one it sent, not what is drawn locally).
+  kernelValue(model, attr) {
+    const saved = this.saved.get(model);
+    return saved && attr in saved ? saved[attr] : model.get(attr);
+  }
+
+  // Per series the raw points the kernel drew: its raw mark's x and y, plus the table's one
+  // column (relative time on a step axis, else the step; see ChartLink.sync).
+  kernelPoints(applied) {
+    const tables = this.model.get("tables") || [];
     const origin = applied.origin || 0;
     return this.refs.series.map((s, i) => {
-      const t = table(tables[i]);
+      const view = tables[i];
+      if (!view || !view.byteLength) return null;
+      const other = new Float32Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+      const kx = this.kernelValue(s.raw, "x"), ky = this.kernelValue(s.raw, "y");
+      if (!kx || !ky || kx.length !== other.length || ky.length !== other.length) return null;
+      let step, rel;
+      if (applied.x_mode === "step") {
+        step = Float64Array.from(kx);
+        rel = other;
+      } else {
+        step = other;
+        rel = applied.x_mode === "relative" ? Float64Array.from(kx)
+          : Float64Array.from(kx, (ms) => +ms / 1000 - origin);
+      }
+      // the EMA weighs each drawn point as the steps it stands for
+      return { step, rel, y: Float64Array.from(ky), index: step, n: other.length };
+    });
+  }
+
+  columns(wanted, applied) {
+    const points = (this.showFull && this.full) || this.kernelPoints(applied);
+    const origin = applied.origin || 0;
+    return this.refs.series.map((s, i) => {
+      const t = points[i];
       if (!t) return null;
       const x = wanted.x_mode === "step" ? t.step : wanted.x_mode === "relative" ? t.rel
         : Float64Array.from(t.rel, (r) => r + origin);
@@ -528,7 +557,7 @@ class Link {
 
   // The readout under the chart: every shown series' drawn point nearest the mouse's x.
   hover(event, svg) {
-    if (!this.refs) return;
+    if (!this.refs || this.model.get("active") === false) return;
     const applied = this.model.get("applied") || {};
     const wanted = this.wanted();
     if (wanted.mouse !== "read") return;
@@ -598,11 +627,14 @@ function hookKernelState(model, link) {
   model.__mwHooks.add(link);
 }
 
-const LINKS = new WeakMap();
+// anywidget hands initialize() and each render() a wrapper of its own around one model:
+// one Link per model, found by the id the kernel gave it.
+const LINKS = new Map();
 
 function linkOf(model) {
-  let link = LINKS.get(model);
-  if (!link) { link = new Link(model); LINKS.set(model, link); }
+  const id = model.get("link_id");
+  let link = LINKS.get(id);
+  if (!link) { link = new Link(model); LINKS.set(id, link); }
   return link;
 }
 

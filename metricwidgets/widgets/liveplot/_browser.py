@@ -23,8 +23,9 @@ labextension is not needed). One per chart, hidden inside it. After each redraw
 - ``refs``: the chart's bqplot marks, scales and axes, its legend checkboxes, its readout
   and the plot's controls (widget references, sent again only when the chart rebuilt);
 - ``applied``: the settings the kernel drew with;
-- ``tables``: per series, the raw points drawn (step, seconds since the origin, value, index
-  in the store; float32), O(view) bytes like the marks themselves.
+- ``tables``: per series, one float32 column over the raw points drawn (their relative time
+  on a step axis, else their step), so that with the raw mark's own x and y the browser has
+  every x mode: 4 bytes a drawn point.
 
 When a control's value in the browser differs from ``applied`` (the kernel has not answered
 yet), the module redraws the chart from ``tables`` at once: x arrays per mode, log y (drawn
@@ -43,6 +44,7 @@ kernel's state (``to_dataframe()``, export, header) never depends on what the br
 from __future__ import annotations
 
 import pathlib
+import uuid
 
 import anywidget
 import numpy as np
@@ -54,16 +56,19 @@ from metricwidgets.widgets.liveplot._axes import X_LABEL
 __all__ = ["ChartLink", "series_table"]
 
 
-def series_table(series, origin: float) -> bytes:
-    """The raw points a series drew last, as float32 columns step, relative time (seconds
-    since ``origin``), value and store index; empty before its first draw."""
+def series_table(series, origin: float, mode: str) -> bytes:
+    """What the browser needs beside a series' raw mark to draw it in another x mode: one
+    float32 column over the raw points drawn last, their relative time (seconds since
+    ``origin``) when ``mode`` is ``step``, else their step. Empty before the first draw.
+
+    One column (4 bytes a point) keeps a live update within its byte budget; the values
+    and the x in ``mode`` are the raw mark's own."""
     snap, view = series.snapshot, series.view
     if snap is None or view is None or not len(view.index):
         return b""
     index = np.asarray(view.index, np.int64)
-    index = index[(index >= 0) & (index < len(snap))]
-    return np.concatenate([snap.step[index], snap.timestamp[index] - origin,
-                           snap.value[index], index]).astype(np.float32).tobytes()
+    column = snap.timestamp[index] - origin if mode == "step" else snap.step[index]
+    return np.ascontiguousarray(column, np.float32).tobytes()
 
 
 class ChartLink(anywidget.AnyWidget):
@@ -84,7 +89,7 @@ class ChartLink(anywidget.AnyWidget):
         ``choices`` (the values of the toggle buttons' options: they sync an index), and
         ``user_x`` (the kernel drew the user's zoomed range, not the whole run).
     tables : list of bytes
-        Per series (same order), :func:`series_table`.
+        Per series (same order), :func:`series_table` in the x mode drawn.
 
     Thread-safety: :meth:`sync` is called by the chart's update, which its owner serialises.
     """
@@ -93,9 +98,14 @@ class ChartLink(anywidget.AnyWidget):
     refs = traitlets.Dict().tag(sync=True, **widget_serialization)
     applied = traitlets.Dict().tag(sync=True)
     tables = traitlets.List().tag(sync=True)
+    #: False leaves every control to the kernel (the benchmark's baseline: Python callbacks).
+    active = traitlets.Bool(True).tag(sync=True)
+    #: One browser-side link per model, whatever wrappers anywidget hands the module.
+    link_id = traitlets.Unicode().tag(sync=True)
 
     def __init__(self, controls=None, **kwargs):
-        super().__init__(**kwargs)
+        # in the state the comm opens with: the browser keys its link on it at once
+        super().__init__(link_id=uuid.uuid4().hex, **kwargs)
         self.layout.display = "none"
         self._controls = controls
         self._tables: list = []
@@ -142,7 +152,7 @@ class ChartLink(anywidget.AnyWidget):
             "other_hidden": [s.key.source in settings.hidden_sources for s in order],
             "choices": self._choices(), "user_x": bool(chart.user_x),
         }
-        tables = [series_table(s, settings.origin) for s in order]
+        tables = [series_table(s, settings.origin, settings.x_mode) for s in order]
         with self.hold_sync():
             if not _same_refs(self.refs, refs):
                 self.refs = refs

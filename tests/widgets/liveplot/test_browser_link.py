@@ -30,8 +30,8 @@ def plot(poller):
     plot.close()
 
 
-def columns(table: bytes) -> np.ndarray:
-    return np.frombuffer(table, np.float32).reshape(4, -1)
+def column(table: bytes) -> np.ndarray:
+    return np.frombuffer(table, np.float32)
 
 
 def test_link_refers_to_the_charts_marks_and_the_plots_controls(plot):
@@ -47,16 +47,18 @@ def test_link_refers_to_the_charts_marks_and_the_plots_controls(plot):
     assert chart.link in chart.children and chart.link.layout.display == "none"
 
 
-def test_link_tables_hold_the_drawn_points_step_time_value_and_index(plot):
+def test_link_tables_hold_the_other_x_of_the_drawn_points(plot):
+    # on a step axis: each drawn raw point's seconds since the origin; on a time axis: its
+    # step (the raw mark carries the x in the mode drawn and the values)
     chart = plot.charts["error"]
+    origin = chart.link.applied["origin"]
     for series, table in zip(chart.series.values(), chart.link.tables):
-        step, rel, value, index = columns(table)
-        snap = series.snapshot
-        assert np.array_equal(index.astype(int), series.view.index)
-        assert np.allclose(step, snap.step[series.view.index])
-        assert np.allclose(value, snap.value[series.view.index])
-        origin = chart.link.applied["origin"]
-        assert np.allclose(rel, snap.timestamp[series.view.index] - origin, atol=0.01)
+        index = series.view.index
+        assert len(column(table)) == len(series.raw.x) == len(index)
+        assert np.allclose(column(table), series.snapshot.timestamp[index] - origin, atol=0.01)
+    plot.controls.x_mode.value = "relative"
+    for series, table in zip(chart.series.values(), chart.link.tables):
+        assert np.array_equal(column(table), series.snapshot.step[series.view.index])
 
 
 def test_link_applied_follows_the_kernels_settings_after_a_toggle(plot):
