@@ -158,6 +158,8 @@ def show_plot(page) -> None:
     """The plot's controls and chart in view together: no click scrolls the page (a scroll
     would repaint the whole notebook inside the time measured)."""
     page.locator(PLOT).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    # until the scrolled page has been painted (two frames), so no click's time includes it
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def visible_paths(page) -> int:
