@@ -17,6 +17,7 @@ from metricwidgets.widgets.liveplot._axes import (  # noqa: F401
 )
 from metricwidgets.widgets.liveplot._browser import (  # noqa: F401
     ChartLink,
+    attach_link,
     series_table,
 )
 from metricwidgets.widgets.liveplot._chart import (  # noqa: F401
@@ -158,6 +159,7 @@ __all__ = [
     "X_LABEL",
     "X_MODES",
     "best_source",
+    "attach_link",
     "chart_image",
     "csv_data_url",
     "downsample_indices",

@@ -53,7 +53,7 @@ from ipywidgets import widget_serialization
 
 from metricwidgets.widgets.liveplot._axes import X_LABEL
 
-__all__ = ["ChartLink", "series_table"]
+__all__ = ["ChartLink", "attach_link", "series_table"]
 
 
 def series_table(series, origin: float, mode: str) -> bytes:
@@ -161,6 +161,15 @@ class ChartLink(anywidget.AnyWidget):
             if tables != self._tables:
                 self._tables = tables
                 self.tables = tables
+
+
+def attach_link(chart, controls) -> ChartLink:
+    """Give ``chart`` its browser side as ``chart.link``, a hidden child of the chart (the
+    module finds the chart's elements from its own); its owner calls ``chart.link.sync``
+    after each ``chart.update`` and closes it with the chart."""
+    chart.link = ChartLink(controls)
+    chart.children = (*chart.children, chart.link)
+    return chart.link
 
 
 def _same_refs(old, new) -> bool:

@@ -36,7 +36,6 @@ from metricwidgets.widgets.liveplot._palette import Palette
 from metricwidgets.core.store import SeriesKey, SeriesSnapshot
 from metricwidgets.widgets.liveplot._view import SeriesCache, points_for_width, series_view, y_range
 from metricwidgets.widgets.liveplot._axes import Axes, from_date, to_dates
-from metricwidgets.widgets.liveplot._browser import ChartLink
 from metricwidgets.widgets.liveplot._chart_marks import ChartDiagnoses, draw_nan_marks, notes_html
 from metricwidgets.widgets.liveplot._controls import ChartSettings
 from metricwidgets.widgets.liveplot._legend import Legend
@@ -112,9 +111,6 @@ class Chart(widgets.VBox):
         Name the job in every legend entry, even while one job has data (jobs compared:
         the user chose several, and a label without a job would tell them apart by colour
         only).
-    controls : Controls, optional
-        The plot's controls: the browser module (:attr:`link`) answers them at once, also
-        while the kernel is busy.
 
     Attributes
     ----------
@@ -127,9 +123,6 @@ class Chart(widgets.VBox):
         True while the user's zoom/pan of that axis is kept.
     legend : Legend
     readout : ipywidgets.HTML
-    link : ChartLink
-        The browser side (:mod:`~metricwidgets.widgets.liveplot._browser`), told what each
-        update drew.
     diagnoses : list of Diagnosis
     series : dict of SeriesKey to _SeriesMarks
     """
@@ -141,7 +134,7 @@ class Chart(widgets.VBox):
 
     def __init__(self, group: ChartGroup, settings: ChartSettings, height: str = "300px",
                  palette: Palette | None = None, on_change=None, on_view=None,
-                 name_sources: bool = False, controls=None):
+                 name_sources: bool = False):
         self.group = group
         self.name_sources = name_sources
         self.palette = palette if palette is not None else Palette()
@@ -162,12 +155,11 @@ class Chart(widgets.VBox):
         self.readout.add_class("metricwidgets-readout-box")
         self.notes = widgets.HTML("")
         self.marks = ChartDiagnoses()
-        self.link = ChartLink(controls)
         self.figure = None
         self.body = widgets.HBox([], layout=widgets.Layout(width="100%"))
         self._build()
         self._show_figure()
-        super().__init__([self.body, self.readout, self.notes, self.link])
+        super().__init__([self.body, self.readout, self.notes])
         self.add_class("metricwidgets-chart")
 
     # ------------------------------------------------------------------ shortcuts
@@ -442,7 +434,6 @@ class Chart(widgets.VBox):
         self._apply_ticks()
         self._draw_notes(drawn)
         self._show_figure()
-        self.link.sync(self, settings)
         return sent
 
     def _draw_notes(self, drawn) -> None:
@@ -471,7 +462,7 @@ class Chart(widgets.VBox):
 
     def close(self) -> None:
         for widget in [self.figure, self._nan, self.marks.mark, self.panzoom,
-                       self.legend, self.readout, self.notes, self.link, *self.axes.widgets(),
+                       self.legend, self.readout, self.notes, *self.axes.widgets(),
                        *(m for s in self.series.values() for m in s.marks)]:
             widget.close()
         super().close()

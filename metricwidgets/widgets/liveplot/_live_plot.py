@@ -32,6 +32,7 @@ from metricwidgets.core.diagnosis import merge_findings
 from metricwidgets.core.pairing import group_metrics
 from metricwidgets.widgets.liveplot._palette import Palette
 from metricwidgets.errors import UserFacingError
+from metricwidgets.widgets.liveplot._browser import attach_link
 from metricwidgets.widgets.liveplot._chart import Chart
 from metricwidgets.widgets.liveplot._controls import ChartSettings, Controls
 from metricwidgets.widgets.liveplot._export import Export
@@ -304,6 +305,7 @@ class LivePlot(widgets.VBox):
         with self._lock:
             for chart in self.charts.values():
                 chart.close()
+                chart.link.close()
         super().close()
 
     @classmethod
@@ -413,8 +415,8 @@ class LivePlot(widgets.VBox):
                 self.charts[key] = Chart(group, settings, palette=self.palette,
                                          on_change=lambda: self.refresh(force=True),
                                          on_view=self._on_view,
-                                         name_sources=self._compares_jobs(),
-                                         controls=self.controls)
+                                         name_sources=self._compares_jobs())
+                attach_link(self.charts[key], self.controls)
             else:
                 chart.group = group
         self.controls.offer_charts([c.group.quantity for c in self.charts.values()])
@@ -430,6 +432,7 @@ class LivePlot(widgets.VBox):
             self.charts_box.children = children
         for key in shown:
             self.charts[key].update(snapshots, settings)
+            self.charts[key].link.sync(self.charts[key], settings)
         if self.instances is not None:
             self.instances.update(settings, force, time_span(snapshots, settings.hidden_sources))
         if self._diagnose_due(force):
