@@ -23,7 +23,7 @@ _EXPORTS = {
     "fetch_jobs_metrics": "metricwidgets.api",
     "diagnose": "metricwidgets.core.diagnosis",
     "Finding": "metricwidgets.core.diagnosis",
-    "list_jobs": "metricwidgets.sources.job_search",
+    "list_jobs": "metricwidgets.api",
     "LivePlot": "metricwidgets.widgets.liveplot",
     "RegexPlayground": "metricwidgets.widgets.playground",
     "RunsTable": "metricwidgets.widgets.runs_table",

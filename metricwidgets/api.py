@@ -1,16 +1,30 @@
-"""``fetch_job_metrics``: every point of a job, once, as a DataFrame (no widget, no thread).
+"""The public functions: a job's points, its findings, and a summary of many jobs, once.
 
-It runs a :class:`~metricwidgets.polling.watch.Watch` synchronously on the calling thread: poll
-rounds until the job's logs (or published metrics) are read to their end, then the store's
-points. For a job still running it returns what exists now. :func:`fetch_job_findings` fetches a
-job's metrics and its instances' utilization side by side (one ``DescribeTrainingJob`` a
-round for both) and diagnoses them, for ``metricwidgets diagnose --job``.
+They take the arguments every door shares, in the order of ``LivePlot.for_job``: the job,
+``metric_definitions``, ``source``, then keywords only (``step_definition``; ``options=``, a
+:class:`~metricwidgets.options.MetricOptions` as a door built it, or the loose ``region``,
+``profile``, ``endpoint_url``, ``session``, made into one by
+:func:`~metricwidgets.options.resolve_options`). Options are resolved here, once; everything
+below takes the object.
+
+:func:`fetch_job_metrics` runs a :class:`~metricwidgets.polling.watch.Watch` synchronously on
+the calling thread: poll rounds until the job's logs (or published metrics) are read to their
+end, then the store's points; for a job still running, what exists now.
+:func:`fetch_job_findings` fetches a job's metrics and its instances' utilization side by side
+(one ``DescribeTrainingJob`` a round for both) and diagnoses them, for ``metricwidgets
+diagnose --job``. :func:`list_jobs` summarises many jobs through ``Search``
+(:mod:`metricwidgets.sources.job_search`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from metricwidgets.errors import InputError
+from metricwidgets.options import resolve_options
+
 __all__ = ["COLUMNS", "SYSTEM_COLUMNS", "fetch_job_findings", "fetch_job_metrics",
-           "fetch_job_store", "fetch_jobs_metrics"]
+           "fetch_job_store", "fetch_jobs_metrics", "list_jobs"]
 
 #: The columns of the result, in order.
 COLUMNS = ["timestamp", "host", "metric", "value", "step", "line"]
@@ -20,22 +34,22 @@ SYSTEM_COLUMNS = COLUMNS[:4]
 _MAX_ROUNDS = 20
 
 
-def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, *,
+def fetch_job_metrics(name: str, metric_definitions=None, source: str | None = None, *,
                       step_definition=None, options=None, **aws):
     """Return every metric point of training job ``name``.
 
     Parameters
     ----------
     name : str
-    source : {"logs", "metrics", "system"}
+    metric_definitions : optional
+        Anything :func:`metricwidgets.core.parsing.load_definitions` reads.
+    source : {"logs", "metrics", "system"}, optional
         ``logs``: parse the job's CloudWatch Logs here with the job's definitions plus
         ``metric_definitions`` (the user's win by name); every logged value, per host.
         ``metrics``: what SageMaker published to CloudWatch (one average a minute, host
         ``all``). ``system``: the instance utilization SageMaker published per host
         (``CPUUtilization`` ... ``GPUMemoryUtilization``, CPU and GPU summed over devices
-        as SageMaker reports them; host ``algo-N``).
-    metric_definitions : optional
-        Anything :func:`metricwidgets.core.parsing.load_definitions` reads.
+        as SageMaker reports them; host ``algo-N``). Default ``logs``.
     step_definition : str, optional
         A regex whose group 1 is each point's step (the ``step`` column).
     options : MetricOptions, optional
@@ -57,29 +71,20 @@ def fetch_job_metrics(name: str, source: str = "logs", metric_definitions=None, 
     DefinitionError
         A definition whose regex does not compile.
     """
-    options = _options(options, source, metric_definitions, step_definition, aws)
+    options = resolve_options(options, metric_definitions, source, step_definition, **aws)
     frame = fetch_job_store(name, options=options).to_dataframe()
     columns = SYSTEM_COLUMNS if options.source == "system" else COLUMNS
     return frame[columns].reset_index(drop=True)
 
 
-def _options(options, source, metric_definitions, step_definition, aws):
-    from metricwidgets.options import resolve_options
-
-    if options is not None and source != "logs":
-        raise TypeError("give either options=MetricOptions(...) or the separate options")
-    return resolve_options(options, metric_definitions, None if options else source,
-                           step_definition, **aws)
-
-
-def fetch_job_store(name: str, source: str = "logs", metric_definitions=None, *,
+def fetch_job_store(name: str, metric_definitions=None, source: str | None = None, *,
                     step_definition=None, options=None, **aws):
     """Like :func:`fetch_job_metrics`, but the :class:`~metricwidgets.core.store.MetricStore`
     itself, which also keeps the NaN/Inf captures (for ``metricwidgets diagnose --job``)."""
     from metricwidgets.polling.watch import Watch
 
-    options = _options(options, source, metric_definitions, step_definition, aws)
-    watch = Watch.for_job(name, options=options, start=False, describe_interval=0.0)
+    options = resolve_options(options, metric_definitions, source, step_definition, **aws)
+    watch = Watch.for_job(name, options, start=False, describe_interval=0.0)
     return _drained(watch).store
 
 
@@ -106,7 +111,7 @@ def _drained(watch):
     return watch
 
 
-def fetch_job_findings(name: str, source: str = "logs", metric_definitions=None, *,
+def fetch_job_findings(name: str, metric_definitions=None, source: str | None = None, *,
                        step_definition=None, options=None, **aws) -> list:
     """Every finding of training job ``name``: the diagnoses of its metrics (read as
     :func:`fetch_job_store` reads them) and its instances' utilization findings (idle GPU
@@ -126,13 +131,16 @@ def fetch_job_findings(name: str, source: str = "logs", metric_definitions=None,
     """
     from metricwidgets.core import diagnosis
     from metricwidgets.polling.watch import Watch
-    from metricwidgets.polling.utilization_watch import system_watch_for_job, utilization_findings_of
+    from metricwidgets.polling.utilization_watch import (
+        system_watch_for_job,
+        utilization_findings_of,
+    )
 
-    options = _options(options, source, metric_definitions, step_definition, aws)
+    options = resolve_options(options, metric_definitions, source, step_definition, **aws)
     if options.source == "system":
         return utilization_findings_of(_drained(system_watch_for_job(
             name, start=False, options=options)))
-    watch = Watch.for_job(name, options=options, start=False, describe_interval=0.0)
+    watch = Watch.for_job(name, options, start=False, describe_interval=0.0)
     system = system_watch_for_job(name, start=False, options=options, beside=watch)
     try:
         found = diagnosis.diagnose_store(_drained(watch).store)
@@ -197,7 +205,6 @@ def fetch_jobs_metrics(jobs=None, name_contains=None, since=None, status=None,
     """
     import warnings
 
-    from metricwidgets.options import resolve_options
     from metricwidgets.polling.backfill import Backfill
 
     options = resolve_options(options, metric_definitions, None, None, **aws)
@@ -220,8 +227,66 @@ def _job_names(jobs, name_contains, since, status, options) -> list[str]:
     if jobs is not None:
         names = [jobs] if isinstance(jobs, str) else list(jobs)
         return [n for n in names if not name_contains or name_contains in n]
-    import metricwidgets
-
-    rows = metricwidgets.list_jobs(name_contains=name_contains, status=status, since=since,
-                                   options=options)
+    rows = list_jobs(name_contains=name_contains, status=status, since=since, options=options)
     return list(rows["name"]) if len(rows) else []
+
+
+def list_jobs(name_contains: str | None = None, status: str | None = None, since=None,
+              limit: int | None = None, *, page_size: int = 100, options=None, **aws):
+    """Summarise training jobs, one row each, through SageMaker's ``Search`` (up to 100 jobs
+    per call; never one describe call per job).
+
+    Parameters
+    ----------
+    name_contains : str, optional
+        Only jobs whose name contains this text (case-sensitive, as SageMaker matches).
+    status : str, optional
+        ``InProgress``, ``Completed``, ``Failed``, ``Stopping`` or ``Stopped`` (any case).
+    since : datetime, str, optional
+        Only jobs created at or after this instant: a datetime, an ISO date or time (UTC
+        unless it says otherwise) or an age such as ``"7d"`` or ``"12h"``.
+    limit : int, optional
+        At most this many jobs, the newest first.
+    page_size : int
+        Jobs asked for per call (1 to 100).
+    options : MetricOptions, optional
+        Where to reach AWS, as a door built it (:mod:`metricwidgets.options`); then give
+        none of ``aws``.
+    **aws
+        ``region``, ``profile``, ``endpoint_url``, ``session``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per job, newest first: ``name``, ``status``, ``created`` (UTC),
+        ``duration_s`` (training time, so far for a running job), ``billable_s``, then one
+        ``hp:<name>`` column per hyperparameter (numbers where they parse) and one
+        ``final:<metric>`` column per final metric (NaN where a job has none).
+
+    Raises
+    ------
+    InputError
+        A status, ``since``, ``limit`` or ``page_size`` that cannot be understood.
+    AWSError
+        Missing credentials, no permission, AWS unreachable.
+    """
+    from metricwidgets.sources.job_search import JobSearch, job_row, jobs_frame, parse_since
+    from metricwidgets.sources.listing import known_status
+
+    status, limit, since = known_status(status), _limit(limit), parse_since(since)
+    search = JobSearch(resolve_options(options, **aws).aws, page_size=page_size)
+    now = dt.datetime.now(dt.timezone.utc)
+    jobs = search.jobs(name_contains, status, since, limit)
+    return jobs_frame([job_row(job, now) for job in jobs])
+
+
+def _limit(value) -> int | None:
+    if value is None:
+        return None
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        limit = 0
+    if limit < 1 or str(limit) != str(value).strip():
+        raise InputError(f"limit: expected a whole number of jobs >= 1, not {value!r}")
+    return limit

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["AWSError", "InputError", "UserFacingError", "one_line"]
+__all__ = ["AWSError", "InputError", "UserFacingError", "error_line", "one_line"]
 
 _HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def error_line(exc: BaseException) -> str:
+    """An exception as one line for a widget's status: its message's first line, or its
+    type's name when it has no message."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def one_line(text: str, limit: int = 200) -> str:

@@ -100,7 +100,7 @@ def _runs_table(name_contains: str, options):
     UserFacingError
         When the jobs cannot be listed (credentials, permission, AWS unreachable).
     """
-    from metricwidgets.sources.job_search import list_jobs
+    from metricwidgets.api import list_jobs
     from metricwidgets.widgets.runs_table import RunsTable
 
     return RunsTable(lambda: list_jobs(name_contains or None, options=options),

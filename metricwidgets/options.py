@@ -6,13 +6,15 @@ values came through:
 - the magics (``%metrics``, ``%metrics_run``) and the CLI (``fetch``, ``parse``, ``check``)
   declare their flags with :data:`OPTION_FLAGS` (one spec, so a flag is spelled and
   explained alike in both) and hand the parsed arguments to :meth:`MetricOptions.from_arguments`;
-- the Python API (``LivePlot.for_job(name, metric_definitions, source, region=...)``,
-  ``fetch_job_metrics``, ``Watch.for_*``) calls :meth:`MetricOptions.from_keywords`;
+- the public functions and widgets (``LivePlot.for_job(name, metric_definitions, source,
+  region=...)``, ``fetch_job_metrics``, ``list_jobs``, ``RegexPlayground.from_job``) call
+  :func:`resolve_options` (:meth:`MetricOptions.from_keywords`): loose keywords stop there;
 - the server extension's traitlets settings (:mod:`metricwidgets.server.config`) call
   :meth:`MetricOptions.from_server_config`.
 
-The object then travels down whole (``options=``) to the watch, the source factory and the
-parsers; :attr:`MetricOptions.aws` is the part the AWS clients need.
+The object then travels down whole to ``Watch.for_*``, the source factory and the parsers;
+:attr:`MetricOptions.aws` is the part the sources and AWS clients need (they take nothing
+else). The ``METRICWIDGETS_*`` fallback is applied here only, in :meth:`MetricOptions.build`.
 
 Flags (one spelling documented, the other an alias):
 
@@ -219,12 +221,6 @@ class MetricOptions:
         from metricwidgets.sources.aws import AWSOptions
 
         return AWSOptions(self.region, self.profile, self.endpoint_url, self.session)
-
-    def aws_keywords(self) -> dict:
-        """The AWS part as the Python API's keywords (those that are set)."""
-        pairs = (("region", self.region), ("profile", self.profile),
-                 ("endpoint_url", self.endpoint_url), ("session", self.session))
-        return {k: v for k, v in pairs if v is not None}
 
     @property
     def definitions(self) -> list[MetricDefinition] | None:

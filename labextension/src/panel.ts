@@ -35,7 +35,7 @@ const CREDENTIAL_HINT =
   '(or `aws sso login`), or set AWS_PROFILE (or AWS_ACCESS_KEY_ID and ' +
   'AWS_SECRET_ACCESS_KEY) before starting it, or set c.MetricWidgets.profile and ' +
   'c.MetricWidgets.region in jupyter_server_config.py. To try the sidebar without AWS, ' +
-  'run `python -m metricwidgets.testing.standin --demo-jobs` and start JupyterLab with ' +
+  'run `python -m metricwidgets.testing --demo-jobs` and start JupyterLab with ' +
   'the `export` lines it prints.';
 
 /**

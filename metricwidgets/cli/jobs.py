@@ -30,7 +30,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from metricwidgets.cli.output import write_frame
-    from metricwidgets.sources.job_search import list_jobs
+    from metricwidgets.api import list_jobs
 
     frame = list_jobs(args.name_contains, args.status, args.since, args.limit,
                       options=MetricOptions.from_arguments(args))

@@ -5,17 +5,19 @@ way a tuning job's children are (:class:`~metricwidgets.polling.tuning.TuningJob
 each is a :class:`~metricwidgets.polling.watched_job.WatchedJob` built by
 :func:`metricwidgets.sources.factory.job_sources` with clients shared by every job of the
 list, all in one :class:`~metricwidgets.polling.watch.Watch` whose single store holds every
-job's series under the job's name. :class:`JobMembership` gives the watch
-:meth:`~JobMembership.add_job` and :meth:`~JobMembership.remove_job`: a removed job stops
-being polled and is parked with its cursors and series, so adding it back continues where
-it stopped (no point is read or stored twice).
+job's series under the job's name. A watch holds its jobs in a :class:`JobRoster`, through
+which ``Watch.add_job`` and ``Watch.remove_job`` go: a removed job stops being polled and is
+parked with its cursors and series, so adding it back continues where it stopped (no point is
+read or stored twice).
 """
 
 from __future__ import annotations
 
+import threading
+
 from metricwidgets.polling.watched_job import WatchedJob
 
-__all__ = ["JobList", "JobMembership", "watch_jobs"]
+__all__ = ["JobList", "JobRoster"]
 
 
 class JobList:
@@ -65,92 +67,86 @@ class JobList:
         return WatchedJob(name, data, status)
 
 
-class JobMembership:
-    """:class:`~metricwidgets.polling.watch.Watch`'s jobs added and removed while it runs.
+class JobRoster:
+    """The jobs of one watch: those polled now (in the order they joined) and those removed,
+    parked with their sources' cursors, and the lock that guards both.
 
-    A watch made by :func:`watch_jobs` has a :class:`JobList` (``job_list``) to build the
-    jobs it is given by name.
+    Parameters
+    ----------
+    jobs : list of WatchedJob
+    job_list : JobList, optional
+        Builds a job given by name (a watch of :func:`~metricwidgets.polling.constructors.
+        watch_jobs`); without one, :meth:`add` takes only a :class:`WatchedJob`.
+
+    Attributes
+    ----------
+    lock : threading.RLock
+        Held for every change and read of the roster; the watch holds it too for its state
+        that goes with the jobs (statuses, definitions), so the two change together.
     """
 
-    job_list: JobList | None = None
+    def __init__(self, jobs, job_list: JobList | None = None):
+        self.job_list = job_list
+        self.lock = threading.RLock()
+        self._jobs: list[WatchedJob] = list(jobs)
+        self._parked: dict[str, WatchedJob] = {}
 
-    @property
-    def job_names(self) -> list[str]:
+    def polled(self) -> list[WatchedJob]:
+        """The jobs polled now (a copy)."""
+        with self.lock:
+            return list(self._jobs)
+
+    def names(self) -> list[str]:
         """The names of the jobs polled now, in the order they were added."""
-        with self._state_lock:
+        with self.lock:
             return [job.name for job in self._jobs]
 
-    def watched_job(self, name: str) -> WatchedJob | None:
-        """The job ``name`` polled now (its sources), None when it is not."""
-        with self._state_lock:
+    def find(self, name: str) -> WatchedJob | None:
+        """The job ``name`` polled now, None when it is not."""
+        with self.lock:
             return next((job for job in self._jobs if job.name == name), None)
 
-    def add_job(self, job) -> bool:
-        """Watch one more job from the next round on: a :class:`WatchedJob`, or a training
-        job's name (built by :attr:`job_list`). A job removed before comes back with its
-        series and cursors. Return False when the job is already watched.
+    def append(self, job: WatchedJob) -> None:
+        """A job that joins by itself (a tuning job's child)."""
+        with self.lock:
+            self._jobs.append(job)
+
+    def add(self, job) -> bool:
+        """Poll one more job: a :class:`WatchedJob`, or a training job's name (built by
+        :attr:`job_list`). A parked job comes back with its series and cursors. Return
+        False when the job is already polled.
 
         Raises
         ------
         TypeError
-            For a name given to a watch without a job list.
+            For a name given to a roster without a job list.
         """
         name = job if isinstance(job, str) else job.name
-        with self._state_lock:
+        with self.lock:
             if any(j.name == name for j in self._jobs):
                 return False
-            parked = self._parked_jobs().pop(name, None)
+            parked = self._parked.pop(name, None)
         if parked is None and isinstance(job, str):
             if self.job_list is None:
                 raise TypeError("this watch has no job list: give add_job a WatchedJob")
-            parked = self.job_list.watched(job)
-        with self._state_lock:
+            parked = self.job_list.watched(job)  # outside the lock: it makes sources
+        with self.lock:
             self._jobs.append(parked if parked is not None else job)
-            # A watch whose jobs had all ended is not finished any more.
-            self._finished.clear()
-        if not (self._closed or self._paused):
-            self._poller.add(self)
-        self._notify()
         return True
 
-    def remove_job(self, name: str) -> bool:
-        """Stop polling job ``name`` and forget its status; its series stay in the store
-        (a plot hides them) until it is added back. Return False for a job not watched."""
-        with self._state_lock:
+    def remove(self, name: str) -> WatchedJob | None:
+        """Stop polling job ``name`` and park it; return it (None for a job not polled)."""
+        with self.lock:
             job = next((j for j in self._jobs if j.name == name), None)
-            if job is None:
-                return False
-            self._jobs.remove(job)
-            self._parked_jobs()[name] = job
-            self.statuses.pop(name, None)
-        self._check_finished()
-        self._notify()
-        return True
+            if job is not None:
+                self._jobs.remove(job)
+                self._parked[name] = job
+            return job
 
-    def _parked_jobs(self) -> dict:
-        # Made on first use: the watch's own constructor knows nothing of parked jobs.
-        return self.__dict__.setdefault("_parked", {})
-
-    def take_parked(self) -> list:
-        """The removed jobs, forgotten (the watch is closing: their sources are closed)."""
-        with self._state_lock:
-            jobs = list(self._parked_jobs().values())
-            self._parked_jobs().clear()
+    def take_all(self) -> list[WatchedJob]:
+        """Every job, polled and parked; the parked ones are forgotten (the watch is
+        closing: their sources are closed)."""
+        with self.lock:
+            jobs = list(self._jobs) + list(self._parked.values())
+            self._parked.clear()
         return jobs
-
-
-def watch_jobs(cls, names, options, *, describe_interval: float = 10.0, start: bool = True,
-               **polling):
-    """A ``cls`` (:class:`~metricwidgets.polling.watch.Watch`) of the training jobs
-    ``names`` (possibly none yet), each read as ``options``
-    (:class:`~metricwidgets.options.MetricOptions`) say; ``polling``: ``min_interval``,
-    ``max_interval``, ``max_backoff``, ``poller``, ``clock``, ``hold_limit``."""
-    job_list = JobList(options, describe_interval)
-    jobs = [job_list.watched(name) for name in dict.fromkeys(names)]
-    watch = cls(jobs, options.definitions, start=False,
-                step_definition=options.step_definition,
-                name=", ".join(dict.fromkeys(names)) or "jobs", **polling)
-    watch.job_list = job_list
-    if start:
-        watch.resume()
-    return watch

@@ -46,8 +46,7 @@ def apply_definitions(session: ParsingSession, job: WatchedJob, definitions) -> 
     if session.holding or not session.changed(job.name, definitions):
         session.reparse(job.name, definitions)
         return None
-    restart = getattr(job.data, "restarted", None)
-    fresh = restart() if restart is not None else None
+    fresh = job.data.restarted()
     lost = (f"{job.name}: its output is too large to keep and cannot be read again; changed "
             "definitions apply to new lines only (earlier lines are not parsed with them)")
     if fresh is None:

@@ -86,7 +86,7 @@ class HostParser:
             fresh.parser.lines = self.parser.lines
             return fresh, ParseResult.concat([])
         fresh.held = self.held
-        return fresh, ParseResult.concat([fresh._parse(batch) for batch in self.held])
+        return fresh, ParseResult.concat([fresh.feed(batch, hold=False) for batch in self.held])
 
     def text(self) -> str:
         """The held text, as one string."""
@@ -212,7 +212,7 @@ class ParsingSession:
             if host is None:
                 host = fresh[key] = HostParser(definitions, self.step_definition,
                                                batch.lines is None)
-            self._store(key, host, host._parse(batch), old.get(key, set()))
+            self._store(key, host, host.feed(batch, hold=False), old.get(key, set()))
         with self._lock:
             for key in old:  # a host the new reading did not see again: number on
                 if key not in fresh:

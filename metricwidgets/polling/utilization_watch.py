@@ -17,25 +17,24 @@ DESCRIBE_INTERVAL = 10.0
 
 
 def system_watch_for_job(name: str, start: bool = True, poller=None, *, options=None,
-                         beside=None, **aws):
+                         beside=None):
     """A watch of training job ``name``'s published utilization (``source="system"``).
 
-    ``options`` (:class:`~metricwidgets.options.MetricOptions`, e.g. the metrics watch's)
-    or ``aws`` (``region``, ``profile``, ``endpoint_url``, ``session``) say where the job
-    is; its source is ``system`` whatever they say, and the definitions and step do not
-    apply. Polling it often costs little: ``GetMetricData`` is called only once a new
-    minute is complete, ``ListMetrics`` once a minute; the rest is ``DescribeTrainingJob``.
-    With ``beside`` (the watch of the job's metrics), the two share that call: this watch
-    reads the other's status source (:meth:`SageMakerJobSource.reader`), so the job is
-    described once per interval, not once per watch."""
-    from metricwidgets.options import resolve_options
+    ``options`` (:class:`~metricwidgets.options.MetricOptions`, e.g. the metrics watch's;
+    None: the defaults) say where the job is; its source is ``system`` whatever they say, and the
+    definitions and step do not apply. Polling it often costs little: ``GetMetricData`` is
+    called only once a new minute is complete, ``ListMetrics`` once a minute; the rest is
+    ``DescribeTrainingJob``. With ``beside`` (the watch of the job's metrics), the two share
+    that call: this watch reads the other's status source (:meth:`SageMakerJobSource.reader`),
+    so the job is described once per interval, not once per watch."""
+    from metricwidgets.options import MetricOptions
     from metricwidgets.polling import Watch, WatchedJob
 
-    options = resolve_options(options, **aws).replace(
+    options = (options or MetricOptions.build()).replace(
         source="system", step_definition=None, metric_definitions=None)
     shared = _status_source(beside, name)
     if shared is None:
-        return Watch.for_job(name, options=options, start=start, poller=poller,
+        return Watch.for_job(name, options, start=start, poller=poller,
                              describe_interval=DESCRIBE_INTERVAL, min_interval=2.0,
                              max_interval=DESCRIBE_INTERVAL)
     from metricwidgets.sources.factory import job_sources

@@ -25,9 +25,8 @@ from metricwidgets.core.parsing import DefinitionStats
 from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import UserFacingError
 from metricwidgets.polling.backoff import BackoffPolicy, classify_error
-from metricwidgets.polling.constructors import WatchConstructors
 from metricwidgets.polling.definition_layers import layered_definitions, load_user_definitions
-from metricwidgets.polling.job_list import JobMembership
+from metricwidgets.polling.job_list import JobList, JobRoster
 from metricwidgets.polling.messages import MessageLog, WatchMessage
 from metricwidgets.polling.replay import PendingDefinitions, apply_definitions
 from metricwidgets.polling.scheduler import Scheduler
@@ -40,11 +39,28 @@ from metricwidgets.sources.base import JobStatus, Source, SourceUpdate
 __all__ = ["Watch", "WatchMessage"]
 
 
-class Watch(WatchConstructors, JobMembership):
+def _constructor(function: str, what: str):
+    """A thin class method of :class:`Watch` over a function of
+    :mod:`metricwidgets.polling.constructors` (imported late: that module imports Watch)."""
+
+    def construct(cls, target, options=None, **settings) -> Watch:
+        from metricwidgets.polling import constructors
+
+        return getattr(constructors, function)(target, options, **settings)
+
+    construct.__doc__ = (f"Watch {what}: :func:`~metricwidgets.polling.constructors."
+                         f"{function}` (``options``: a MetricOptions).")
+    construct.__name__ = name = function.replace("watch_", "for_")
+    construct.__qualname__ = f"Watch.{name}"
+    return classmethod(construct)
+
+
+class Watch:
     """Watch one job (or tuning job, command, file) and keep its metrics in :attr:`store`.
 
     Build one with :meth:`for_job`, :meth:`for_tuning_job`, :meth:`for_jobs`,
-    :meth:`for_command` or :meth:`for_file`. Unless ``start=False``, the shared
+    :meth:`for_command` or :meth:`for_file` (each takes a
+    :class:`~metricwidgets.options.MetricOptions`). Unless ``start=False``, the shared
     :class:`Scheduler` starts polling it at once in the background.
 
     Parameters
@@ -67,6 +83,8 @@ class Watch(WatchConstructors, JobMembership):
         Monotonic seconds for the due times and the suggestion rate (tests inject one).
     hold_limit : int
         Bytes of log text held for re-parsing.
+    job_list : JobList, optional
+        Builds the jobs :meth:`add_job` is given by name.
 
     Attributes
     ----------
@@ -92,7 +110,7 @@ class Watch(WatchConstructors, JobMembership):
                  min_interval: float = 2.0, max_interval: float = 10.0,
                  max_backoff: float = 60.0, start: bool = True, poller: Scheduler | None = None,
                  name: str | None = None, clock: Callable[[], float] = time.monotonic,
-                 hold_limit: int = HOLD_LIMIT):
+                 hold_limit: int = HOLD_LIMIT, job_list: JobList | None = None):
         user = load_user_definitions(metric_definitions)
         self.name = name or (jobs[0].name if jobs else (tuning.name if tuning else ""))
         self.store = MetricStore()
@@ -105,18 +123,26 @@ class Watch(WatchConstructors, JobMembership):
         self.suggester = DefinitionSuggester(enabled=suggest, clock=clock)
         self._user_definitions = list(user)
         self._pending = PendingDefinitions()
-        self._jobs = list(jobs)
+        self.roster = JobRoster(jobs, job_list)
         self._round_errors: list[tuple[str, str]] = []
         self._tuning = tuning
         self._listeners: list[Callable[[Watch], None]] = []
         self._poll_lock = threading.Lock()
-        self._state_lock = threading.RLock()
+        # The roster's lock: the statuses and definitions change together with the jobs.
+        self._state_lock = self.roster.lock
         self._finished = threading.Event()
         self._closed = False
         self._paused = False
         self._poller = poller or Scheduler.default()
         if start:
             self._poller.add(self)
+
+    # ----------------------------------------------------------------- constructors
+    for_job = _constructor("watch_job", "a SageMaker training job")
+    for_tuning_job = _constructor("watch_tuning_job", "a hyperparameter tuning job")
+    for_jobs = _constructor("watch_jobs", "chosen training jobs, joining and leaving")
+    for_command = _constructor("watch_command", "a local command's output")
+    for_file = _constructor("watch_file", "a growing log file")
 
     # ----------------------------------------------------------------- public state
     @property
@@ -149,8 +175,7 @@ class Watch(WatchConstructors, JobMembership):
     @property
     def sources(self) -> list[Source]:
         """The data sources (one per job or run)."""
-        with self._state_lock:
-            return [job.data for job in self._jobs]
+        return [job.data for job in self.roster.polled()]
 
     def _definitions_for(self, job: WatchedJob, user=None) -> list[MetricDefinition]:
         return layered_definitions(self.suggester.suggested, job.job_definitions,
@@ -161,7 +186,7 @@ class Watch(WatchConstructors, JobMembership):
         """The definitions in use: the jobs' own, merged with the user's (which win by
         name); for a command or file without definitions, the suggested ones."""
         with self._state_lock:
-            jobs = [d for job in self._jobs for d in job.job_definitions]
+            jobs = [d for job in self.roster.polled() for d in job.job_definitions]
             return layered_definitions(self.suggester.suggested, jobs, self._user_definitions)
 
     def set_definitions(self, metric_definitions) -> threading.Event:
@@ -209,9 +234,7 @@ class Watch(WatchConstructors, JobMembership):
             return
         self._closed = True
         self._poller.remove(self)
-        with self._state_lock:
-            jobs = list(self._jobs) + self.take_parked()
-        for job in jobs:
+        for job in self.roster.take_all():
             for source in job.sources():
                 try:
                     source.close()
@@ -232,6 +255,45 @@ class Watch(WatchConstructors, JobMembership):
             if left is not None and left <= 0:
                 return False
             self._finished.wait(0.1 if left is None else min(0.1, left))
+        return True
+
+    # ----------------------------------------------------------------- jobs joining
+    @property
+    def job_list(self) -> JobList | None:
+        """What builds a job :meth:`add_job` is given by name (None: only WatchedJobs)."""
+        return self.roster.job_list
+
+    @property
+    def job_names(self) -> list[str]:
+        """The names of the jobs polled now, in the order they were added."""
+        return self.roster.names()
+
+    def watched_job(self, name: str) -> WatchedJob | None:
+        """The job ``name`` polled now (its sources), None when it is not."""
+        return self.roster.find(name)
+
+    def add_job(self, job) -> bool:
+        """Watch one more job from the next round on (:meth:`JobRoster.add`: a
+        :class:`WatchedJob` or, with a :attr:`job_list`, a training job's name); a job
+        removed before comes back with its series and cursors. False when already watched.
+        """
+        if not self.roster.add(job):
+            return False
+        self._finished.clear()  # a watch whose jobs had all ended is not finished any more
+        if not (self._closed or self._paused):
+            self._poller.add(self)
+        self._notify()
+        return True
+
+    def remove_job(self, name: str) -> bool:
+        """Stop polling job ``name`` and forget its status; its series stay in the store
+        (a plot hides them) until it is added back. Return False for a job not watched."""
+        with self._state_lock:
+            if self.roster.remove(name) is None:
+                return False
+            self.statuses.pop(name, None)
+        self._check_finished()
+        self._notify()
         return True
 
     # ----------------------------------------------------------------- Schedulable
@@ -290,7 +352,7 @@ class Watch(WatchConstructors, JobMembership):
                 self._poll_tuning()
             except Exception as exc:  # noqa: BLE001
                 failed = self._handle_error(self._tuning.name, exc)
-        for job in list(self._jobs):
+        for job in self.roster.polled():
             if self._closed:
                 break  # close() must not wait for a round over 100 budgeted jobs
             if job.finished:
@@ -338,8 +400,7 @@ class Watch(WatchConstructors, JobMembership):
             with self._state_lock:
                 self.statuses[self._tuning.name] = status
         for child in children:
-            with self._state_lock:
-                self._jobs.append(child)
+            self.roster.append(child)
             self._message("info", f"tuning job {self._tuning.name}: child {child.name} launched")
 
     def _poll_job(self, job: WatchedJob) -> bool:
@@ -353,7 +414,7 @@ class Watch(WatchConstructors, JobMembership):
         if job.terminal_seen and job.data.finished:
             job.finished = True
             self.session.finish(job.name)
-        elif job.terminal_seen and hasattr(job.data, "final_drain"):
+        elif job.terminal_seen:
             # Read once more on the next round: SageMaker flushes late events.
             job.data.final_drain()
         return flowed
@@ -367,8 +428,7 @@ class Watch(WatchConstructors, JobMembership):
             if status.definitions and status.definitions != job.job_definitions:
                 job.job_definitions = list(status.definitions)
                 self._redefine(job)
-        if hasattr(job.data, "on_status"):
-            job.data.on_status(status)
+        job.data.on_status(status)
         if status.terminal:
             job.terminal_seen = True
         if previous is None or previous.status != status.status:
@@ -395,8 +455,7 @@ class Watch(WatchConstructors, JobMembership):
         return flowed
 
     def _check_finished(self) -> None:
-        with self._state_lock:
-            jobs = list(self._jobs)
+        jobs = self.roster.polled()
         if self._tuning is not None:
             if not self._tuning.complete(self.statuses.get(self._tuning.name)):
                 return
@@ -420,9 +479,7 @@ class Watch(WatchConstructors, JobMembership):
                 self._user_definitions = user
 
     def _reparse_all(self, user=None) -> None:
-        with self._state_lock:
-            jobs = list(self._jobs)
-        for job in jobs:  # no state lock while parsing: readers of the watch go on
+        for job in self.roster.polled():  # no state lock while parsing: readers of the watch go on
             self._redefine(job, user)
 
     def _redefine(self, job: WatchedJob, user=None) -> None:

@@ -89,7 +89,7 @@ def _mark_names(result):
 
 
 #: The command that starts the moto stand-in with a few jobs (metricwidgets[demo]).
-STANDIN_COMMAND = "python -m metricwidgets.testing.standin --demo-jobs"
+STANDIN_COMMAND = "python -m metricwidgets.testing --demo-jobs"
 
 
 def credentials_hint() -> str:

@@ -1,15 +1,16 @@
 """One way to reach AWS, and one place that turns botocore's errors into clear messages.
 
 Every door accepts the same options (``region``, ``profile``, ``endpoint_url``, ``session``)
-and passes them here. Unset options fall back to the environment variables
-``METRICWIDGETS_REGION``, ``METRICWIDGETS_PROFILE`` and ``METRICWIDGETS_ENDPOINT_URL`` (so a
-notebook, the CLI and the server extension can all be pointed at a stand-in at once), then to
-boto3's standard chain (``AWS_PROFILE``, ``AWS_DEFAULT_REGION``, ``~/.aws``, instance roles).
+and builds one :class:`~metricwidgets.options.MetricOptions` of them, whose ``aws`` part
+(:class:`AWSOptions`) every source and client here takes. Unset options were filled there
+from ``METRICWIDGETS_REGION``, ``METRICWIDGETS_PROFILE`` and ``METRICWIDGETS_ENDPOINT_URL``
+(so a notebook, the CLI and the server extension can all be pointed at a stand-in at once);
+what is still unset falls to boto3's standard chain (``AWS_PROFILE``, ``AWS_DEFAULT_REGION``,
+``~/.aws``, instance roles).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,20 +50,6 @@ class AWSOptions:
     profile: str | None = None
     endpoint_url: str | None = None
     session: Any = None
-
-    @classmethod
-    def from_kwargs(cls, region=None, profile=None, endpoint_url=None, session=None,
-                    **unknown) -> "AWSOptions":
-        """Build from a door's ``**aws`` keyword arguments, filling unset ones from the
-        ``METRICWIDGETS_*`` environment variables."""
-        if unknown:
-            raise TypeError(f"unknown AWS option(s): {', '.join(sorted(unknown))}; "
-                            "expected region, profile, endpoint_url or session")
-        env = os.environ
-        return cls(region or env.get("METRICWIDGETS_REGION") or None,
-                   profile or env.get("METRICWIDGETS_PROFILE") or None,
-                   endpoint_url or env.get("METRICWIDGETS_ENDPOINT_URL") or None,
-                   session)
 
 
 def make_session(options: AWSOptions):

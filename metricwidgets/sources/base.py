@@ -156,5 +156,19 @@ class Source(abc.ABC):
         """True when the source has delivered everything it ever will."""
         return False
 
+    # Optional hooks: the watch calls them on every source; these defaults do nothing.
     def close(self) -> None:  # noqa: B027 - optional hook: most sources hold nothing
         """Release what the source holds (a process, a file handle). Idempotent."""
+
+    def on_status(self, status: JobStatus) -> None:  # noqa: B027 - optional hook
+        """Told each status of the job the watch sees (a source that reads a time window
+        follows the job's start and end)."""
+
+    def final_drain(self) -> None:  # noqa: B027 - optional hook
+        """The job has ended: read once more, then finish (SageMaker flushes late events).
+        Called each round after the end until :attr:`finished`."""
+
+    def restarted(self) -> Source | None:
+        """A new source reading the same data again from its start (definitions changed
+        after the held text was let go), or None when the data cannot be read again."""
+        return None

@@ -68,14 +68,6 @@ class CallBudget:
         #: Seconds spent waiting for budget, by key (what the benchmark and tests report).
         self.waited: dict[tuple[str, str], float] = collections.defaultdict(float)
 
-    def set_rate(self, service: str, operation: str, rate: float | None) -> None:
-        """Change one key's rate (None: unlimited)."""
-        with self._lock:
-            if rate is None:
-                self.rates.pop((service, operation), None)
-            else:
-                self.rates[(service, operation)] = rate
-
     def acquire(self, service: str, operation: str, timeout: float | None = None) -> bool:
         """Wait until a call to ``service.operation`` fits in the budget, and count it.
 
@@ -135,15 +127,24 @@ def budgeted_client(service: str, options, budget: CallBudget | None = None, **c
 
 
 class LazyClient:
-    """A class attribute giving each instance a budgeted client of ``service``, made on
-    first use from the instance's ``options`` unless one was given as ``_client``."""
+    """A class attribute (``client = LazyClient("logs")``) giving each instance a budgeted
+    client of ``service``, made on first use from the instance's ``options``.
+
+    A non-data descriptor, like :func:`functools.cached_property`: the client made is kept
+    in the instance's ``__dict__`` under the attribute's name, and an instance given a ready
+    client simply assigns it (``self.client = client``), which hides the descriptor.
+    """
 
     def __init__(self, service: str):
         self.service = service
+        self.name = "client"
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
 
     def __get__(self, obj, owner=None):
         if obj is None:
             return self
-        if getattr(obj, "_client", None) is None:
-            obj._client = budgeted_client(self.service, obj.options)
-        return obj._client
+        client = budgeted_client(self.service, obj.options)
+        obj.__dict__[self.name] = client
+        return client

@@ -14,52 +14,27 @@ of one process together stay within ``ListTrainingJobs``' ~2 calls per second.
 
 from __future__ import annotations
 
-import datetime as _dt
 import threading
-from typing import Any
 
 from metricwidgets.core.parsing import definitions_to_sagemaker
-from metricwidgets.errors import AWSError, InputError
+from metricwidgets.errors import AWSError
 from metricwidgets.sources.aws import AWSOptions, translate_error
+from metricwidgets.sources.listing import (
+    MAX_PAGE_SIZE,
+    TRAINING_STATUSES,
+    iso_utc,
+    known_status,
+    page_size,
+)
 from metricwidgets.sources.sagemaker_job import status_from_description
 
 __all__ = ["Catalog", "TRAINING_STATUSES", "TUNING_STATUSES", "MAX_PAGE_SIZE"]
 
-#: ``StatusEquals`` values ``ListTrainingJobs`` accepts.
-TRAINING_STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
 #: ``StatusEquals`` values ``ListHyperParameterTuningJobs`` accepts.
 TUNING_STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped",
                    "Deleting", "DeleteFailed")
-#: ``MaxResults`` SageMaker's list calls accept at most.
-MAX_PAGE_SIZE = 100
 #: Children of a tuning job listed at most (SageMaker allows 750 training jobs per tuning job).
 MAX_CHILDREN = 750
-
-
-def _iso(value: Any) -> str | None:
-    """A boto3 datetime (or epoch seconds) as an ISO-8601 UTC string."""
-    if value is None:
-        return None
-    if not isinstance(value, _dt.datetime):
-        value = _dt.datetime.fromtimestamp(float(value), _dt.timezone.utc)
-    elif value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    return value.astimezone(_dt.timezone.utc).isoformat().replace("+00:00", "Z")
-
-
-def _check_status(status: str | None, allowed: tuple[str, ...]) -> str | None:
-    if not status:
-        return None
-    for known in allowed:
-        if known.lower() == status.lower():
-            return known
-    raise InputError(f"unknown status {status!r}; expected one of {', '.join(allowed)}")
-
-
-def _check_page_size(max_results: int) -> int:
-    if not 1 <= int(max_results) <= MAX_PAGE_SIZE:
-        raise InputError(f"page size {max_results} is outside 1..{MAX_PAGE_SIZE}")
-    return int(max_results)
 
 
 def _newest_first(items: list[dict]) -> list[dict]:
@@ -70,15 +45,17 @@ def _newest_first(items: list[dict]) -> list[dict]:
 
 #: Output key <- (answer key, conversion) of each list item.
 _JOB_FIELDS = {"name": ("TrainingJobName", None), "arn": ("TrainingJobArn", None),
-               "status": ("TrainingJobStatus", None), "secondary_status": ("SecondaryStatus", None),
-               "creation_time": ("CreationTime", _iso), "end_time": ("TrainingEndTime", _iso),
-               "last_modified_time": ("LastModifiedTime", _iso)}
+               "status": ("TrainingJobStatus", None),
+               "secondary_status": ("SecondaryStatus", None),
+               "creation_time": ("CreationTime", iso_utc),
+               "end_time": ("TrainingEndTime", iso_utc),
+               "last_modified_time": ("LastModifiedTime", iso_utc)}
 _TUNING_FIELDS = {"name": ("HyperParameterTuningJobName", None),
                   "arn": ("HyperParameterTuningJobArn", None),
                   "status": ("HyperParameterTuningJobStatus", None),
-                  "strategy": ("Strategy", None), "creation_time": ("CreationTime", _iso),
-                  "end_time": ("HyperParameterTuningEndTime", _iso),
-                  "last_modified_time": ("LastModifiedTime", _iso),
+                  "strategy": ("Strategy", None), "creation_time": ("CreationTime", iso_utc),
+                  "end_time": ("HyperParameterTuningEndTime", iso_utc),
+                  "last_modified_time": ("LastModifiedTime", iso_utc),
                   "counts": ("TrainingJobStatusCounters", lambda value: dict(value or {}))}
 
 
@@ -95,9 +72,9 @@ def _child_summary(summary: dict) -> dict:
     return {
         "name": summary["TrainingJobName"],
         "status": summary.get("TrainingJobStatus"),
-        "creation_time": _iso(summary.get("CreationTime")),
-        "start_time": _iso(summary.get("TrainingStartTime")),
-        "end_time": _iso(summary.get("TrainingEndTime")),
+        "creation_time": iso_utc(summary.get("CreationTime")),
+        "start_time": iso_utc(summary.get("TrainingStartTime")),
+        "end_time": iso_utc(summary.get("TrainingEndTime")),
         "hyperparameters": dict(summary.get("TunedHyperParameters") or {}),
         "objective": ({"name": objective.get("MetricName"), "value": objective.get("Value"),
                        "type": objective.get("Type")} if objective else None),
@@ -110,8 +87,8 @@ class Catalog:
 
     Parameters
     ----------
-    options : AWSOptions, optional
-        Where and as whom to call (the ``METRICWIDGETS_*`` environment when None).
+    options : AWSOptions
+        Where and as whom to call.
     retries : int
         botocore retries per call (after the first attempt): a browsing user wants a quick
         answer, and the sidebar asks again on its next refresh anyway.
@@ -127,9 +104,9 @@ class Catalog:
     clients may be shared between threads.
     """
 
-    def __init__(self, options: AWSOptions | None = None, retries: int = 1, client=None,
+    def __init__(self, options: AWSOptions, retries: int = 1, client=None,
                  **client_config):
-        self.options = options or AWSOptions.from_kwargs()
+        self.options = options
         self.retries = retries
         self.client_config = client_config
         self._client = client
@@ -160,8 +137,8 @@ class Catalog:
               name_contains, status, next_token, max_results) -> dict:
         answer = self._call(
             operation, what, NameContains=name_contains or None,
-            StatusEquals=_check_status(status, statuses),
-            NextToken=next_token or None, MaxResults=_check_page_size(max_results),
+            StatusEquals=known_status(status, statuses),
+            NextToken=next_token or None, MaxResults=page_size(max_results),
             SortBy="CreationTime", SortOrder="Descending")
         items = [_pick(item, fields) for item in answer.get(answer_key) or []]
         return {out_key: _newest_first(items), "next_token": answer.get("NextToken") or None}
@@ -219,21 +196,21 @@ class Catalog:
             "secondary_status": status.secondary_status,
             "message": status.message,
             "failure_reason": status.failure_reason,
-            "creation_time": _iso(description.get("CreationTime")),
-            "start_time": _iso(status.start_time),
-            "end_time": _iso(status.end_time),
-            "last_modified_time": _iso(description.get("LastModifiedTime")),
+            "creation_time": iso_utc(description.get("CreationTime")),
+            "start_time": iso_utc(status.start_time),
+            "end_time": iso_utc(status.end_time),
+            "last_modified_time": iso_utc(description.get("LastModifiedTime")),
             "billable_seconds": status.billable_seconds,
             "instance_type": resources.get("InstanceType"),
             "instance_count": resources.get("InstanceCount"),
             "tuning_job_arn": description.get("TuningJobArn"),
             "transitions": [{"status": item.get("Status"),
-                             "start_time": _iso(item.get("StartTime")),
-                             "end_time": _iso(item.get("EndTime")),
+                             "start_time": iso_utc(item.get("StartTime")),
+                             "end_time": iso_utc(item.get("EndTime")),
                              "message": item.get("StatusMessage", "")}
                             for item in status.transitions],
             "final_metrics": [{"name": item.get("MetricName"), "value": item.get("Value"),
-                               "timestamp": _iso(item.get("Timestamp"))}
+                               "timestamp": iso_utc(item.get("Timestamp"))}
                               for item in description.get("FinalMetricDataList") or []],
             "definitions": definitions_to_sagemaker(status.definitions),
         }

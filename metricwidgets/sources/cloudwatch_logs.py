@@ -49,7 +49,7 @@ class CloudWatchLogsSource(Source):
     Parameters
     ----------
     job_name : str
-    options : AWSOptions, optional
+    options : AWSOptions
     client : botocore client, optional
         A ``logs`` client (a budgeted one is made from ``options`` when None).
     cursor : dict, optional
@@ -72,15 +72,16 @@ class CloudWatchLogsSource(Source):
         API calls made, by operation name.
     """
 
-    def __init__(self, job_name: str, options: AWSOptions | None = None, client=None,
+    def __init__(self, job_name: str, options: AWSOptions, client=None,
                  cursor: dict | None = None, stream_refresh: float = 30.0,
                  max_pages: int = 50, group: str = LOG_GROUP,
                  directory: "StreamDirectory | None" = None,
                  clock: Callable[[], float] = time.monotonic):
         self.name = job_name
         self.job_name = job_name
-        self.options = options or AWSOptions.from_kwargs()
-        self._client = client
+        self.options = options
+        if client is not None:
+            self.client = client
         self.group = group
         self.stream_refresh = stream_refresh
         self.max_pages = max_pages

@@ -43,7 +43,7 @@ class CloudWatchMetricsSource(Source):
     Parameters
     ----------
     job_name : str
-    options : AWSOptions, optional
+    options : AWSOptions
     client : botocore client, optional
         A ``cloudwatch`` client (a budgeted one is made when None).
     period : int
@@ -63,14 +63,15 @@ class CloudWatchMetricsSource(Source):
         API calls made, by operation name.
     """
 
-    def __init__(self, job_name: str, options: AWSOptions | None = None, client=None,
+    def __init__(self, job_name: str, options: AWSOptions, client=None,
                  period: int = 60, stat: str = "Average", settle: float = 0.0,
                  list_interval: float = 60.0, clock: Callable[[], float] = time.time,
                  max_datapoints: int = MAX_DATAPOINTS):
         self.name = job_name
         self.job_name = job_name
-        self.options = options or AWSOptions.from_kwargs()
-        self._client = client
+        self.options = options
+        if client is not None:
+            self.client = client
         self.period = int(period)
         self.stat = stat
         self.settle = settle

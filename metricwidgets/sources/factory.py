@@ -27,8 +27,10 @@ a builder taking a :class:`DataSourceRequest`; register it once, at import of yo
 
 Every door (``%metrics --source``, ``metricwidgets fetch --source``, ``fetch_job_metrics``,
 ``LivePlot.for_job``, tuning children) then accepts the kind: they all build their sources
-here, through :func:`job_sources`. A source may also offer ``on_status(status)`` (told each
-new status) and ``final_drain()`` (the job ended: read once more, then finish).
+here, through :func:`job_sources`. A source may also override the hooks
+:class:`~metricwidgets.sources.base.Source` declares as no-ops: ``on_status(status)`` (told
+each new status), ``final_drain()`` (the job ended: read once more, then finish) and
+``restarted()`` (the same data read again from its start).
 """
 
 from __future__ import annotations

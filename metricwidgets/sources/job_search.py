@@ -9,7 +9,8 @@ calls instead of 1,010. Every call goes through the process-wide call budget
 The filters are sent to SageMaker (``TrainingJobName Contains``, ``TrainingJobStatus
 Equals``, ``CreationTime GreaterThanOrEqualTo``, newest first) and checked again on each job
 returned, so an endpoint that ignores one (moto does) still gives the right rows; ``limit`` is
-applied here too, and paging follows ``NextToken`` until it is absent.
+applied here too. botocore's paginator follows ``NextToken``; paging stops as soon as the
+limit is reached. The public :func:`metricwidgets.api.list_jobs` builds its frame from here.
 """
 
 from __future__ import annotations
@@ -23,16 +24,18 @@ from typing import Any
 from metricwidgets.errors import InputError
 from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.budget import LazyClient
+from metricwidgets.sources import listing
+from metricwidgets.sources.listing import MAX_PAGE_SIZE, TRAINING_STATUSES, utc
 
-__all__ = ["BASE_COLUMNS", "JOB_STATUSES", "JobSearch", "job_row", "jobs_frame", "list_jobs",
+__all__ = ["BASE_COLUMNS", "JOB_STATUSES", "MAX_PAGE", "JobSearch", "job_row", "jobs_frame",
            "parse_since"]
 
 #: The first columns of :func:`list_jobs`' frame; ``hp:<name>`` and ``final:<metric>`` follow.
 BASE_COLUMNS = ["name", "status", "created", "duration_s", "billable_s"]
 #: SageMaker's training job statuses.
-JOB_STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
+JOB_STATUSES = TRAINING_STATUSES
 #: The most jobs one ``Search`` call returns.
-MAX_PAGE = 100
+MAX_PAGE = MAX_PAGE_SIZE
 
 #: Hyperparameter texts read as numbers (:func:`_number`); at most 30 digits before an int()
 #: (Python refuses to convert 4,300 and more).
@@ -76,37 +79,6 @@ def parse_since(value, now: dt.datetime | None = None) -> dt.datetime | None:
     return moment.astimezone(dt.timezone.utc)
 
 
-def _status(value: str | None) -> str | None:
-    if value is None:
-        return None
-    for status in JOB_STATUSES:
-        if status.lower() == str(value).strip().lower():
-            return status
-    raise InputError(f"status: expected one of {', '.join(JOB_STATUSES)}, not {value!r}")
-
-
-def _limit(value) -> int | None:
-    if value is None:
-        return None
-    try:
-        limit = int(value)
-    except (TypeError, ValueError):
-        limit = 0
-    if limit < 1 or str(limit) != str(value).strip():
-        raise InputError(f"limit: expected a whole number of jobs >= 1, not {value!r}")
-    return limit
-
-
-def _utc(value) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
-
-
 def _number(text: str):
     """A hyperparameter as a number when its text is a plain decimal number, else the text.
 
@@ -138,13 +110,13 @@ def job_row(job: dict, now: dt.datetime | None = None) -> dict[str, Any]:
     for a job still running); ``billable_s`` is ``BillableTimeInSeconds``. Both are NaN when
     SageMaker has not set them.
     """
-    start, end = _utc(job.get("TrainingStartTime")), _utc(job.get("TrainingEndTime"))
+    start, end = utc(job.get("TrainingStartTime")), utc(job.get("TrainingEndTime"))
     if start is not None and end is None and job.get("TrainingJobStatus") in (
             "InProgress", "Stopping"):
         end = now or dt.datetime.now(dt.timezone.utc)
     billable = job.get("BillableTimeInSeconds")
     row = {"name": job.get("TrainingJobName"), "status": job.get("TrainingJobStatus"),
-           "created": _utc(job.get("CreationTime")),
+           "created": utc(job.get("CreationTime")),
            "duration_s": (end - start).total_seconds() if start and end else math.nan,
            "billable_s": float(billable) if billable is not None else math.nan}
     for name, value in (job.get("HyperParameters") or {}).items():
@@ -172,7 +144,7 @@ class JobSearch:
 
     Parameters
     ----------
-    options : AWSOptions, optional
+    options : AWSOptions
     page_size : int
         Jobs asked for per call (at most :data:`MAX_PAGE`).
     client : optional
@@ -186,57 +158,56 @@ class JobSearch:
 
     client = LazyClient("sagemaker")
 
-    def __init__(self, options: AWSOptions | None = None, page_size: int = MAX_PAGE,
-                 client=None):
-        if not 1 <= int(page_size) <= MAX_PAGE:
-            raise InputError(f"page_size: expected 1 to {MAX_PAGE}, not {page_size!r}")
-        self.options = options or AWSOptions.from_kwargs()
-        self.page_size = int(page_size)
-        self._client = client
+    def __init__(self, options: AWSOptions, page_size: int = MAX_PAGE, client=None):
+        self.options = options
+        self.page_size = listing.page_size(page_size, MAX_PAGE)
+        if client is not None:
+            self.client = client
         self.calls = 0
-
-    def _call(self, params: dict) -> dict:
-        import botocore.exceptions as bex
-
-        self.calls += 1
-        try:
-            return self.client.search(**params)
-        except (bex.BotoCoreError, bex.ClientError) as exc:
-            raise translate_error(exc, "searching training jobs") from None
 
     def jobs(self, name_contains: str | None = None, status: str | None = None,
              since: dt.datetime | None = None, limit: int | None = None) -> list[dict]:
         """The matching training jobs, newest first, as ``Search`` returns them."""
-        filters = []
-        if name_contains:
-            filters.append({"Name": "TrainingJobName", "Operator": "Contains",
-                            "Value": name_contains})
-        if status:
-            filters.append({"Name": "TrainingJobStatus", "Operator": "Equals", "Value": status})
-        if since is not None and since >= _EPOCH:
-            # Earlier is every job (strftime would also write year 1 as '1-01-01'): no filter.
-            filters.append({"Name": "CreationTime", "Operator": "GreaterThanOrEqualTo",
-                            "Value": since.strftime("%Y-%m-%dT%H:%M:%SZ")})
-        params: dict[str, Any] = {"Resource": "TrainingJob", "SortBy": "CreationTime",
-                                  "SortOrder": "Descending"}
-        if filters:
-            params["SearchExpression"] = {"Filters": filters}
+        import botocore.exceptions as bex
+
         found: list[dict] = []
         seen: set[str] = set()
-        while limit is None or len(found) < limit:
-            want = self.page_size if limit is None else min(self.page_size, limit - len(found))
-            page = self._call({**params, "MaxResults": want})
-            for result in page.get("Results", []):
-                job = result.get("TrainingJob") or {}
-                name = job.get("TrainingJobName")
-                if name in seen or not _wanted(job, name_contains, status, since):
-                    continue
-                seen.add(name)
-                found.append(job)
-            params["NextToken"] = page.get("NextToken")
-            if not params["NextToken"]:
-                break
+        size = self.page_size if limit is None else min(self.page_size, limit)
+        pages = self.client.get_paginator("search").paginate(
+            **_search_params(name_contains, status, since),
+            PaginationConfig={"PageSize": size})
+        try:
+            for page in pages:
+                self.calls += 1
+                for result in page.get("Results", []):
+                    job = result.get("TrainingJob") or {}
+                    name = job.get("TrainingJobName")
+                    if name not in seen and _wanted(job, name_contains, status, since):
+                        seen.add(name)
+                        found.append(job)
+                if limit is not None and len(found) >= limit:
+                    break  # the paginator makes no further call
+        except (bex.BotoCoreError, bex.ClientError) as exc:
+            raise translate_error(exc, "searching training jobs") from None
         return found if limit is None else found[:limit]
+
+
+def _search_params(name_contains, status, since) -> dict[str, Any]:
+    filters = []
+    if name_contains:
+        filters.append({"Name": "TrainingJobName", "Operator": "Contains",
+                        "Value": name_contains})
+    if status:
+        filters.append({"Name": "TrainingJobStatus", "Operator": "Equals", "Value": status})
+    if since is not None and since >= _EPOCH:
+        # Earlier is every job (strftime would also write year 1 as '1-01-01'): no filter.
+        filters.append({"Name": "CreationTime", "Operator": "GreaterThanOrEqualTo",
+                        "Value": since.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    params: dict[str, Any] = {"Resource": "TrainingJob", "SortBy": "CreationTime",
+                              "SortOrder": "Descending"}
+    if filters:
+        params["SearchExpression"] = {"Filters": filters}
+    return params
 
 
 def _wanted(job: dict, name_contains, status, since) -> bool:
@@ -244,54 +215,5 @@ def _wanted(job: dict, name_contains, status, since) -> bool:
         return False
     if status and job.get("TrainingJobStatus") != status:
         return False
-    created = _utc(job.get("CreationTime"))
+    created = utc(job.get("CreationTime"))
     return since is None or (created is not None and created >= since)
-
-
-def list_jobs(name_contains: str | None = None, status: str | None = None, since=None,
-              limit: int | None = None, *, page_size: int = MAX_PAGE, options=None, **aws):
-    """Summarise training jobs, one row each, through SageMaker's ``Search`` (up to 100 jobs
-    per call; never one describe call per job).
-
-    Parameters
-    ----------
-    name_contains : str, optional
-        Only jobs whose name contains this text (case-sensitive, as SageMaker matches).
-    status : str, optional
-        ``InProgress``, ``Completed``, ``Failed``, ``Stopping`` or ``Stopped`` (any case).
-    since : datetime, str, optional
-        Only jobs created at or after this instant: a datetime, an ISO date or time (UTC
-        unless it says otherwise) or an age such as ``"7d"`` or ``"12h"``.
-    limit : int, optional
-        At most this many jobs, the newest first.
-    page_size : int
-        Jobs asked for per call (1 to 100).
-    options : MetricOptions, optional
-        Where to reach AWS, as a door built it (:mod:`metricwidgets.options`); else
-    **aws
-        ``region``, ``profile``, ``endpoint_url``, ``session`` (made into options the same
-        way).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per job, newest first: ``name``, ``status``, ``created`` (UTC),
-        ``duration_s`` (training time, so far for a running job), ``billable_s``, then one
-        ``hp:<name>`` column per hyperparameter (numbers where they parse) and one
-        ``final:<metric>`` column per final metric (NaN where a job has none).
-
-    Raises
-    ------
-    InputError
-        A status, ``since`` or ``limit`` that cannot be understood.
-    AWSError
-        Missing credentials, no permission, AWS unreachable.
-    """
-    status, limit = _status(status), _limit(limit)
-    since = parse_since(since)
-    from metricwidgets.options import resolve_options
-
-    search = JobSearch(resolve_options(options, **aws).aws, page_size=page_size)
-    now = dt.datetime.now(dt.timezone.utc)
-    jobs = search.jobs(name_contains, status, since, limit)
-    return jobs_frame([job_row(job, now) for job in jobs])

@@ -12,8 +12,8 @@ from metricwidgets.sources.cloudwatch_logs import CloudWatchLogsSource, host_fro
 __all__ = ["read_job_log_sample"]
 
 
-def read_job_log_sample(job_name: str, first: int = 200, last: int = 200,
-                        **aws) -> dict[str, list[str]]:
+def read_job_log_sample(job_name: str, options: AWSOptions, first: int = 200,
+                        last: int = 200) -> dict[str, list[str]]:
     """Return ``{host: lines}``: the first ``first`` and the last ``last`` lines of every
     host's log (all of them when the log is shorter). An empty dict when the job has not
     written yet.
@@ -23,7 +23,7 @@ def read_job_log_sample(job_name: str, first: int = 200, last: int = 200,
     AWSError
         Missing credentials, no permission, AWS unreachable.
     """
-    source = CloudWatchLogsSource(job_name, AWSOptions.from_kwargs(**aws), max_pages=1)
+    source = CloudWatchLogsSource(job_name, options, max_pages=1)
     source.list_streams()
     sample: dict[str, list[str]] = {}
     for stream in source.streams:

@@ -69,7 +69,7 @@ class SageMakerJobSource(Source):
     ----------
     name : str
         The training job's name.
-    options : AWSOptions, optional
+    options : AWSOptions
     client : botocore client, optional
         A ``sagemaker`` client (made from ``options``, budgeted, when None).
     interval : float
@@ -86,12 +86,13 @@ class SageMakerJobSource(Source):
         ``not-found`` for an unknown job, and every other AWS failure, translated.
     """
 
-    def __init__(self, name: str, options: AWSOptions | None = None, client=None,
+    def __init__(self, name: str, options: AWSOptions, client=None,
                  interval: float = DESCRIBE_INTERVAL,
                  clock: Callable[[], float] = time.monotonic):
         self.name = name
-        self.options = options or AWSOptions.from_kwargs()
-        self._client = client
+        self.options = options
+        if client is not None:
+            self.client = client
         self.interval = interval
         self._clock = clock
         self._last_call: float | None = None

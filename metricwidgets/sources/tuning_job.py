@@ -25,7 +25,7 @@ class TuningJobSource(Source):
     Parameters
     ----------
     name : str
-    options : AWSOptions, optional
+    options : AWSOptions
     interval : float
         Least seconds between two rounds of calls while the tuning job runs.
 
@@ -40,10 +40,10 @@ class TuningJobSource(Source):
         ``logs`` or ``metrics``: how the watcher watches each child.
     """
 
-    def __init__(self, name: str, options: AWSOptions | None = None, interval: float = 10.0,
+    def __init__(self, name: str, options: AWSOptions, interval: float = 10.0,
                  clock: Callable[[], float] = time.monotonic):
         self.name = name
-        self.options = options or AWSOptions.from_kwargs()
+        self.options = options
         self.interval = interval
         self.child_source = "logs"
         self._clock = clock

@@ -2,7 +2,7 @@
 
 - :class:`~metricwidgets.testing.standin.StandIn`: a SageMaker stand-in on moto (a real HTTP
   endpoint on 127.0.0.1 with jobs that live and write), used by the tests, the example
-  notebooks 03-05 and ``python -m metricwidgets.testing.standin --demo-jobs``.
+  notebooks 03-05 and ``python -m metricwidgets.testing --demo-jobs``.
 - :class:`~metricwidgets.testing.reference.ReferenceParser`: SageMaker's parsing rules written
   the slow, obvious way, the oracle the fast parser is tested against.
 
@@ -46,7 +46,7 @@ if _missing():
 
 _EXPORTS = {
     "StandIn": "metricwidgets.testing.standin",
-    "JobPlayer": "metricwidgets.testing.standin",
+    "JobPlayer": "metricwidgets.testing.players",
     "ReferenceParser": "metricwidgets.testing.reference",
     "training_lines": "metricwidgets.testing.job_lines",
 }

@@ -1,4 +1,4 @@
-"""``python -m metricwidgets.testing.standin --demo-jobs``: jobs in every state, and how to
+"""What ``python -m metricwidgets.testing --demo-jobs`` serves: jobs in every state, and how to
 point a shell at them.
 
 The stand-in's stdout is meant to be pasted into a shell: ``export NAME=value`` lines (the
@@ -9,17 +9,13 @@ exist. A Jupyter started from that shell then talks to the stand-in, never to AW
 from __future__ import annotations
 
 import shlex
-import threading
 from collections.abc import Mapping
-
-from metricwidgets.testing.standin import StandIn
 
 __all__ = [
     "DEMO_JOBS",
     "create_demo_jobs",
     "credentials_note",
     "export_lines",
-    "main",
     "replay_live_job",
 ]
 
@@ -70,34 +66,3 @@ def replay_live_job(aws) -> None:
         aws.play_job(live, lines_per_host=600, interval=1.0, kind="xgboost",
                      phase_seconds=3.0, background=False, instance_type="ml.g5.12xlarge")
         round_ += 1
-
-
-def _announce(aws: StandIn) -> None:
-    for line in export_lines(aws.env) + credentials_note(aws.endpoint_url):
-        print(line)
-    print(flush=True)
-
-
-def main(argv=None) -> None:
-    """Serve the stand-in on 127.0.0.1 until Ctrl-C; print how a shell points at it."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m metricwidgets.testing.standin",
-                                     description="A SageMaker stand-in on moto (127.0.0.1).")
-    parser.add_argument("--port", type=int, default=None)
-    parser.add_argument("--demo-jobs", action="store_true",
-                        help="play a few jobs in different states")
-    args = parser.parse_args(argv)
-    aws = StandIn(port=args.port).start()
-    _announce(aws)
-    try:
-        if args.demo_jobs:
-            create_demo_jobs(aws)
-            print(f"# jobs: {' '.join(DEMO_JOBS)}", flush=True)
-            replay_live_job(aws)
-        else:
-            threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        aws.stop()

@@ -9,13 +9,31 @@ response class (once per process); :data:`TUNING_CHILDREN` is the state it answe
 
 from __future__ import annotations
 
-__all__ = ["TUNING_CHILDREN", "install_moto_additions"]
+__all__ = ["TUNING_CHILDREN", "install_moto_additions", "start_moto_server"]
 
 #: (region, tuning job) -> child job names, in launch order.
 TUNING_CHILDREN: dict[tuple[str, str], list[str]] = {}
 
 
 _installed = False
+
+
+def start_moto_server(port: int):
+    """moto's threaded server on 127.0.0.1:``port``, started; its ``stop`` also closes the
+    socket (moto's only shuts the server down), so that a stand-in restarted on the same
+    port can bind it. moto's server is imported here, on first use (it is slow to import)."""
+    from moto.server import ThreadedMotoServer
+
+    class ClosingMotoServer(ThreadedMotoServer):
+        def stop(self) -> None:
+            server = self._server
+            super().stop()
+            if server is not None:
+                server.server_close()
+
+    server = ClosingMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    return server
 
 
 def install_moto_additions() -> None:

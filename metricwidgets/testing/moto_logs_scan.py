@@ -93,11 +93,15 @@ def filtered_events(backend, params: dict) -> dict:
     return answer
 
 
+_installed = False
+
+
 def install_logs_scan() -> None:
     """Answer ``FilterLogEvents`` as CloudWatch Logs does (idempotent)."""
+    global _installed
     from moto.logs.responses import LogsResponse
 
-    if getattr(LogsResponse.filter_log_events, "_metricwidgets", False):
+    if _installed:
         return
 
     def filter_log_events(self) -> str:
@@ -106,5 +110,5 @@ def install_logs_scan() -> None:
             "filterPattern", "limit", "nextToken")}
         return json.dumps(filtered_events(self.logs_backend, params))
 
-    filter_log_events._metricwidgets = True
     LogsResponse.filter_log_events = filter_log_events
+    _installed = True

@@ -92,7 +92,7 @@ def add_jobs(standin, jobs) -> None:
     if not jobs:
         return
     template = standin.create_job(jobs[0]["name"])
-    backend = standin._backend()
+    backend = standin.sagemaker_backend()
     for spec in jobs:
         job = template if spec["name"] == template.training_job_name else copy.deepcopy(template)
         job.training_job_name = spec["name"]
@@ -112,14 +112,18 @@ def add_jobs(standin, jobs) -> None:
         backend.training_jobs[spec["name"]] = job
 
 
+_installed = False
+
+
 def install_search() -> None:
     """Answer ``Search(Resource="TrainingJob")`` as SageMaker does (idempotent)."""
+    global _installed
     from moto.core.responses import ActionResult
     from moto.sagemaker.responses import SageMakerResponse
 
-    original = SageMakerResponse.search
-    if getattr(original, "_metricwidgets", False):
+    if _installed:
         return
+    original = SageMakerResponse.search
 
     def search(self):
         if self._get_param("Resource") != "TrainingJob":
@@ -128,5 +132,5 @@ def install_search() -> None:
             "SearchExpression", "SortBy", "SortOrder", "MaxResults", "NextToken")}
         return ActionResult(_search_training_jobs(self.sagemaker_backend, params))
 
-    search._metricwidgets = True
     SageMakerResponse.search = search
+    _installed = True

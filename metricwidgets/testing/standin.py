@@ -12,11 +12,10 @@ Used by the tests (fixture ``standin``), the demo and the browser tests::
 
     with StandIn() as aws:
         player = aws.play_job("demo-job", lines_per_host=120, interval=0.5)
-        watch = Watch.for_job("demo-job", **aws.aws_kwargs)
+        watch = Watch.for_job("demo-job", aws.metric_options())
 
-``python -m metricwidgets.testing.standin --port P --demo-jobs`` serves it until killed and
-prints the endpoint URL as the first line of stdout, then the ``export NAME=value`` lines that
-point a shell (and the Jupyter started from it) at it.
+``python -m metricwidgets.testing --port P --demo-jobs`` (:mod:`metricwidgets.testing.__main__`)
+serves it until killed.
 """
 
 from __future__ import annotations
@@ -27,16 +26,26 @@ import os
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from metricwidgets.core.parsing import escape_line
 from metricwidgets.sources.aws import AWSOptions
-from metricwidgets.testing.job_lines import (ACCOUNT, LOG_GROUP, NAMESPACE, SIMPLE_DEFINITIONS,
-                                             XGBOOST_DEFINITIONS, training_lines)
-from metricwidgets.testing.forget import forget_job, forget_recorded
-from metricwidgets.testing.moto_additions import TUNING_CHILDREN, install_moto_additions
+from metricwidgets.testing.job_lines import (
+    ACCOUNT,
+    LOG_GROUP,
+    NAMESPACE,
+    SIMPLE_DEFINITIONS,
+    XGBOOST_DEFINITIONS,
+    training_lines,
+)
+from metricwidgets.testing.forget import forget_job_data
+from metricwidgets.testing.moto_additions import (
+    TUNING_CHILDREN,
+    install_moto_additions,
+    start_moto_server,
+)
+from metricwidgets.testing.players import JobPlayer, replace_play
 from metricwidgets.testing.utilization_play import publish_utilization, utilization_sample
 
 __all__ = ["JobPlayer", "StandIn"]
@@ -57,32 +66,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-@dataclass
-class JobPlayer:
-    """A job being played in a background thread. :meth:`wait` for its end, :meth:`stop`
-    to end it early (it then fails with ``Stopped``)."""
-
-    name: str
-    thread: threading.Thread | None = None
-    stop_event: threading.Event = field(default_factory=threading.Event)
-    lines_written: int = 0
-    error: BaseException | None = None
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self.thread is not None:
-            self.thread.join(timeout)
-            return not self.thread.is_alive()
-        return True
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.wait(10)
-
-    @property
-    def done(self) -> bool:
-        return self.thread is None or not self.thread.is_alive()
-
-
 class StandIn:
     """moto on 127.0.0.1 with SageMaker jobs that behave like real ones.
 
@@ -99,7 +82,8 @@ class StandIn:
     env : dict of str to str
         ``METRICWIDGETS_*`` and dummy ``AWS_*`` variables pointing another process here.
     aws_kwargs : dict
-        ``region`` and ``endpoint_url``: ``Watch.for_job(name, **aws.aws_kwargs)``.
+        ``region`` and ``endpoint_url``, for the public functions:
+        ``fetch_job_metrics(name, **aws.aws_kwargs)``.
     """
 
     def __init__(self, port: int | None = None, region: str = "us-east-1"):
@@ -123,16 +107,12 @@ class StandIn:
     # ------------------------------------------------------------------ server
     def start(self) -> StandIn:
         """Start (or restart, on the same port, with the state kept) the server."""
-        from moto.server import ThreadedMotoServer
-
         install_moto_additions()
         # werkzeug logs every request to stderr; a test log or the demo drowns in it.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             os.environ.setdefault(key, "testing")
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port,
-                                          verbose=False)
-        self._server.start()
+        self._server = start_moto_server(self.port)
         return self
 
     def stop(self, players: bool = True) -> None:
@@ -145,8 +125,6 @@ class StandIn:
             server = self._server
             self._server = None
             server.stop()
-            if server._server is not None:
-                server._server.server_close()  # free the port for a restart
 
     @property
     def running(self) -> bool:
@@ -169,6 +147,12 @@ class StandIn:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def metric_options(self, metric_definitions=None, **keywords):
+        """``MetricOptions.from_keywords(metric_definitions, **keywords)`` pointing here."""
+        from metricwidgets.options import MetricOptions
+
+        return MetricOptions.from_keywords(metric_definitions, **self.aws_kwargs, **keywords)
+
     def client(self, service: str):
         """A plain boto3 client on the stand-in (dummy credentials, no budget)."""
         with self._lock:
@@ -185,14 +169,32 @@ class StandIn:
                     config=config)
             return self._clients[service]
 
-    def _backend(self):
+    def sagemaker_backend(self):
+        """moto's SageMaker backend of this stand-in's region (its jobs, to edit them)."""
         from moto.sagemaker.models import sagemaker_backends
 
         return sagemaker_backends[ACCOUNT][self.region]
 
     def training_job(self, name: str):
         """moto's backend object of a training job (to edit it)."""
-        return self._backend().training_jobs[name]
+        return self.sagemaker_backend().training_jobs[name]
+
+    def forget_job(self, name: str, player: JobPlayer) -> JobPlayer:
+        """Forget what an earlier play of job ``name`` left (its player stopped, its log
+        streams, published metrics and utilization deleted), so that ``player``, the new
+        play, starts from nothing; return it."""
+        replace_play(self.region, name, player)
+        self.forget_recorded(name)
+        return player
+
+    def forget_recorded(self, name: str) -> None:
+        """Delete what job ``name`` wrote (log streams, metrics, utilization) and the stream
+        names given to it: a job recorded again under the same name (a re-run cell)
+        replaces the earlier recording instead of adding a second copy of every line."""
+        forget_job_data(self.client("logs"), LOG_GROUP, ACCOUNT, self.region, name)
+        with self._lock:
+            for key in [k for k in self._streams if k[0] == name]:
+                self._created.discard(self._streams.pop(key))
 
     # ------------------------------------------------------------------ jobs
     def create_job(self, name: str, metric_definitions=None, instance_count: int = 1,
@@ -205,7 +207,7 @@ class StandIn:
         ``started_seconds_ago`` in the past; one created before under that name (a re-run
         cell) is replaced, its logs and metrics forgotten. Returns moto's job object."""
         if name in self._backend().training_jobs:
-            forget_recorded(self, name)
+            self.forget_recorded(name)
         self.client("sagemaker").create_training_job(
             TrainingJobName=name,
             HyperParameters={k: str(v) for k, v in (hyperparameters or {}).items()},
@@ -328,7 +330,7 @@ class StandIn:
         """
         if metric_definitions is None:
             metric_definitions = XGBOOST_DEFINITIONS if kind == "xgboost" else SIMPLE_DEFINITIONS
-        player = forget_job(self, name, JobPlayer(name))  # a replay starts from nothing
+        player = self.forget_job(name, JobPlayer(name))  # a replay starts from nothing
         self.create_job(name, metric_definitions, instance_count=instance_count,
                         instance_type=instance_type)
 
@@ -445,7 +447,7 @@ class StandIn:
                 "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1,
                                    "VolumeSizeInGB": 10},
                 "StoppingCondition": {"MaxRuntimeInSeconds": 86400}})
-        tuning = self._backend().hyper_parameter_tuning_jobs[name]
+        tuning = self.sagemaker_backend().hyper_parameter_tuning_jobs[name]
         tuning.hyper_parameter_tuning_job_status = status
         tuning.hyper_parameter_tuning_end_time = None
         tuning.best_training_job = None
@@ -457,14 +459,14 @@ class StandIn:
 
     def add_tuning_child(self, tuning_name: str, child: str, **create) -> None:
         """Launch a child training job of a tuning job (created unless it exists)."""
-        if child not in self._backend().training_jobs:
+        if child not in self.sagemaker_backend().training_jobs:
             create.setdefault("metric_definitions", SIMPLE_DEFINITIONS)
             self.create_job(child, **create)
         TUNING_CHILDREN.setdefault((self.region, tuning_name), []).append(child)
 
     def finish_tuning_job(self, name: str, best_child: str, objective_value: float,
                           status: str = "Completed") -> None:
-        tuning = self._backend().hyper_parameter_tuning_jobs[name]
+        tuning = self.sagemaker_backend().hyper_parameter_tuning_jobs[name]
         job = self.training_job(best_child)
         objective = tuning.hyper_parameter_tuning_job_config["HyperParameterTuningJobObjective"]
         tuning.best_training_job = {
@@ -487,9 +489,3 @@ def _ensure_stream(logs, stream: str) -> None:
         logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
     except logs.exceptions.ResourceAlreadyExistsException:
         pass
-
-
-if __name__ == "__main__":  # the command lives with the demo jobs it serves
-    from metricwidgets.testing.demo_jobs import main
-
-    main()

@@ -9,6 +9,7 @@ from metricwidgets.errors import AWSError
 from metricwidgets.api import fetch_job_metrics
 from metricwidgets.polling.watch import Watch
 from tests.waiting import poll_until
+from metricwidgets.options import MetricOptions
 
 pytestmark = pytest.mark.aws
 
@@ -25,7 +26,7 @@ def test_server_stopped_and_restarted_mid_job_loses_and_repeats_nothing(
     standin.create_job(job_name, DEFS, instance_count=2)
     for host in ("algo-1", "algo-2"):
         standin.write_logs(job_name, host, _lines(host, 0, 50))
-    watch = Watch.for_job(job_name, poller=poller, max_backoff=0.5, **FAST, **calls.aws)
+    watch = Watch.for_job(job_name, MetricOptions.from_keywords(**calls.aws), poller=poller, max_backoff=0.5, **FAST)
     assert poll_until(lambda: len(watch.store) == 100, 30)
     standin.stop(players=False)
     try:
@@ -52,7 +53,7 @@ def test_throttling_is_retried_with_backoff_and_the_data_comes_complete(
     standin.write_logs(job_name, "algo-1", _lines("algo-1", 0, 30))
     standin.finish_job(job_name)
     calls.inject("GetLogEvents", 4)
-    watch = Watch.for_job(job_name, poller=poller, max_backoff=1.0, **FAST, **calls.aws)
+    watch = Watch.for_job(job_name, MetricOptions.from_keywords(**calls.aws), poller=poller, max_backoff=1.0, **FAST)
     assert watch.wait(60), list(watch.messages)
     assert watch.store.to_dataframe()["value"].tolist() == list(map(float, range(30)))
     throttled = [m for m in watch.messages if "AWS is throttling" in m.text]
@@ -77,7 +78,7 @@ def test_unknown_job_is_a_clear_error(standin):
 
 
 def test_unknown_job_stops_the_watch_with_the_error(standin, poller):
-    watch = Watch.for_job("no-such-job-either", poller=poller, **FAST, **standin.aws_kwargs)
+    watch = Watch.for_job("no-such-job-either", MetricOptions.from_keywords(**standin.aws_kwargs), poller=poller, **FAST)
     assert not watch.wait(20)
     assert watch.error is not None and watch.error.code == "not-found"
     assert watch.messages[-1].level == "error"

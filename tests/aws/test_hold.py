@@ -13,6 +13,7 @@ import pytest
 
 from metricwidgets.core.store import SeriesKey
 from metricwidgets.polling.watch import Watch
+from metricwidgets.options import MetricOptions
 
 pytestmark = pytest.mark.aws
 
@@ -32,7 +33,7 @@ def _write(standin, job, start, stop):
 def test_a_job_past_the_hold_is_read_again_from_the_head(standin, job_name, calls):
     standin.create_job(job_name, instance_count=2, secondary_status="Training")
     _write(standin, job_name, 1, 201)
-    watch = Watch.for_job(job_name, [LOSS], start=False, **calls.aws)
+    watch = Watch.for_job(job_name, MetricOptions.from_keywords([LOSS], **calls.aws), start=False)
     watch.session.hold_limit = 1000
     try:
         watch.poll_once()

@@ -18,6 +18,8 @@ from metricwidgets.sources.log_sample import read_job_log_sample
 from metricwidgets.sources.sagemaker_job import SageMakerJobSource
 from metricwidgets.testing.job_lines import training_lines
 from tests.waiting import FakeClock, poll_until
+from metricwidgets.options import MetricOptions
+from metricwidgets.sources.aws import AWSOptions
 
 pytestmark = pytest.mark.aws
 
@@ -32,7 +34,7 @@ def _expected(kind, lines, instances):
 
 def test_a_played_job_is_watched_live_to_completion(standin, job_name, poller, calls):
     player = standin.play_job(job_name, lines_per_host=15, interval=0.05, kind="xgboost")
-    watch = Watch.for_job(job_name, poller=poller, **FAST, **calls.aws)
+    watch = Watch.for_job(job_name, MetricOptions.from_keywords(**calls.aws), poller=poller, **FAST)
     assert watch.wait(60), list(watch.messages)
     assert player.wait(10) and player.error is None
     status = watch.statuses[job_name]
@@ -52,7 +54,7 @@ def test_a_played_job_is_watched_live_to_completion(standin, job_name, poller, c
 
 def test_a_job_that_has_not_written_yet_is_waiting_not_failing(standin, job_name, poller):
     standin.create_job(job_name, [{"Name": "loss", "Regex": "loss=(\\S+)"}])
-    watch = Watch.for_job(job_name, poller=poller, **FAST, **standin.aws_kwargs)
+    watch = Watch.for_job(job_name, MetricOptions.from_keywords(**standin.aws_kwargs), poller=poller, **FAST)
     source = watch.sources[0]
     assert poll_until(lambda: source.calls.get("DescribeLogStreams", 0) >= 3, 30)
     assert not source.started
@@ -66,7 +68,7 @@ def test_a_job_that_has_not_written_yet_is_waiting_not_failing(standin, job_name
 def test_a_failed_job_reports_its_failure_reason(standin, job_name, poller):
     standin.play_job(job_name, lines_per_host=10, interval=0.02, instance_count=1,
                      fail_reason="CUDA out of memory")
-    watch = Watch.for_job(job_name, poller=poller, **FAST, **standin.aws_kwargs)
+    watch = Watch.for_job(job_name, MetricOptions.from_keywords(**standin.aws_kwargs), poller=poller, **FAST)
     assert watch.wait(60)
     status = watch.statuses[job_name]
     assert status.status == "Failed"
@@ -78,9 +80,9 @@ def test_a_failed_job_reports_its_failure_reason(standin, job_name, poller):
 def test_describe_is_called_at_most_once_per_interval(standin, job_name, poller, calls):
     standin.create_job(job_name)
     clock = FakeClock()
-    source = SageMakerJobSource(job_name, interval=0.5, clock=clock, client=calls.session.client(
+    source = SageMakerJobSource(job_name, AWSOptions(), interval=0.5, clock=clock, client=calls.session.client(
         "sagemaker", endpoint_url=standin.endpoint_url))
-    assert SageMakerJobSource(job_name).interval == 10.0  # the default while a job runs
+    assert SageMakerJobSource(job_name, AWSOptions()).interval == 10.0  # the default while a job runs
     for tick in range(13):  # a poll every 0.1 s for 1.2 s
         clock.now = tick / 10
         source.poll()
@@ -143,7 +145,7 @@ def test_sixty_streams_are_all_listed_and_read(standin, job_name, calls, fast_bu
     standin.create_job(job_name, [{"Name": "v", "Regex": r"v=(\d+)"}], instance_count=60)
     for i in range(60):
         standin.write_logs(job_name, f"algo-{i + 1}", [f"v={i}"])
-    source = CloudWatchLogsSource(job_name, client=calls.session.client(
+    source = CloudWatchLogsSource(job_name, AWSOptions(), client=calls.session.client(
         "logs", endpoint_url=standin.endpoint_url))
     update = source.poll()
     assert len(source.streams) == 60
@@ -161,19 +163,19 @@ def test_a_new_source_resumes_from_the_cursor_without_refetching(standin, job_na
     standin.create_job(job_name)
     standin.write_logs(job_name, "algo-1", [f"line {i}" for i in range(5)])
     client = calls.session.client("logs", endpoint_url=standin.endpoint_url)
-    first = CloudWatchLogsSource(job_name, client=client)
+    first = CloudWatchLogsSource(job_name, AWSOptions(), client=client)
     assert [b.lines for b in first.poll().logs] == [[f"line {i}" for i in range(5)]]
     standin.write_logs(job_name, "algo-1", [f"line {i}" for i in range(5, 8)])
-    resumed = CloudWatchLogsSource(job_name, client=client, cursor=first.cursor)
+    resumed = CloudWatchLogsSource(job_name, AWSOptions(), client=client, cursor=first.cursor)
     assert [b.lines for b in resumed.poll().logs] == [[f"line {i}" for i in range(5, 8)]]
     assert all(count == 1 for count in calls.events.values()) and len(calls.events) == 8
 
 
 def test_the_log_sample_holds_the_first_and_last_lines_of_each_host(standin, job_name):
     written = standin.write_finished_job(job_name, lines_per_host=50, instance_count=2)
-    sample = read_job_log_sample(job_name, first=5, last=3, **standin.aws_kwargs)
+    sample = read_job_log_sample(job_name, standin.options, first=5, last=3)
     assert sample["algo-1"] == written["algo-1"][:5] + written["algo-1"][-3:]
-    whole = read_job_log_sample(job_name, first=40, last=40, **standin.aws_kwargs)
+    whole = read_job_log_sample(job_name, standin.options, first=40, last=40)
     assert whole["algo-2"] == written["algo-2"]
 
 
@@ -181,7 +183,7 @@ def test_a_tuning_job_watches_children_as_they_launch(standin, job_name, poller)
     tuning = job_name[:28]
     standin.create_tuning_job(tuning)
     standin.add_tuning_child(tuning, f"{tuning}-001")
-    watch = Watch.for_tuning_job(tuning, poller=poller, **FAST, **standin.aws_kwargs)
+    watch = Watch.for_tuning_job(tuning, MetricOptions.from_keywords(**standin.aws_kwargs), poller=poller, **FAST)
     standin.write_logs(f"{tuning}-001", "algo-1", ["Train_error=0.5;  Valid_error=0.6;"])
     assert poll_until(lambda: len(watch.store) >= 2, 20), list(watch.messages)
     standin.add_tuning_child(tuning, f"{tuning}-002")
@@ -195,7 +197,7 @@ def test_a_tuning_job_watches_children_as_they_launch(standin, job_name, poller)
     assert extra["objective"] == {"Type": "Minimize", "MetricName": "validation:error"}
     assert extra["children"] == [f"{tuning}-001", f"{tuning}-002"]
     assert watch.tuning_job_name == tuning  # the header heads with it
-    children = Watch.for_jobs(extra["children"], poller=poller, **FAST, **standin.aws_kwargs)
+    children = Watch.for_jobs(extra["children"], MetricOptions.from_keywords(**standin.aws_kwargs), poller=poller, **FAST)
     try:
         assert children.tuning_job_name is None  # compared jobs: peers
     finally:
@@ -221,7 +223,7 @@ def test_published_metrics_are_read_incrementally_in_period_aligned_windows(
         lambda params, **_: windows.append((params["StartTime"].timestamp(),
                                             params["EndTime"].timestamp())))
     clock = [job_start + 500]
-    source = CloudWatchMetricsSource(job_name, client=calls.session.client(
+    source = CloudWatchMetricsSource(job_name, AWSOptions(), client=calls.session.client(
         "cloudwatch", endpoint_url=standin.endpoint_url), clock=lambda: clock[0])
     source.on_status(JobStatus(job_name, "InProgress", start_time=job_start))
     first = source.poll().points

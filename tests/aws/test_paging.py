@@ -31,7 +31,7 @@ def test_a_tuning_jobs_children_are_listed_page_by_page_within_the_budget(
         standin, job_name, calls):
     tuning = job_name[:24]
     names = _tuning_job(standin, tuning, 250)  # 3 pages of at most 100
-    source = TuningJobSource(tuning, options=AWSOptions.from_kwargs(**calls.aws))
+    source = TuningJobSource(tuning, options=AWSOptions(**calls.aws))
     source.poll()
     assert source.children == names
     times = calls.times(OPERATION)
@@ -45,7 +45,7 @@ def test_a_tuning_jobs_children_are_listed_page_by_page_within_the_budget(
 def test_the_catalog_stops_after_max_children_newest_first(standin, job_name, calls):
     tuning = job_name[:24]
     _tuning_job(standin, tuning, 130)
-    catalog = Catalog(AWSOptions.from_kwargs(**calls.aws))
+    catalog = Catalog(AWSOptions(**calls.aws))
     described = catalog.describe_tuning_job(tuning, max_children=120)
     assert len(described["children"]) == 120
     assert calls.count(OPERATION) == 2  # 100 + 20

@@ -9,6 +9,7 @@ import pytest
 from metricwidgets.sources.budget import default_budget
 from metricwidgets.polling import Scheduler, Watch
 from tests.waiting import poll_until
+from metricwidgets.options import MetricOptions
 
 pytestmark = pytest.mark.aws
 
@@ -25,7 +26,7 @@ def poller():
 def test_a_100000_line_job_polled_100_times_while_growing_fetches_each_event_once(
         standin, job_name, calls, fast_budget):
     standin.create_job(job_name, [{"Name": "v", "Regex": r" v=(\d+)"}], instance_count=2)
-    watch = Watch.for_job(job_name, start=False, describe_interval=0.0, **calls.aws)
+    watch = Watch.for_job(job_name, MetricOptions.from_keywords(**calls.aws), start=False, describe_interval=0.0)
     start = time.time() - 3600
     per_round = 500  # per host: 2 hosts x 500 x 100 rounds = 100,000 lines
     try:
@@ -69,8 +70,7 @@ def test_100_tuning_children_watched_at_once_stay_within_the_call_budget(
         standin.add_tuning_child(tuning, child)
         standin.write_logs(child, "algo-1", [f"Train_error=0.{k:03d};  Valid_error=0.5;"])
     budget = default_budget()
-    watch = Watch.for_tuning_job(tuning, poller=poller, min_interval=0.05, max_interval=0.2,
-                                 describe_interval=0.5, **calls.aws)
+    watch = Watch.for_tuning_job(tuning, MetricOptions.from_keywords(**calls.aws), poller=poller, min_interval=0.05, max_interval=0.2, describe_interval=0.5)
     # Demand far beyond the budget: 100 jobs polled every 0.05 s. A first round over them
     # all takes 10 s at 10 DescribeTrainingJob a second; a few seconds of it prove the point.
     assert poll_until(lambda: len(watch.statuses) >= 25, 30), len(watch.statuses)
@@ -100,8 +100,7 @@ def test_20_running_jobs_overlaid_stay_within_the_logs_call_budget(standin, job_
             standin.write_logs(job, host, [f"Train_error=0.{k:02d};"])
     budget = default_budget()
     # Demand far beyond the budget: 20 running jobs (40 streams) polled every 0.05 s.
-    watch = Watch.for_jobs(jobs, poller=poller, min_interval=0.05, max_interval=0.1,
-                           describe_interval=0.5, **calls.aws)
+    watch = Watch.for_jobs(jobs, MetricOptions.from_keywords(**calls.aws), poller=poller, min_interval=0.05, max_interval=0.1, describe_interval=0.5)
     assert poll_until(lambda: len(watch.store) >= 40, 60), len(watch.store)
     # The jobs are running: their logs grow while they are polled, and every stream's new
     # line must arrive (the budget delays the calls; it must not starve a job).

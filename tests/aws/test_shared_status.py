@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from metricwidgets.options import MetricOptions
 from metricwidgets.polling import Watch, WatchedJob
 from metricwidgets.sources.aws import AWSOptions
 from metricwidgets.sources.factory import job_sources
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.aws
 def metrics_watch(name, calls, clock):
     """A job's metrics watch whose status source reads ``clock`` (Watch.for_job's would read
     the wall clock)."""
-    options = AWSOptions.from_kwargs(**calls.aws)
+    options = AWSOptions(**calls.aws)
     status = SageMakerJobSource(name, options, interval=10.0, clock=clock)
     _status, data = job_sources(name, options, "logs", status=status)
     return Watch([WatchedJob(name, data, status)], start=False)
@@ -32,7 +33,8 @@ def test_two_watches_of_a_running_job_describe_it_once_per_interval(standin, job
     standin.set_status(job_name, "InProgress", "Training")
     clock = FakeClock(1000.0)
     metrics = metrics_watch(job_name, calls, clock)
-    system = system_watch_for_job(job_name, start=False, beside=metrics, **calls.aws)
+    system = system_watch_for_job(job_name, start=False, beside=metrics,
+                                  options=MetricOptions.from_keywords(**calls.aws))
     try:
         for second in range(30):  # both watches polled every second for 30 s
             if second == 25:

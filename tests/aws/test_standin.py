@@ -46,7 +46,7 @@ def test_standin_command_prints_shell_exports_endpoint_first_and_serves_demo_job
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "metricwidgets.testing.standin", "--port", str(port), "--demo-jobs"],
+        [sys.executable, "-m", "metricwidgets.testing", "--port", str(port), "--demo-jobs"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         selector = selectors.DefaultSelector()

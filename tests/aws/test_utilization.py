@@ -11,6 +11,7 @@ from metricwidgets.core.diagnosis import UTILIZATION_METRICS
 from metricwidgets.sources.base import JobStatus
 from metricwidgets.sources.cloudwatch_utilization import CloudWatchUtilizationSource
 from metricwidgets.testing.utilization_play import publish_utilization
+from metricwidgets.sources.aws import AWSOptions
 
 
 def publish(standin, job, host, values):
@@ -20,7 +21,7 @@ def publish(standin, job, host, values):
 
 
 def source_for(standin, calls, job, **kwargs):
-    return CloudWatchUtilizationSource(job, client=calls.session.client(
+    return CloudWatchUtilizationSource(job, AWSOptions(), client=calls.session.client(
         "cloudwatch", endpoint_url=standin.endpoint_url), **kwargs)
 
 

@@ -32,6 +32,7 @@ import boto3
 from metricwidgets.polling.watch import Watch
 from metricwidgets.testing.standin import StandIn
 from tests.benchmarks import lifted_budget
+from metricwidgets.options import MetricOptions
 
 METRICS = [f"m{i}" for i in range(10)]
 DEFINITIONS = [{"Name": name, "Regex": rf" {name}=([-0-9.e]+);"} for name in METRICS]
@@ -109,7 +110,7 @@ def _latency(aws: StandIn, samples: int = 6) -> list[tuple[float, float]]:
     job = f"bench-latency-{int(time.time())}"
     aws.create_job(job, [{"Name": "probe", "Regex": r"probe=(\d+)"}])
     aws.write_logs(job, "algo-1", ["probe=0"])
-    watch = Watch.for_job(job, **aws.aws_kwargs)
+    watch = Watch.for_job(job, MetricOptions.from_keywords(**aws.aws_kwargs))
     rounds: list[float] = []
     original = watch._round
 
@@ -163,8 +164,7 @@ def _run(aws: StandIn) -> None:
 
     meter_a, meter_b = Meter(aws.region), Meter(aws.region)
     analytics = meter_a.session.client("cloudwatch", endpoint_url=aws.endpoint_url)
-    watch = Watch.for_job(job, start=False, describe_interval=REFRESH, session=meter_b.session,
-                          endpoint_url=aws.endpoint_url, region=aws.region)
+    watch = Watch.for_job(job, MetricOptions.from_keywords(session=meter_b.session, endpoint_url=aws.endpoint_url, region=aws.region), start=False, describe_interval=REFRESH)
     per_a, per_b, points_a = [], [], 0
     refreshes = SECONDS // REFRESH
     for k in range(refreshes):

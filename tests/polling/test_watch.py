@@ -16,6 +16,7 @@ from metricwidgets.polling.watched_job import WatchedJob
 from metricwidgets.sources.local_file import LocalFileSource
 from tests.polling.scripted import ScriptedSource
 from tests.waiting import FakeClock, poll_until, wait_until
+from metricwidgets.options import MetricOptions
 
 DEFS = [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]
 
@@ -36,7 +37,7 @@ def test_command_output_is_parsed_with_sagemaker_escaping(poller):
     watch = Watch.for_command(_python("""
         for i in range(5):
             print(f"[{i}]\\ttrain-rmse:0.5\\tvalidation-rmse:0.{i}")
-    """), defs, poller=poller)
+    """), MetricOptions.from_keywords(defs), poller=poller)
     assert watch.wait(20)
     frame = watch.store.to_dataframe()
     assert frame["value"].tolist() == [0.0, 0.1, 0.2, 0.3, 0.4]
@@ -198,7 +199,7 @@ def test_command_without_definitions_gets_suggested_ones_applied_to_earlier_outp
 def test_a_followed_file_is_parsed_across_split_characters_and_rotation(tmp_path, poller):
     path = tmp_path / "train.log"
     path.write_bytes("epoch 1 loss=0.5 \u00b5\n".encode()[:-2])  # ends inside "µ"
-    watch = Watch.for_file(path, DEFS, start=False, poller=poller)
+    watch = Watch.for_file(path, MetricOptions.from_keywords(DEFS), start=False, poller=poller)
     watch.poll_once()
     with open(path, "ab") as handle:
         handle.write("epoch 1 loss=0.5 \u00b5\n".encode()[-2:] + b"loss=0.25\n")
@@ -324,7 +325,7 @@ def test_a_finished_watch_is_parsed_again_and_the_scheduler_thread_ends(poller):
     watch = Watch.for_command(_python("""
         for i in range(5):
             print(f"loss={i} acc=0.{i}")
-    """), [LOSS], poller=poller)
+    """), MetricOptions.from_keywords([LOSS]), poller=poller)
     assert watch.wait(20)
     assert poller.join(10)  # a finished watch leaves the scheduler
     seen = []

@@ -19,6 +19,7 @@ from metricwidgets.sources.factory import (DataSourceRequest, data_source_kinds,
                                            register_data_source)
 from metricwidgets.sources.local_file import LocalFileSource
 from metricwidgets.sources.sagemaker_job import SageMakerJobSource
+from metricwidgets.options import MetricOptions
 
 OPTIONS = AWSOptions(region="us-east-1", endpoint_url="http://127.0.0.1:9")
 
@@ -90,8 +91,7 @@ def test_a_registered_kind_reaches_a_watch_of_a_real_job(builders, standin, job_
     log.write_text("epoch=1 loss=0.5\nepoch=2 loss=0.25\n")
     register_data_source("file", lambda request: LocalFileSource(log))
     standin.create_job(job_name, secondary_status="Training")
-    watch = Watch.for_job(job_name, [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}],
-                          source="file", start=False, **standin.aws_kwargs)
+    watch = Watch.for_job(job_name, MetricOptions.from_keywords([{"Name": "loss", "Regex": r"loss=([0-9.]+)"}], source="file", **standin.aws_kwargs), start=False)
     try:
         watch.poll_once()
         assert watch.last_error is None, list(watch.messages)
@@ -113,7 +113,7 @@ def test_the_data_source_calls_through_the_clients_it_is_given(standin, job_name
 
     shared.meta.events.register("before-call.cloudwatch-logs", count)
     try:
-        _, data = job_sources(job_name, AWSOptions.from_kwargs(**standin.aws_kwargs),
+        _, data = job_sources(job_name, AWSOptions(**standin.aws_kwargs),
                               clients={"logs": shared})
         data.poll()
         assert "DescribeLogStreams" in seen and "GetLogEvents" in seen

@@ -16,6 +16,7 @@ from metricwidgets.errors import InputError
 from metricwidgets.sources.local_file import _MAX_READ, LocalFileSource
 from metricwidgets.polling import Watch
 from tests.waiting import poll_until
+from metricwidgets.options import MetricOptions
 
 DEFS = [MetricDefinition("loss", r"loss=([0-9]+)")]
 #: Lines padded so that a few hundred thousand make more than two polls' worth of bytes.
@@ -46,7 +47,7 @@ def test_a_rotated_file_with_megabytes_unread_is_read_to_its_end_first(tmp_path,
     old = _lines(0, 300_000)  # ~25 MB: three polls' worth
     assert len(old) > 2 * _MAX_READ + 4 * 1024 * 1024
     path.write_bytes(old[:-3])  # the writer is mid-line when the file is rotated
-    watch = Watch.for_file(path, DEFS, start=False, poller=poller)
+    watch = Watch.for_file(path, MetricOptions.from_keywords(DEFS), start=False, poller=poller)
     source = watch.sources[0]
     watch.poll_once()
     assert source.position < len(old) - _MAX_READ  # 20+ MB still unread
@@ -65,7 +66,7 @@ def test_a_rotated_file_with_megabytes_unread_is_read_to_its_end_first(tmp_path,
 def test_a_last_line_without_newline_is_not_glued_to_the_new_file(tmp_path, poller):
     path = tmp_path / "train.log"
     path.write_bytes(b"loss=1\nloss=2")
-    watch = Watch.for_file(path, DEFS, start=False, poller=poller)
+    watch = Watch.for_file(path, MetricOptions.from_keywords(DEFS), start=False, poller=poller)
     watch.poll_once()
     os.rename(path, tmp_path / "train.log.1")
     path.write_bytes(b"loss=3\n")
@@ -78,7 +79,7 @@ def test_a_last_line_without_newline_is_not_glued_to_the_new_file(tmp_path, poll
 def test_truncate_and_regrow_within_one_poll_loses_no_line(tmp_path, poller):
     path = tmp_path / "train.log"
     path.write_bytes(b"loss=1\nloss=2\n")
-    watch = Watch.for_file(path, DEFS, start=False, poller=poller)
+    watch = Watch.for_file(path, MetricOptions.from_keywords(DEFS), start=False, poller=poller)
     source = watch.sources[0]
     watch.poll_once()
     with open(path, "wb") as handle:  # same inode, and larger than before by the next poll
@@ -104,7 +105,7 @@ def test_truncate_and_regrow_with_the_same_first_line_is_still_seen(tmp_path):
 def test_a_truncation_ends_the_unfinished_line_of_the_old_content(tmp_path, poller):
     path = tmp_path / "train.log"
     path.write_bytes(b"loss=1\nloss=2")
-    watch = Watch.for_file(path, DEFS, start=False, poller=poller)
+    watch = Watch.for_file(path, MetricOptions.from_keywords(DEFS), start=False, poller=poller)
     watch.poll_once()
     path.write_bytes(b"loss=3\n")  # shorter: a plain truncation
     watch.poll_once()
@@ -132,7 +133,7 @@ def test_the_old_file_is_kept_while_the_path_is_missing(tmp_path):
                                         ("/dev/null", "a character device")])
 def test_a_device_is_refused_with_one_line(path, kind, poller):
     with pytest.raises(InputError) as caught:
-        Watch.for_file(path, DEFS, start=False, poller=poller)
+        Watch.for_file(path, MetricOptions.from_keywords(DEFS), start=False, poller=poller)
     message = str(caught.value)
     assert kind in message and path in message and "\n" not in message
 
@@ -153,7 +154,7 @@ def test_a_path_that_becomes_a_directory_is_refused_at_the_poll(tmp_path):
 def test_a_named_pipe_is_followed_without_blocking(tmp_path, poller):
     path = tmp_path / "train.pipe"
     os.mkfifo(path)
-    watch = Watch.for_file(path, DEFS, start=False, poller=poller)
+    watch = Watch.for_file(path, MetricOptions.from_keywords(DEFS), start=False, poller=poller)
     watch.poll_once()  # no writer yet: must return, not block the poller
     done = threading.Event()
 

@@ -159,7 +159,7 @@ class LivePlot(widgets.VBox):
         from metricwidgets.polling.watch import Watch
 
         options = resolve_options(options, metric_definitions, source, **aws)
-        watch = _first_poll(Watch.for_job(name, options=options, start=False))
+        watch = _first_poll(Watch.for_job(name, options, start=False))
         system = None
         if instances and options.source != "system":
             from metricwidgets.polling.utilization_watch import system_watch_for_job
@@ -172,11 +172,11 @@ class LivePlot(widgets.VBox):
                        options=None, **aws) -> LivePlot:
         """Watch a hyperparameter tuning job: its children overlaid, the best highlighted
         (options as for :meth:`for_job`; each child is read through the source given)."""
+        from metricwidgets.options import resolve_options
         from metricwidgets.polling.watch import Watch
 
-        watch = Watch.for_tuning_job(name, metric_definitions, source, options=options,
-                                     start=False, **aws)
-        return cls(_first_poll(watch))
+        options = resolve_options(options, metric_definitions, source, **aws)
+        return cls(_first_poll(Watch.for_tuning_job(name, options, start=False)))
 
     @classmethod
     def for_jobs(cls, names, metric_definitions=None, source: str | None = None, *,
@@ -191,31 +191,37 @@ class LivePlot(widgets.VBox):
             For an unknown job, missing credentials or a bad definition (checked by a
             first poll made before returning).
         """
+        from metricwidgets.options import resolve_options
         from metricwidgets.polling.watch import Watch
 
-        watch = Watch.for_jobs(list(names), metric_definitions, source, options=options,
-                               start=False, **aws)
-        return cls(_first_poll(watch))
+        options = resolve_options(options, metric_definitions, source, **aws)
+        return cls(_first_poll(Watch.for_jobs(list(names), options, start=False)))
 
     @classmethod
-    def for_command(cls, argv, metric_definitions=None, **kwargs) -> LivePlot:
+    def for_command(cls, argv, metric_definitions=None, *, options=None, step_definition=None,
+                    **settings) -> LivePlot:
         """Run a training command and watch its output (no definitions: they are suggested
-        from what it prints) and its process tree's utilization. ``kwargs``: ``options``,
-        ``step_definition``, ``cwd``, ``env``, ``name`` and the polling settings of
-        ``Watch.for_command``."""
+        from what it prints) and its process tree's utilization. ``settings``: ``cwd``,
+        ``env``, ``name`` and the polling settings of ``Watch.for_command``."""
+        from metricwidgets.options import resolve_options
         from metricwidgets.polling.watch import Watch
         from metricwidgets.polling.utilization_watch import system_watch_for_run
 
-        watch = Watch.for_command(argv, metric_definitions, **kwargs)
-        return cls(watch, system=system_watch_for_run(watch, cwd=kwargs.get("cwd"),
-                                                        poller=kwargs.get("poller")))
+        options = resolve_options(options, metric_definitions, None, step_definition)
+        watch = Watch.for_command(argv, options, **settings)
+        return cls(watch, system=system_watch_for_run(watch, cwd=settings.get("cwd"),
+                                                        poller=settings.get("poller")))
 
     @classmethod
-    def for_file(cls, path, metric_definitions=None, **kwargs) -> LivePlot:
-        """Follow a log file as it grows (``kwargs`` as for ``Watch.for_file``)."""
+    def for_file(cls, path, metric_definitions=None, *, options=None, step_definition=None,
+                 **settings) -> LivePlot:
+        """Follow a log file as it grows (``settings``: the polling settings of
+        ``Watch.for_file``)."""
+        from metricwidgets.options import resolve_options
         from metricwidgets.polling.watch import Watch
 
-        return cls(Watch.for_file(path, metric_definitions, **kwargs))
+        options = resolve_options(options, metric_definitions, None, step_definition)
+        return cls(Watch.for_file(path, options, **settings))
 
     # ------------------------------------------------------------------ public methods
     def to_dataframe(self):

@@ -17,15 +17,13 @@ from typing import Callable
 
 import ipywidgets as widgets
 
+from metricwidgets.errors import error_line
+
 __all__ = ["read_file", "run_command", "read_job", "SampleLoader", "MAX_SAMPLE_BYTES"]
 
 #: Most bytes read from a file or a command's output.
 MAX_SAMPLE_BYTES = 20_000_000
 
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def read_file(path) -> tuple[str, list[str]]:
@@ -49,7 +47,7 @@ def run_command(argv, timeout: float = 120.0) -> tuple[str, list[str]]:
     try:
         source = LocalProcessSource(argv)
     except Exception as exc:
-        return "", [_one_line(exc)]
+        return "", [error_line(exc)]
     chunks: list[str] = []
     notes = []
     try:
@@ -71,32 +69,33 @@ def run_command(argv, timeout: float = 120.0) -> tuple[str, list[str]]:
                 break
             time.sleep(0.05)
     except Exception as exc:
-        notes.append(f"reading the command's output failed: {_one_line(exc)}")
+        notes.append(f"reading the command's output failed: {error_line(exc)}")
     finally:
         source.close()
     return "".join(chunks), notes
 
 
-def read_job(name: str, first: int = 200, last: int = 200, **aws) -> tuple[str, list[str]]:
-    """The first and last lines of each host's log of training job ``name``, hosts one after
-    the other, lines exactly as CloudWatch holds them."""
+def read_job(name: str, options, first: int = 200, last: int = 200) -> tuple[str, list[str]]:
+    """The first and last lines of each host's log of training job ``name`` (reached as
+    ``options``, a :class:`~metricwidgets.options.MetricOptions`, say), hosts one after the
+    other, lines exactly as CloudWatch holds them."""
     from metricwidgets.sources.log_sample import read_job_log_sample
 
     try:
-        hosts = read_job_log_sample(name, first=first, last=last, **aws)
+        hosts = read_job_log_sample(name, options.aws, first=first, last=last)
     except Exception as exc:
-        return "", [f"cannot read the log of {name!r}: {_one_line(exc)}"]
+        return "", [f"cannot read the log of {name!r}: {error_line(exc)}"]
     if not hosts:
         return "", [f"training job {name!r} has written no log yet"]
     return "\n".join(line for host in sorted(hosts) for line in hosts[host]), []
 
 
-def job_definitions(name: str, **aws) -> list:
-    """A training job's own metric definitions (``DescribeTrainingJob``); raises on error."""
-    from metricwidgets.sources.aws import AWSOptions
+def job_definitions(name: str, options) -> list:
+    """A training job's own metric definitions (``DescribeTrainingJob``, reached as
+    ``options`` say); raises on error."""
     from metricwidgets.sources.sagemaker_job import SageMakerJobSource
 
-    return list(SageMakerJobSource(name, AWSOptions.from_kwargs(**aws)).describe().definitions)
+    return list(SageMakerJobSource(name, options.aws).describe().definitions)
 
 
 class SampleLoader(widgets.HBox):
@@ -108,13 +107,13 @@ class SampleLoader(widgets.HBox):
     Parameters
     ----------
     on_loaded : callable(text, notes)
-    aws : dict
-        AWS options for a job (``region``, ``profile``, ``endpoint_url``, ``session``).
+    options : MetricOptions
+        Where to reach AWS for a job.
     """
 
-    def __init__(self, on_loaded: Callable[[str, list], None], aws: dict | None = None):
+    def __init__(self, on_loaded: Callable[[str, list], None], options):
         self._on_loaded = on_loaded
-        self._aws = dict(aws or {})
+        self.options = options
         self.kind = widgets.Dropdown(options=[("file", "file"), ("command", "command"),
                                               ("training job", "job")], value="file",
                                      layout=widgets.Layout(width="130px"))
@@ -146,9 +145,9 @@ class SampleLoader(widgets.HBox):
                 elif kind == "command":
                     text, notes = run_command(shlex.split(target))
                 else:
-                    text, notes = read_job(target, **self._aws)
+                    text, notes = read_job(target, self.options)
             except Exception as exc:  # a loader never raises; this is the last guard
-                text, notes = "", [_one_line(exc)]
+                text, notes = "", [error_line(exc)]
             finally:
                 self.button.disabled = False
             if text or notes:

@@ -24,7 +24,10 @@ from typing import Any, Sequence
 
 import ipywidgets as widgets
 
+from metricwidgets.errors import error_line
+
 from metricwidgets.core.parsing import MetricDefinition, load_definitions
+from metricwidgets.options import MetricOptions, resolve_options
 from metricwidgets.core.parsing import strip_ansi
 from metricwidgets.core.authoring import SampleReport, build_report
 from metricwidgets.core.authoring import suggest_definitions
@@ -57,6 +60,12 @@ class RegexPlayground(widgets.VBox):
     metric_definitions : anything :func:`~metricwidgets.core.parsing.load_definitions`
         reads (SageMaker's ``[{"Name", "Regex"}]``, ``NAME=REGEX`` strings, an Estimator, a
         ``DescribeTrainingJob`` answer, a JSON file path), or None.
+    options : MetricOptions, optional
+        Where to reach AWS when a job's log or definitions are loaded, or the job watched
+        (default: :meth:`MetricOptions.build`, the ``METRICWIDGETS_*`` environment).
+    job_name : str, optional
+        The training job the sample came from (:meth:`from_job`): offers to watch it with
+        the definitions written here.
     timer : callable
         Makes the debounce timer: ``timer(seconds, function, args=...)`` with ``start()``
         and ``cancel()``, as :class:`threading.Timer` (the default); tests inject a timer
@@ -79,11 +88,12 @@ class RegexPlayground(widgets.VBox):
     """
 
     def __init__(self, sample_text: str = "", metric_definitions: Any = None, *,
-                 timer: Callable[..., threading.Timer] = threading.Timer,
-                 _job: dict | None = None):
+                 options: MetricOptions | None = None, job_name: str | None = None,
+                 timer: Callable[..., threading.Timer] = threading.Timer):
         self.messages: list[str] = []
         self.report: SampleReport | None = None
-        self._job = _job
+        self.options = options if options is not None else MetricOptions.build()
+        self.job_name = job_name
         # _state guards the timer and the generation (held for microseconds, so a keystroke
         # never waits); _work serialises report building (which may take a second).
         self._state = threading.Lock()
@@ -100,7 +110,7 @@ class RegexPlayground(widgets.VBox):
             definitions = load_definitions(metric_definitions)
         except Exception as exc:
             definitions = []
-            self._message(f"cannot read the metric definitions: {_one_line(exc)}")
+            self.add_message(f"cannot read the metric definitions: {error_line(exc)}")
 
         self.title = widgets.HTML("<b>Metric regex playground</b> &middot; SageMaker's rules")
         self.sample = widgets.Textarea(placeholder="Paste log lines here", rows=8,
@@ -112,10 +122,9 @@ class RegexPlayground(widgets.VBox):
         self.rows = DefinitionRows(definitions, on_change=self._changed)
         self.limits = widgets.HTML()
         self.limits.add_class("mw-limits-box")
-        aws = (_job or {}).get("aws", {})
-        self.importer = ImportBox(self.extend_definitions, self._message,
-                                  lambda name: job_definitions(name, **aws))
-        self.loader = SampleLoader(self._loaded, aws)
+        self.importer = ImportBox(self.extend_definitions, self.add_message,
+                                  lambda name: job_definitions(name, self.options))
+        self.loader = SampleLoader(self._loaded, self.options)
         self.import_panel = widgets.Accordion([self.importer])
         self.import_panel.set_title(0, "Import definitions (JSON, NAME=REGEX, a job)")
         self.import_panel.selected_index = None
@@ -131,7 +140,7 @@ class RegexPlayground(widgets.VBox):
                                            layout=widgets.Layout(width="auto"))
         self.watch_button.add_class("mw-watch-job")
         self.watch_button.on_click(lambda _b: self.watch_job())
-        self.watch_button.layout.display = "" if _job else "none"
+        self.watch_button.layout.display = "" if job_name else "none"
         self.watch_box = widgets.VBox()
         export_panel = widgets.Accordion([widgets.VBox([self.export, self.watch_button,
                                                         self.watch_box])])
@@ -189,7 +198,7 @@ class RegexPlayground(widgets.VBox):
         try:
             self.extend_definitions(load_definitions(source))
         except Exception as exc:
-            self._message(f"cannot import: {_one_line(exc)}")
+            self.add_message(f"cannot import: {error_line(exc)}")
 
     def extend_definitions(self, definitions: Sequence[MetricDefinition]) -> None:
         """Append rows for ``definitions`` and refresh."""
@@ -205,7 +214,7 @@ class RegexPlayground(widgets.VBox):
             try:
                 return self._refresh(generation)
             except Exception as exc:  # never a traceback in the widget
-                self._message(f"could not update the results: {_one_line(exc)}")
+                self.add_message(f"could not update the results: {error_line(exc)}")
                 return None
 
     def close(self) -> None:
@@ -236,42 +245,46 @@ class RegexPlayground(widgets.VBox):
 
     @classmethod
     def from_job(cls, name: str, metric_definitions: Any = None, first: int = 200,
-                 last: int = 200, **aws) -> "RegexPlayground":
+                 last: int = 200, *, options: MetricOptions | None = None,
+                 **aws) -> "RegexPlayground":
         """A playground on a SageMaker training job's real log: the first and last lines of
         each host, and the job's own definitions unless ``metric_definitions`` is given.
 
-        ``aws``: ``region``, ``profile``, ``endpoint_url``, ``session``. Errors (unknown job,
-        no credentials) are shown in the playground, not raised.
+        ``options`` (a :class:`~metricwidgets.options.MetricOptions`) or ``aws`` (``region``,
+        ``profile``, ``endpoint_url``, ``session``) say where the job is. Errors (unknown
+        job, no credentials) are shown in the playground, not raised.
         """
-        sample, notes = read_job(name, first, last, **aws)
+        options = resolve_options(options, **aws)
+        sample, notes = read_job(name, options, first, last)
         if metric_definitions is None:
             try:
-                metric_definitions = job_definitions(name, **aws)
+                metric_definitions = job_definitions(name, options)
             except Exception as exc:
-                notes.append(f"cannot read the definitions of {name!r}: {_one_line(exc)}")
-        return cls._with_notes(sample, notes, metric_definitions,
-                               _job={"name": name, "aws": aws})
+                notes.append(f"cannot read the definitions of {name!r}: {error_line(exc)}")
+        return cls._with_notes(sample, notes, metric_definitions, options=options,
+                               job_name=name)
 
     @classmethod
     def _with_notes(cls, text: str, notes: list, metric_definitions, **kwargs):
         playground = cls(text, metric_definitions, **kwargs)
         for note in notes:
-            playground._message(note)
+            playground.add_message(note)
         return playground
 
     def watch_job(self):
         """Open a LivePlot of the job this playground came from, with these definitions
         (the job's logs are re-parsed: the metrics appear even for a finished job)."""
-        if not self._job:
-            self._message("this playground did not come from a job")
+        if not self.job_name:
+            self.add_message("this playground did not come from a job")
             return None
         try:
             from metricwidgets.widgets.liveplot import LivePlot
 
-            plot = LivePlot.for_job(self._job["name"], metric_definitions=self.metric_definitions,
-                                    **self._job["aws"])
+            definitions = tuple(load_definitions(self.metric_definitions))
+            plot = LivePlot.for_job(self.job_name, options=self.options.replace(
+                metric_definitions=definitions))
         except Exception as exc:
-            self._message(f"cannot watch {self._job['name']!r}: {_one_line(exc)}")
+            self.add_message(f"cannot watch {self.job_name!r}: {error_line(exc)}")
             return None
         for child in self.watch_box.children:
             if hasattr(child, "close"):
@@ -283,7 +296,7 @@ class RegexPlayground(widgets.VBox):
 
     def _loaded(self, text: str, notes: list) -> None:
         for note in notes:
-            self._message(note)
+            self.add_message(note)
         if text:
             self.sample_text = text
 
@@ -333,7 +346,7 @@ class RegexPlayground(widgets.VBox):
                 self._suggested = suggest_definitions(text)
             except Exception as exc:
                 self._suggested = []
-                self._message(f"no suggestions: {_one_line(exc)}")
+                self.add_message(f"no suggestions: {error_line(exc)}")
         # A proposal for a metric the definitions already take (under another name) is noise.
         covered = report.seen_names - report.untaken_names
         self.suggestions.show([s for s in self._suggested if s["Name"] not in covered],
@@ -341,7 +354,8 @@ class RegexPlayground(widgets.VBox):
         self._show_status()
         return report
 
-    def _message(self, text: str) -> None:
+    def add_message(self, text: str) -> None:
+        """Show ``text`` (one line) in the status line, under the last four."""
         self.messages.append(text)
         del self.messages[:-5]
         self._show_status()
@@ -351,6 +365,3 @@ class RegexPlayground(widgets.VBox):
                                     for m in self.messages)
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

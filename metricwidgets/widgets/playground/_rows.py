@@ -12,6 +12,8 @@ from typing import Callable, Sequence
 
 import ipywidgets as widgets
 
+from metricwidgets.errors import error_line
+
 from metricwidgets.core.parsing import MetricDefinition, load_definitions
 from metricwidgets.core.authoring import LINT_CODES
 from metricwidgets.core.authoring import DefinitionReport
@@ -244,7 +246,7 @@ class ImportBox(widgets.VBox):
                 definitions = load_definitions([line for line in text.splitlines()
                                                 if line.strip()])
         except Exception as exc:  # a widget shows errors, it never raises them
-            self._on_error(f"cannot import: {_one_line(exc)}")
+            self._on_error(f"cannot import: {error_line(exc)}")
             return
         self._on_import(definitions)
 
@@ -255,15 +257,11 @@ class ImportBox(widgets.VBox):
         try:
             definitions = self._job_definitions(name)
         except Exception as exc:
-            self._on_error(f"cannot import from job {name!r}: {_one_line(exc)}")
+            self._on_error(f"cannot import from job {name!r}: {error_line(exc)}")
             return
         if not definitions:
             self._on_error(f"training job {name!r} has no metric definitions")
             return
         self._on_import(definitions)
 
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 

@@ -20,6 +20,8 @@ from metricwidgets.widgets.liveplot import ChartSettings
 from metricwidgets.widgets.liveplot import render_header
 from metricwidgets.widgets.liveplot import InstancesPanel
 from tests.waiting import wait_until
+from metricwidgets.options import MetricOptions
+from metricwidgets.sources.aws import AWSOptions
 
 
 def watch_of(*statuses, messages=(), tuning=False):
@@ -154,8 +156,7 @@ def test_a_tuning_job_names_each_failed_child_and_says_unmatched_definitions_onc
 
 def test_a_local_command_says_its_exit_once(tmp_path, poller):
     for code, fact in ((0, "exited with code 0"), (3, "exited with code 3")):
-        watch = Watch.for_command([sys.executable, "-c", f"print('loss=0.5'); exit({code})"],
-                                  [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}], poller=poller)
+        watch = Watch.for_command([sys.executable, "-c", f"print('loss=0.5'); exit({code})"], MetricOptions.from_keywords([{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]), poller=poller)
         try:
             assert watch.wait(60)
             name = watch.name
@@ -168,7 +169,7 @@ def test_a_local_command_says_its_exit_once(tmp_path, poller):
 def test_a_local_file_once(tmp_path, poller):
     log = tmp_path / "train.log"
     log.write_text("loss=0.5\nloss=0.25\n")
-    watch = Watch.for_file(log, [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}], poller=poller)
+    watch = Watch.for_file(log, MetricOptions.from_keywords([{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]), poller=poller)
     try:
         wait_until(lambda: sum(map(len, watch.store.snapshots())) == 2, 30,
                    what="the file's two points")
@@ -181,7 +182,7 @@ def test_the_metrics_source_names_cloudwatch_averages_once():
     status = JobStatus(name="job-a", status="Completed", start_time=0.0, end_time=60.0,
                        final_metrics={"train:error": 0.25})
     watch = watch_of(status)
-    watch.sources = [CloudWatchMetricsSource("job-a")]
+    watch.sources = [CloudWatchMetricsSource("job-a", AWSOptions())]
     watch.store.add_points(SeriesKey("job-a", "all", "train:error"), [float("nan")], [30.0],
                            [0.375])
     text = render_header(watch, last_update=60.0, now=90.0)

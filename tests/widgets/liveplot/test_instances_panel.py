@@ -16,6 +16,7 @@ from metricwidgets.widgets.liveplot import InstancesPanel
 from metricwidgets.widgets.liveplot import LivePlot
 from tests.waiting import wait_until
 from tests.widgets.liveplot.test_live_plot import mark_xy
+from metricwidgets.options import MetricOptions
 
 # Prints a metric line a tenth of a second while burning CPU, until the stop file exists.
 TRAINER = textwrap.dedent("""
@@ -32,8 +33,7 @@ TRAINER = textwrap.dedent("""
 
 def _command_plot(tmp_path, poller):
     stop = tmp_path / "stop"
-    watch = Watch.for_command([sys.executable, "-c", TRAINER, str(stop)],
-                              [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}], poller=poller)
+    watch = Watch.for_command([sys.executable, "-c", TRAINER, str(stop)], MetricOptions.from_keywords([{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]), poller=poller)
     system = system_watch_for_run(watch, interval=0.2, poller=poller)
     return LivePlot(watch, system=system), stop
 
@@ -93,7 +93,7 @@ def test_per_device_divides_cpu_by_the_cores_and_as_reported_does_not(tmp_path, 
 
 def test_the_panel_is_hidden_until_the_first_sample(tmp_path, poller):
     stop = tmp_path / "stop"
-    watch = Watch.for_command([sys.executable, "-c", TRAINER, str(stop)], [], poller=poller)
+    watch = Watch.for_command([sys.executable, "-c", TRAINER, str(stop)], MetricOptions.from_keywords([]), poller=poller)
     system = system_watch_for_run(watch, start=False, poller=poller)
     panel = InstancesPanel(system)
     try:
@@ -126,7 +126,7 @@ def test_collapsing_the_panel_hides_its_body(tmp_path, poller):
 
 def test_the_utilization_watch_is_polled_by_the_poller_it_is_given(tmp_path, poller):
     stop = tmp_path / "stop"
-    watch = Watch.for_command([sys.executable, "-c", TRAINER, str(stop)], [], poller=poller)
+    watch = Watch.for_command([sys.executable, "-c", TRAINER, str(stop)], MetricOptions.from_keywords([]), poller=poller)
     system = system_watch_for_run(watch, interval=0.2, poller=poller)
     try:
         assert watch in poller.items and system in poller.items

@@ -25,6 +25,7 @@ from metricwidgets.widgets.liveplot import Chart
 from metricwidgets.widgets.liveplot import ChartSettings
 from metricwidgets.widgets.liveplot import LivePlot
 from tests.waiting import wait_until
+from metricwidgets.options import MetricOptions
 
 TINY = str(Path(__file__).resolve().parents[2] / "data" / "train_tiny.py")
 DEFS = [{"Name": "train:error", "Regex": r"Train_error=(.*?);"},
@@ -48,8 +49,7 @@ def mark_xy(mark):
 
 @pytest.fixture
 def finished_plot(poller):
-    watch = Watch.for_command([sys.executable, TINY, "--epochs", "30", "--nan-at", "20"], DEFS,
-                              poller=poller, step_definition=EPOCH)
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "30", "--nan-at", "20"], MetricOptions.from_keywords(DEFS, step_definition=EPOCH), poller=poller)
     plot = LivePlot(watch)
     assert plot.wait(60)
     yield plot
@@ -186,7 +186,7 @@ def test_header_shows_status_counts_and_escapes_names(poller, tmp_path):
     log = tmp_path / "<run>.log"
     log.write_text("Train_error=0.5;  Valid_error=abc;\n")
     defs = DEFS + [{"Name": "never", "Regex": r"zzz=(\d+)"}]
-    watch = Watch.for_file(str(log), defs, start=False, poller=poller)
+    watch = Watch.for_file(str(log), MetricOptions.from_keywords(defs), start=False, poller=poller)
     plot = LivePlot(watch)
     try:
         watch.poll_once()
@@ -203,7 +203,7 @@ def test_header_shows_status_counts_and_escapes_names(poller, tmp_path):
 def test_user_zoom_survives_new_points_and_reset_follows_again(poller, tmp_path):
     log = tmp_path / "train.log"
     log.write_text("".join(f"Train_error={1 / (i + 1):.4f};\n" for i in range(200)))
-    watch = Watch.for_file(str(log), DEFS, start=False, poller=poller)
+    watch = Watch.for_file(str(log), MetricOptions.from_keywords(DEFS), start=False, poller=poller)
     plot = LivePlot(watch)
     try:
         watch.poll_once()
@@ -246,9 +246,7 @@ def test_a_million_points_are_downsampled_with_spikes_kept():
 
 
 def test_updates_from_the_poller_are_throttled_and_coalesced(poller):
-    watch = Watch.for_command(
-        [sys.executable, TINY, "--epochs", "40", "--delay", "0.01"], DEFS, poller=poller,
-        step_definition=EPOCH, min_interval=0.01, max_interval=0.02, start=False)
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "40", "--delay", "0.01"], MetricOptions.from_keywords(DEFS, step_definition=EPOCH), poller=poller, min_interval=0.01, max_interval=0.02, start=False)
     notifications = []
     watch.add_listener(lambda _w: notifications.append(time.monotonic()))
     plot = LivePlot(watch, redraw_interval=0.5)
@@ -265,8 +263,7 @@ def test_updates_from_the_poller_are_throttled_and_coalesced(poller):
 
 
 def test_close_stops_the_process_and_leaves_no_thread(poller):
-    watch = Watch.for_command([sys.executable, TINY, "--epochs", "1000", "--delay", "0.05"],
-                              DEFS, poller=poller)
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "1000", "--delay", "0.05"], MetricOptions.from_keywords(DEFS), poller=poller)
     plot = LivePlot(watch)
     wait_until(lambda: len(watch.store) > 0, 30, 0.02, what="first points")
     process = watch.sources[0]
@@ -411,7 +408,7 @@ def test_many_metrics_get_a_chart_selector(poller, tmp_path):
     log.write_text("".join(" ".join(f"{n}={i / 10 + k}" for k, n in enumerate(names)) + "\n"
                            for i in range(5)))
     defs = [{"Name": n, "Regex": rf"\b{n}=([0-9.]+)"} for n in names]
-    watch = Watch.for_file(str(log), defs, start=False, poller=poller)
+    watch = Watch.for_file(str(log), MetricOptions.from_keywords(defs), start=False, poller=poller)
     plot = LivePlot(watch)
     try:
         watch.poll_once()
