@@ -55,8 +55,12 @@ test-browser:
 bench:
 	$(PYTHON) -m tests.benchmarks
 
-# Python lint (ruff, configured in pyproject.toml) and the house limit on complexity: no
-# function of the package above radon's grade C (cyclomatic complexity 20).
+# Python lint (ruff, configured in pyproject.toml) and the house limits: no function of the
+# package above radon's grade C (cyclomatic complexity 20), no module over 500 lines, and the
+# layout (tests/test_layout.py: import walls between layers and doors, no private name reached
+# from outside what owns it, at most 8 entries at the top of core/ and widgets/).
 lint:
 	$(PYTHON) -m ruff check metricwidgets tests conftest.py
 	@out=$$($(PYTHON) -m radon cc -n D metricwidgets); if [ -n "$$out" ]; then echo "$$out"; echo "functions above complexity 20 (radon grade D or worse)"; exit 1; fi
+	@out=$$(find metricwidgets -name '*.py' -not -path '*/labextension/*' -exec awk 'END { if (NR > 500) print FILENAME ": " NR " lines" }' {} \;); if [ -n "$$out" ]; then echo "$$out"; echo "modules over 500 lines"; exit 1; fi
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/test_layout.py
