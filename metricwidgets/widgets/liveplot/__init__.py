@@ -97,17 +97,16 @@ from metricwidgets.widgets.liveplot._ticks import (  # noqa: F401
     ticks_for,
     time_ticks,
 )
+from metricwidgets.widgets.liveplot._mark_points import MarkPoints, mark_points  # noqa: F401
 from metricwidgets.widgets.liveplot._view import (  # noqa: F401
     DEFAULT_SMOOTHING,
     MAX_SMOOTHING,
-    MarkPoints,
     SeriesCache,
     SeriesView,
     X_MODES,
     downsample_indices,
     ema,
     log_safe,
-    mark_points,
     points_for_width,
     series_view,
     visible_bounds,

@@ -13,7 +13,7 @@ from bqplot import Scatter, Tooltip
 
 from metricwidgets.core.diagnosis import Diagnosis, SeriesData, diagnose_group
 from metricwidgets.core.store import SeriesSnapshot
-from metricwidgets.widgets.liveplot._view import mark_points
+from metricwidgets.widgets.liveplot._mark_points import mark_points
 from metricwidgets.widgets.liveplot._axes import to_dates
 
 __all__ = ["DIAG_COLOUR", "ChartDiagnoses", "draw_nan_marks", "notes_html"]

@@ -11,8 +11,8 @@ update costs O(what is visible), never O(the series):
   bucket, so a spike never vanishes;
 - a debiased exponential moving average (TensorBoard's smoothing), kept incrementally per
   series by :class:`SeriesCache`, so an append costs O(new points);
-- a y-range that ignores outliers, log-y safety (values <= 0 cannot be drawn), and where the
-  NaN / infinite captures happened.
+- a y-range that ignores outliers, and log-y safety (values <= 0 cannot be drawn); where the
+  NaN / infinite captures happened is :mod:`~metricwidgets.widgets.liveplot._mark_points`.
 
 Thread-safety: the functions are pure. A :class:`SeriesCache` belongs to one chart and must be
 used by one thread at a time (the chart serialises its redraws).
@@ -29,9 +29,9 @@ import numpy as np
 from metricwidgets.core.store import X_MODES, x_column, x_range_of
 
 __all__ = [
-    "X_MODES", "DEFAULT_SMOOTHING", "MAX_SMOOTHING", "SeriesCache", "SeriesView", "MarkPoints",
+    "X_MODES", "DEFAULT_SMOOTHING", "MAX_SMOOTHING", "SeriesCache", "SeriesView",
     "ema", "x_values", "visible_bounds", "downsample_indices", "y_range", "log_safe",
-    "mark_points", "series_view", "points_for_width",
+    "series_view", "points_for_width",
 ]
 
 #: TensorBoard's default smoothing weight, and the slider's end.
@@ -333,49 +333,6 @@ def log_safe(y: np.ndarray) -> tuple[np.ndarray, int]:
     if count:
         y = np.where(bad, np.nan, y)
     return y, count
-
-
-# --------------------------------------------------------------------------- NaN/Inf marks
-@dataclass
-class MarkPoints:
-    """Where the NaN / infinite / out-of-range captures of a series happened.
-
-    Attributes
-    ----------
-    x : numpy.ndarray
-        In the chart's x mode; the captures without a usable x are left out.
-    kind : list of str
-        ``nan``, ``+inf`` or ``-inf`` for each.
-    line : list of int
-        1-based log lines.
-    """
-
-    x: np.ndarray
-    kind: list
-    line: list
-
-
-def mark_points(drops: Sequence, mode: str, origin: float = 0.0, step_fallback=None):
-    """Place drops (objects with ``value``, ``step``, ``timestamp``, ``line``) on the x-axis.
-
-    ``step_fallback(line)`` gives a step for a drop that has none (its neighbour's step);
-    without it such drops are placed at NaN and left out.
-    """
-    xs, kinds, lines = [], [], []
-    for drop in drops:
-        step = drop.step
-        if mode == "step" and math.isnan(step) and step_fallback is not None:
-            step = step_fallback(drop.line)
-        x = float(x_values(np.float64(step), np.float64(drop.timestamp), mode, origin))
-        if not math.isfinite(x):
-            continue
-        value = drop.value
-        kind = "+inf" if value == math.inf or (math.isfinite(value) and value > 0) else (
-            "-inf" if value == -math.inf or (math.isfinite(value) and value < 0) else "nan")
-        xs.append(x)
-        kinds.append(kind)
-        lines.append(drop.line)
-    return MarkPoints(np.asarray(xs, np.float64), kinds, lines)
 
 
 def _downsample_by_blocks(x, value, cache: SeriesCache, start: int, stop: int,

@@ -11,6 +11,7 @@ from metricwidgets.polling.watch import Watch
 from metricwidgets.widgets.liveplot import LivePlot
 from tests.waiting import wait_until
 from tests.widgets.liveplot.test_live_plot import DEFS, mark_xy
+from metricwidgets.options import MetricOptions
 
 N = 18_000
 SPIKES = (1_000, 5_000, 13_000, 15_500)
@@ -29,7 +30,7 @@ def noisy_plot(poller, tmp_path):
     log = tmp_path / "train.log"
     values = np.round(noisy_values(), 6)  # as written in the log
     log.write_text("".join(f"Train_error={v:.6f};\n" for v in values))
-    watch = Watch.for_file(str(log), DEFS, start=False, poller=poller)
+    watch = Watch.for_file(str(log), MetricOptions.from_keywords(DEFS), start=False, poller=poller)
     wait_until(lambda: (watch.poll_once() or True) and len(watch.store) == N, 60, 0.05,
                what=f"{N} points")
     # Read before the plot exists and diagnosed at once: no redraw is left pending, so
