@@ -24,7 +24,7 @@ import threading
 from collections import Counter
 from typing import Callable
 
-from metricwidgets.sources.aws import translate_error
+from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.cloudwatch_logs import LOG_GROUP, CloudWatchLogsSource, \
     host_from_stream
 
@@ -78,7 +78,8 @@ def _group_by_host(job: str, per_stream: dict) -> HostLines:
 
 
 def _full(client, job: str, group: str, cancelled: Callable[[], bool]) -> HostLines:
-    source = CloudWatchLogsSource(job, client=client, group=group)
+    # The client is ready (metered by the scan): the options would only make one.
+    source = CloudWatchLogsSource(job, AWSOptions(), client=client, group=group)
     source.final_drain()
     per_stream: dict = {}
     while not source.finished:
