@@ -206,7 +206,7 @@ class StandIn:
         Its definitions are ``metric_definitions`` (SageMaker's shape), its start time
         ``started_seconds_ago`` in the past; one created before under that name (a re-run
         cell) is replaced, its logs and metrics forgotten. Returns moto's job object."""
-        if name in self._backend().training_jobs:
+        if name in self.sagemaker_backend().training_jobs:
             self.forget_recorded(name)
         self.client("sagemaker").create_training_job(
             TrainingJobName=name,

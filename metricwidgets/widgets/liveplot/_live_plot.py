@@ -93,6 +93,8 @@ class LivePlot(widgets.VBox):
         Redraws done so far (tests wait on it).
     last_error : str or None
         The last redraw failure (also shown in the header); a redraw never raises.
+    lock : threading.RLock
+        Held by every redraw: hold it to read the plot as drawn (its picture does).
 
     Thread-safety: every public method may be called from any thread; redraws are serialised.
     """
@@ -105,7 +107,7 @@ class LivePlot(widgets.VBox):
         self.watch = watch
         self.directions = dict(directions or {})
         self._settings = ChartSettings()
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._closed = False
         self._stopped = False
         self._last_update: float | None = None
@@ -267,7 +269,7 @@ class LivePlot(widgets.VBox):
 
     def reset_zoom(self) -> None:
         """Let every chart follow the data again."""
-        with self._lock:
+        with self.lock:
             for chart in self.charts.values():
                 chart.reset_zoom()
         # Not forced: the data did not change, so the diagnoses (O(series)) need not rerun.
@@ -308,7 +310,7 @@ class LivePlot(widgets.VBox):
         if self.instances is not None:
             self.instances.close()
         LivePlot.instances.discard(self)
-        with self._lock:
+        with self.lock:
             for chart in self.charts.values():
                 chart.close()
                 chart.link.close()
@@ -347,7 +349,8 @@ class LivePlot(widgets.VBox):
         if self._redrawing != threading.get_ident():
             self.refresh(force=True)
 
-    def _shown_keys(self) -> list[str]:
+    def shown_keys(self) -> list[str]:
+        """The keys of the charts shown now (the controls' choice)."""
         shown = self.controls.shown_charts()
         return [k for k, c in self.charts.items() if c.group.quantity in shown]
 
@@ -367,7 +370,7 @@ class LivePlot(widgets.VBox):
         header and kept in :attr:`last_error`."""
         if self._closed:
             return
-        with self._lock:
+        with self.lock:
             self._redrawing = threading.get_ident()
             try:
                 self._redraw(force)
@@ -432,7 +435,7 @@ class LivePlot(widgets.VBox):
         settings = self.controls.settings(settings)
         settings.hidden_sources |= removed
         self._hidden_sources = frozenset(settings.hidden_sources)
-        shown = self._shown_keys()
+        shown = self.shown_keys()
         children = tuple(self.charts[k] for k in shown)
         if self.charts_box.children != children:
             self.charts_box.children = children

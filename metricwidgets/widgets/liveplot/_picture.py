@@ -144,12 +144,12 @@ def picture_of(plot) -> tuple[str, str]:
     the charts shown, the findings listed."""
     from metricwidgets.widgets.liveplot._chart_image import plot_svg
 
-    with plot._lock:
+    with plot.lock:  # the plot as drawn last: no redraw meanwhile
         watch = plot.watch
         name = str(getattr(watch, "name", "") or "metrics")
         statuses = list(getattr(watch, "statuses", {}).values())
         said = ", ".join(dict.fromkeys(s.status for s in statuses))
-        charts = [plot.charts[key] for key in plot._shown_keys()]
+        charts = [plot.charts[key] for key in plot.shown_keys()]
         findings = [(f.severity, line) for f, line in zip(plot.findings.findings,
                                                           plot.findings.lines)]
         smoothing = bool(plot.controls.smoothing.value)
