@@ -371,8 +371,7 @@ def test_the_plots_output_carries_the_widget_and_its_picture_and_keeps_the_pictu
     from IPython.utils.capture import capture_output
 
     InteractiveShell.instance()
-    watch = Watch.for_command([sys.executable, TINY, "--epochs", "12"], DEFS, poller=poller,
-                              step_definition=EPOCH)
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "12"], MetricOptions.from_keywords(DEFS, step_definition=EPOCH), poller=poller)
     plot = LivePlot(watch)
     view = "application/vnd.jupyter.widget-view+json"
     with capture_output() as shown:
