@@ -14,6 +14,7 @@ import pytest
 from metricwidgets.polling.watch import Watch
 from metricwidgets.widgets.liveplot import LivePlot
 from metricwidgets.widgets.liveplot import ChartLink
+from metricwidgets.options import MetricOptions
 
 TINY = str(Path(__file__).resolve().parents[2] / "data" / "train_tiny.py")
 DEFS = [{"Name": "train:error", "Regex": r"Train_error=(.*?);"},
@@ -22,8 +23,7 @@ DEFS = [{"Name": "train:error", "Regex": r"Train_error=(.*?);"},
 
 @pytest.fixture
 def plot(poller):
-    watch = Watch.for_command([sys.executable, TINY, "--epochs", "30"], DEFS, poller=poller,
-                              step_definition=r"epoch ([0-9]+):")
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "30"], MetricOptions.from_keywords(DEFS, step_definition=r"epoch ([0-9]+):"), poller=poller)
     plot = LivePlot(watch)
     assert plot.wait(60)
     yield plot
