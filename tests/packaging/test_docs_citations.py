@@ -68,6 +68,6 @@ def test_every_cited_document_and_section_exists():
 
 
 def test_instance_types_cites_the_instance_utilization_section():
-    text = (REPO / "metricwidgets" / "core" / "instance_types.py").read_text(encoding="utf-8")
+    text = (REPO / "metricwidgets" / "core" / "diagnosis" / "_instance_types.py").read_text(encoding="utf-8")
     assert 'docs/sagemaker.md, "Instance utilization"' in text
     assert "### Instance utilization" in (REPO / "docs" / "sagemaker.md").read_text("utf-8")
