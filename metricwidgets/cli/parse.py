@@ -21,7 +21,7 @@ from metricwidgets.cli.output import json_number
 from metricwidgets.core.parsing import MetricDefinition
 from metricwidgets.core.parsing import LogParser, cut_message, refuse_invalid
 from metricwidgets.core.parsing import ParseResult
-from metricwidgets.core.parsing import DROP_REASONS, PARALLEL_MIN_BYTES, ParallelParse
+from metricwidgets.core.parsing import DROP_REASONS, PARALLEL_MIN_BYTES, ParallelParse, cpus
 from metricwidgets.errors import InputError
 from metricwidgets.options import MetricOptions, add_option_arguments
 
@@ -244,7 +244,7 @@ def _parser_and_results(args, definitions):
     for a large file, here otherwise."""
     import os
 
-    workers = args.workers or len(os.sched_getaffinity(0))
+    workers = args.workers or cpus()
     log = LogStream(args.logfile, args.max_bytes)
     try:
         size = os.path.getsize(args.logfile) if os.path.isfile(args.logfile) else 0

@@ -55,6 +55,7 @@ from metricwidgets.core.parsing._parser import (  # noqa: F401
 from metricwidgets.core.parsing._parallel import (  # noqa: F401
     PARALLEL_MIN_BYTES,
     ParallelParse,
+    cpus,
     line_ranges,
 )
 from metricwidgets.core.parsing._prefilter import (  # noqa: F401
@@ -136,6 +137,7 @@ __all__ = [
     "chunk_budget",
     "compile_parsed",
     "convert",
+    "cpus",
     "cut_message",
     "definitions_from_job",
     "definitions_to_json",

@@ -30,7 +30,8 @@ import numpy as np
 from metricwidgets.core.parsing._parser import LogParser
 from metricwidgets.core.parsing._results import DefinitionStats, ParseResult
 
-__all__ = ["CHUNK_BYTES", "PARALLEL_MIN_BYTES", "PIECE_BYTES", "ParallelParse", "line_ranges"]
+__all__ = ["CHUNK_BYTES", "PARALLEL_MIN_BYTES", "PIECE_BYTES", "ParallelParse", "cpus",
+           "line_ranges"]
 
 #: Bytes read from the file at once, within a piece.
 CHUNK_BYTES = 4 << 20
@@ -38,6 +39,13 @@ CHUNK_BYTES = 4 << 20
 PIECE_BYTES = 32 << 20
 #: Files smaller than this are parsed in this process (starting workers costs more).
 PARALLEL_MIN_BYTES = 8 << 20
+
+
+def cpus() -> int:
+    """The CPUs this process may run on (all of them where that cannot be asked: macOS)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def line_ranges(path: str, piece_bytes: int = PIECE_BYTES) -> list[tuple[int, int]]:
@@ -121,7 +129,7 @@ class ParallelParse:
         self.names = [d.name for d in self.definitions]
         self.escape = escape
         self.step_definition = step_definition
-        self.workers = workers or len(os.sched_getaffinity(0))
+        self.workers = workers or cpus()
         self.piece_bytes = piece_bytes
         self.stats = [DefinitionStats() for _ in self.definitions]
         self.lines = self.cut_lines = self.cut_chars = 0
@@ -132,8 +140,11 @@ class ParallelParse:
         tasks = [(self.path, start, end, self.definitions, self.escape, self.step_definition)
                  for start, end in line_ranges(self.path, self.piece_bytes)]
         import multiprocessing
+        import sys
 
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        # fork starts at once; elsewhere (macOS, Windows) fork is unsafe or absent.
+        context = multiprocessing.get_context(
+            "fork" if sys.platform.startswith("linux") else "spawn")
         with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
             pending: deque = deque()
             for task in tasks:
