@@ -54,7 +54,7 @@ class AWSError(UserFacingError):
         A short category: ``credentials``, ``permission``, ``not-found``, ``throttled``,
         ``unreachable`` or the AWS error code.
     http_status : int
-        The status a REST door answers with (401, 403, 404, 429, 502, ...).
+        The status a REST door answers with (404, 424, 429, 502, ...).
     """
 
     def __init__(self, message: str, code: str = "aws", http_status: int = 502):

@@ -7,14 +7,14 @@ input, the job or the credentials are wrong.
 
 Lifecycle: the plot a cell made is remembered by the cell (JupyterLab's cell id, else the
 watched target); re-running the cell closes the previous plot's watch first. Interrupting an
-idle kernel (SIGINT) closes every open plot and whatever it started.
+idle kernel (SIGINT) stops every open plot and whatever it started, and keeps its widgets: the
+chart stays as drawn and answers its controls.
 """
 
 from __future__ import annotations
 
 import argparse
 import shlex
-import signal
 import sys
 
 from IPython.core.error import UsageError
@@ -266,10 +266,8 @@ def _stop_all_on_interrupt(previous):
         # closing the widgets then only sends the page closes for comms it has dropped
         # (one "Comm not found" console error each). A re-run cell still closes its plot.
         LivePlot.stop_all()
-        if callable(previous):
+        if callable(previous):  # signal.default_int_handler included: it raises the interrupt
             previous(signum, frame)
-        elif previous == signal.default_int_handler:
-            raise KeyboardInterrupt
 
     handler.metricwidgets = True
     return handler

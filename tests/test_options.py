@@ -58,13 +58,19 @@ def test_no_definitions_is_none_so_a_command_gets_suggestions():
     assert _parse().metric_definitions is None
 
 
-def test_the_server_config_builds_the_same_object(monkeypatch):
+def test_the_server_config_gives_its_settings_and_the_environment_the_rest(monkeypatch):
     from metricwidgets.server.config import MetricWidgets
+    from metricwidgets.sources.aws import AWSOptions
 
-    config = MetricWidgets(region="eu-north-1", profile="dev", endpoint_url="http://s")
-    assert config.options() == MetricOptions.build(region="eu-north-1", profile="dev",
-                                                   endpoint_url="http://s")
-    assert config.aws_options() == config.options().aws
+    monkeypatch.setenv("METRICWIDGETS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("METRICWIDGETS_REGION", "ca-central-1")  # the setting wins over it
+    monkeypatch.delenv("METRICWIDGETS_PROFILE", raising=False)
+    config = MetricWidgets(region="eu-north-1", profile="dev")
+    options = config.options()
+    assert (options.region, options.profile, options.endpoint_url, options.source,
+            options.metric_definitions) == ("eu-north-1", "dev", "http://127.0.0.1:9", "logs",
+                                            None)
+    assert config.aws_options() == AWSOptions("eu-north-1", "dev", "http://127.0.0.1:9")
 
 
 def test_bad_inputs_are_one_clear_error(tmp_path):

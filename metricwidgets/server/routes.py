@@ -18,9 +18,10 @@ tabs, and :class:`CatalogHandler` is the one place that turns failures into JSON
 400   a bad filter (``input``), a ``next_token`` AWS does not take (``bad-token``) or a name
       that is not a SageMaker job name (``invalid-name``)
 404   unknown job (``not-found``)
-424   the AWS credentials are missing, refused or lack a permission (``credentials``,
-      ``permission``): the request depends on AWS, which refused it. Never 401/403, which
-      stay Jupyter's own answers for its login and XSRF checks.
+424   the AWS credentials are missing, refused or lack a permission, or no region is set
+      (``credentials``, ``permission``, ``config``; ``AWSError.http_status``): the request
+      depends on AWS, which refused it. Never 401/403, which stay Jupyter's own answers for
+      its login and XSRF checks.
 429   throttled by AWS (``throttled``, with ``Retry-After``)
 502   AWS unreachable (``unreachable``) or another AWS failure
 504   AWS did not answer within ``MetricWidgets.request_timeout`` (``timeout``)
@@ -65,9 +66,6 @@ __all__ = ["JOB_NAME", "NAMESPACE", "invalid_name_reason", "setup_routes"]
 NAMESPACE = "metricwidgets"
 _NAME = r"(?P<name>[^/]+)"
 _STATE = "metricwidgets"
-#: Statuses of the REST door that differ from AWSError.http_status: 401 and 403 belong to
-#: Jupyter's own authentication, so AWS refusing us is a failed dependency.
-_STATUS_OF_CODE = {"credentials": 424, "config": 424, "permission": 424}
 #: AWS's codes for a paging token it refuses (the listing APIs use either).
 _TOKEN_CODES = ("ValidationException", "InvalidToken", "InvalidNextToken")
 #: Worker threads for boto3 calls (they wait on the network, not the CPU).
@@ -154,8 +152,7 @@ class CatalogHandler(APIHandler):
                                   "expired: list again from the first page.", "bad-token")
             if error.code == "throttled":
                 self.set_header("Retry-After", "2")
-            return self._fail(_STATUS_OF_CODE.get(error.code, error.http_status), str(error),
-                              error.code)
+            return self._fail(error.http_status, str(error), error.code)
         except InputError as error:
             return self._fail(400, str(error), "input")
         self.set_header("Content-Type", "application/json")

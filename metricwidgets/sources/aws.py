@@ -31,6 +31,11 @@ _THROTTLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsExceptio
                    "SlowDown", "RequestThrottled", "RequestThrottledException"}
 
 
+#: The HTTP status of AWS refusing us (credentials, configuration, permission): 424, a failed
+#: dependency. Never 401/403, which a REST door keeps for its own login (Jupyter's).
+_REFUSED = 424
+
+
 @dataclass(frozen=True)
 class AWSOptions:
     """Where and as whom to call AWS. Every field may be None (boto3's defaults apply).
@@ -120,13 +125,13 @@ def translate_error(exc: BaseException, what: str = "") -> AWSError:
         # no door-specific advice here (a sidebar has no profile=...): each door adds its own
         return AWSError(prefix + "no AWS credentials found. Configure them with `aws configure` "
                         "or the AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
-                        "variables.", "credentials", 401)
+                        "variables.", "credentials", _REFUSED)
     if isinstance(exc, bex.ProfileNotFound):
         return AWSError(prefix + f"{exc}. Check ~/.aws/config or the profile name.",
-                        "credentials", 401)
+                        "credentials", _REFUSED)
     if isinstance(exc, bex.NoRegionError):
         return AWSError(prefix + "no AWS region set. Pass region=... or set AWS_DEFAULT_REGION.",
-                        "config", 400)
+                        "config", _REFUSED)
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError,
                         bex.ReadTimeoutError, bex.ConnectTimeoutError)):
         return AWSError(prefix + f"AWS could not be reached ({exc}).", "unreachable", 502)
@@ -134,9 +139,11 @@ def translate_error(exc: BaseException, what: str = "") -> AWSError:
         code, message = _client_error_code(exc)
         if code in _CREDENTIAL_CODES:
             return AWSError(prefix + f"the AWS credentials were refused ({code}: {message}). "
-                            "Refresh them (for example `aws sso login`).", "credentials", 401)
+                            "Refresh them (for example `aws sso login`).", "credentials",
+                            _REFUSED)
         if code in _PERMISSION_CODES:
-            return AWSError(prefix + f"permission denied ({message}).", "permission", 403)
+            return AWSError(prefix + f"permission denied ({message}).", "permission",
+                            _REFUSED)
         if code in _THROTTLE_CODES or "rate exceeded" in message.lower():
             return AWSError(prefix + f"AWS is throttling requests ({code}); backing off.",
                             "throttled", 429)
