@@ -15,7 +15,7 @@ import sys
 __all__ = ["main", "build_parser"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ("parse", "check", "fetch", "jobs", "diagnose", "demo")
+SUBCOMMANDS = ("parse", "check", "fetch", "jobs", "diagnose", "watch", "demo")
 
 
 class _Parser(argparse.ArgumentParser):

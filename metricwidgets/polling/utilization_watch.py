@@ -34,14 +34,20 @@ def system_watch_for_job(name: str, start: bool = True, poller=None, *, options=
         source="system", step_definition=None, metric_definitions=None)
     shared = _status_source(beside, name)
     if shared is None:
-        return Watch.for_job(name, options, start=start, poller=poller,
-                             describe_interval=DESCRIBE_INTERVAL, min_interval=2.0,
-                             max_interval=DESCRIBE_INTERVAL)
+        return _utilization(Watch.for_job(name, options, start=start, poller=poller,
+                                          describe_interval=DESCRIBE_INTERVAL, min_interval=2.0,
+                                          max_interval=DESCRIBE_INTERVAL))
     from metricwidgets.sources.factory import job_sources
 
     status, data = job_sources(name, options.aws, "system", status=shared.reader())
-    return Watch([WatchedJob(name, data, status)], min_interval=2.0,
-                 max_interval=DESCRIBE_INTERVAL, poller=poller, start=start)
+    return _utilization(Watch([WatchedJob(name, data, status)], min_interval=2.0,
+                              max_interval=DESCRIBE_INTERVAL, poller=poller, start=start))
+
+
+def _utilization(watch):
+    """``watch``, whose findings (``Watch.on_finding``) are its utilization findings."""
+    watch.findings.diagnose = utilization_findings_of
+    return watch
 
 
 def _status_source(watch, name: str):
@@ -75,8 +81,8 @@ def system_watch_for_run(watch, cwd=None, interval: float | None = None, start: 
     every = watch.max_interval if interval is None else interval
     source = LocalUtilizationSource(process.process.pid, process.name,
                                     host=_host_of(process), cwd=cwd, interval=every)
-    return Watch([WatchedJob(process.name, source)], min_interval=every, max_interval=every,
-                 poller=poller, name=process.name, start=start)
+    return _utilization(Watch([WatchedJob(process.name, source)], min_interval=every,
+                              max_interval=every, poller=poller, name=process.name, start=start))
 
 
 def _host_of(process) -> str:

@@ -26,6 +26,7 @@ from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import UserFacingError
 from metricwidgets.polling.backoff import BackoffPolicy, classify_error
 from metricwidgets.polling.definition_layers import layered_definitions, load_user_definitions
+from metricwidgets.polling.finding_feed import FindingFeed
 from metricwidgets.polling.job_list import JobList, JobRoster
 from metricwidgets.polling.messages import MessageLog, WatchMessage
 from metricwidgets.polling.replay import PendingDefinitions, apply_definitions
@@ -134,6 +135,7 @@ class Watch:
         self._closed = False
         self._paused = False
         self._poller = poller or Scheduler.default()
+        self.findings = FindingFeed(self, soon=self._poller.call_soon, tell=self._message)
         if start:
             self._poller.add(self)
 
@@ -145,17 +147,9 @@ class Watch:
     for_file = _constructor("watch_file", "a growing log file")
 
     # ----------------------------------------------------------------- public state
-    @property
-    def finished(self) -> bool:
-        return self._finished.is_set()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    @property
-    def paused(self) -> bool:
-        return self._paused
+    finished = property(lambda self: self._finished.is_set())
+    closed = property(lambda self: self._closed)
+    paused = property(lambda self: self._paused)
 
     @property
     def tuning_job_name(self) -> str | None:
@@ -218,6 +212,10 @@ class Watch:
             if callback in self._listeners:
                 self._listeners.remove(callback)
 
+    #: ``on_finding(callback)``: each finding once, from the poller's thread (FindingFeed.add).
+    on_finding = property(lambda self: self.findings.add)
+    flush_findings = property(lambda self: self.findings.flush)  # now, on the calling thread
+    remove_finding_callback = property(lambda self: self.findings.remove)
     def pause(self) -> None:
         """Stop polling until :meth:`resume` (sources keep their cursors)."""
         self._paused = True
@@ -322,6 +320,8 @@ class Watch:
             self.policy.schedule(delay)
         if redefined:
             self._notify()
+        if not self._closed:
+            self.findings.check()
         return delay
 
     # ----------------------------------------------------------------- the poll round

@@ -42,14 +42,18 @@ def training_lines(kind: str = "simple", count: int = 100, seed: int = 0,
     """Yield ``(raw line, {metric name: value})`` a training script would print.
 
     ``kind``: ``simple`` (``Train_error=0.31;  Valid_error=0.35;``), ``xgboost``
-    (``[3]<TAB>train-rmse:...<TAB>validation-rmse:...``) or ``chatty`` (simple lines mixed
-    with lines that carry no metric). The raw line is unescaped (it has real tabs);
+    (``[3]<TAB>train-rmse:...<TAB>validation-rmse:...``), ``chatty`` (simple lines mixed
+    with lines that carry no metric) or ``diverging`` (simple lines whose errors grow
+    threefold a line from the second half on: a divergence). The raw line is unescaped (it has real tabs);
     values are what SageMaker's definitions (above) capture from it.
     """
     rng = random.Random(seed * 1000 + host_index)
     for i in range(count):
         train = 0.9 * math.exp(-i / max(count / 4, 1)) + 0.05 + rng.uniform(0, 0.02)
         valid = train + 0.03 + rng.uniform(0, 0.02)
+        if kind == "diverging" and i >= count // 2:
+            growth = 3.0 ** (i - count // 2 + 1)
+            train, valid = train * growth, valid * growth
         if kind == "xgboost":
             line = f"[{i}]\ttrain-rmse:{train:.5f}\tvalidation-rmse:{valid:.5f}"
             yield line, {"train:rmse": float(f"{train:.5f}"),

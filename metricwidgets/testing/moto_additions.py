@@ -82,6 +82,9 @@ def install_moto_additions() -> None:
     from metricwidgets.testing.moto_search import install_search
 
     install_search()  # Search over training jobs with SageMaker's paging, sorting, operators
+    from metricwidgets.testing.moto_stop import install_stop
+
+    install_stop()  # StopTrainingJob: InProgress -> Stopping -> Stopped
     from metricwidgets.testing.moto_logs_scan import install_logs_scan
 
     install_logs_scan()  # FilterLogEvents with stream prefixes and regex patterns

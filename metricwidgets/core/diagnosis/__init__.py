@@ -32,6 +32,7 @@ from metricwidgets.core.diagnosis._inputs import (  # noqa: F401
     diagnose_series,
     diagnose_store,
     series_data,
+    snapshot_stalls,
 )
 from metricwidgets.core.diagnosis._instance_types import (  # noqa: F401
     Devices,
@@ -103,6 +104,7 @@ __all__ = [
     "plain_number",
     "running_median",
     "series_data",
+    "snapshot_stalls",
     "stall_findings",
     "store_findings",
     "training_window",

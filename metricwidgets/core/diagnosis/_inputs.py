@@ -20,7 +20,8 @@ from metricwidgets.core.diagnosis._stall import stall_findings
 from metricwidgets.core.pairing import group_metrics
 from metricwidgets.errors import InputError
 
-__all__ = ["diagnose", "diagnose_frame", "diagnose_series", "diagnose_store", "series_data"]
+__all__ = ["diagnose", "diagnose_frame", "diagnose_series", "diagnose_store", "series_data",
+           "snapshot_stalls"]
 
 
 def series_data(snapshot) -> SeriesData:
@@ -64,6 +65,18 @@ def diagnose_store(store, directions=None, hidden_sources=(), now: float | None 
             continue
         owners.setdefault((key.source, key.host), {})[key.metric] = series_data(snap)
     return diagnose_series(owners, directions, now, running)
+
+
+def snapshot_stalls(snapshots, hidden_sources=(), now: float | None = None,
+                    running=()) -> list[Finding]:
+    """The stalls of store snapshots (one per job and host; ``now`` and ``running`` as for
+    :func:`diagnose_series`): what a chart lists beside its curves' diagnoses."""
+    owners: dict = {}
+    for snap in snapshots:
+        if snap.key.source not in hidden_sources:
+            owners.setdefault((snap.key.source, snap.key.host), {})[snap.key.metric] = \
+                series_data(snap)
+    return stall_findings(owners, now, running)
 
 
 def diagnose_frame(frame, directions=None) -> list[Finding]:

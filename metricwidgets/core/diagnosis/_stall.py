@@ -13,7 +13,8 @@ pace (no absolute speed is assumed):
 - **silence** (:func:`detect_silence`): no new point for ``SILENCE_FACTOR`` x the usual
   interval between points, and at least twice the longest gap the run has shown so far
   (an evaluation pass that always takes a minute is not a hang), and ``MIN_SILENCE_SECONDS``.
-  Only meaningful while the job still runs, so the caller says ``now``.
+  Only meaningful while the job still runs, so the caller says ``now``; and only once
+  points have arrived at ``MIN_BASE`` + 1 different moments (a log read at once has no pace).
 
 Both give a finding of kind ``stall``, severity ``warning``: the job is not wrong, it is slow
 (``metricwidgets watch --stop-on stall`` may stop it, on the user's say-so). Timestamps read
@@ -134,7 +135,8 @@ def detect_silence(metric: str, step, time, now: float, value=None) -> Finding |
     None. Call it only while the job still runs."""
     time = np.asarray(time, np.float64)
     keep = np.flatnonzero(np.isfinite(time))
-    if len(keep) < MIN_BASE + 1:
+    # Points that all arrived at a few moments (a file read at once) show no pace to miss.
+    if len(np.unique(time[keep])) < MIN_BASE + 1:
         return None
     gaps = np.diff(time[keep])
     usual = float(np.median(gaps))

@@ -90,3 +90,8 @@ def test_stall_texts_write_large_steps_in_full():
     step, time = _run(np.r_[np.full(40, 1.0), np.full(30, 2.5)])
     found = detect_slowdown("loss", step * 500.0, time, np.ones(len(step)))
     assert found is not None and "since step 20,000," in found.text, found.text
+
+
+def test_points_that_arrived_all_at_once_are_never_a_silence():
+    step = np.arange(50, dtype=float)
+    assert detect_silence("loss", step, np.full(50, T0), now=T0 + 10_000) is None
