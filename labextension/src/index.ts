@@ -20,6 +20,7 @@ import {
 } from './codegen';
 import { invalidNameReason } from './names';
 import { insertAndRun } from './notebook';
+import { notificationsPlugin } from './notifications';
 import { JobsPanel } from './panel';
 import { picturePlugin } from './picture';
 
@@ -249,4 +250,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, picturePlugin];
+export default [plugin, picturePlugin, notificationsPlugin];

@@ -28,7 +28,7 @@ import weakref
 
 import ipywidgets as widgets
 
-from metricwidgets.core.diagnosis import merge_findings
+from metricwidgets.core.diagnosis import merge_findings, snapshot_stalls
 from metricwidgets.core.pairing import group_metrics
 from metricwidgets.widgets.liveplot._palette import Palette
 from metricwidgets.errors import UserFacingError
@@ -245,6 +245,20 @@ class LivePlot(widgets.VBox):
         if removed:
             self.refresh(force=True)
         return removed
+
+    def on_finding(self, callback) -> None:
+        """Call ``callback(finding)`` once for every finding of this plot's data (a
+        :class:`~metricwidgets.core.diagnosis.Finding`: overfitting, divergence, NaN/Inf,
+        plateau, stall, and the instances' idle GPU, memory or disk nearly full), those
+        already made included.
+
+        Called **from the poller's thread** (not the kernel's main thread) after the poll
+        that brought the data, also while a cell holds the kernel: keep it quick and
+        thread-safe. Once per finding (kind, job, host, metric): see ``Watch.on_finding``.
+        """
+        self.watch.on_finding(callback)
+        if self.instances is not None:
+            self.instances.watch.on_finding(callback)
 
     @property
     def job_names(self) -> list[str]:
@@ -467,11 +481,13 @@ class LivePlot(widgets.VBox):
         """Every finding in the one list: the shown charts' diagnoses, then the instances'."""
         self._last_diagnose, self._diagnosed = time.monotonic(), self._data_versions()
         found = [f for key in shown for f in self.charts[key].diagnose(settings)]
+        running = {n for n, s in dict(self.watch.statuses).items() if s.status == "InProgress"}
+        found += snapshot_stalls(snapshots, settings.hidden_sources, time.time(), running)
         if self.instances is not None:
             found += self.instances.diagnose()
         keys = [s.key for s in snapshots if s.key.source not in settings.hidden_sources]
         self.findings.show(merge_findings(found), jobs={k.source for k in keys},
-                           hosts={k.host for k in keys})
+                           hosts={k.host for k in keys}, live=bool(running))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the watch is finished, then redraw; return whether it finished."""

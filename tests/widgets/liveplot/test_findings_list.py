@@ -3,6 +3,8 @@ diagnosed once the interval has passed, without waiting for more data."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from metricwidgets.core.store import SeriesKey
@@ -29,5 +31,73 @@ def test_the_last_data_of_a_burst_is_diagnosed_without_more_data():
                    timeout=5 * live_plot.DIAGNOSE_INTERVAL, what="the divergence listed")
         assert [f.kind for f in plot.findings.findings] == ["divergence"]
         assert "metricwidgets-divergence metricwidgets-error" in plot.findings.value
+    finally:
+        plot.close()
+
+
+NOW = time.time() - 32
+
+
+def _plot_of_running_job(steps, values):
+    """A plot of job-1 (in progress) whose train:loss holds ``values``."""
+    from metricwidgets.sources.base import JobStatus
+
+    watch = Watch([], start=False, name="job-1")
+    watch.statuses["job-1"] = JobStatus("job-1", "InProgress")
+    key = SeriesKey("job-1", "algo-1", "train:loss")
+    watch.store.add_points(key, steps, NOW + steps, values)  # a point a second, until now
+    return watch, key, LivePlot(watch, redraw_interval=0.0)
+
+
+def test_a_finding_that_appears_while_the_job_runs_is_marked_for_notification_once():
+    steps = np.arange(30.0)
+    watch, key, plot = _plot_of_running_job(steps, 1 / np.sqrt(steps + 1))
+    try:
+        more = np.arange(30.0, 32.0)
+        watch.store.add_points(key, more, NOW + more, [100.0, 100.0])
+        plot.refresh(force=True)
+        assert plot.findings.news == {"divergence|job-1|algo-1|train:loss"}
+        value = plot.findings.value
+        assert value.count('data-notify="1"') == 1
+        assert f'data-plot="{plot.findings.plot_id}"' in value
+        assert 'data-finding="divergence|job-1|algo-1|train:loss"' in value
+        assert 'data-job="job-1"' in value
+    finally:
+        plot.close()
+
+
+def test_the_findings_a_plot_opens_on_are_not_news():
+    steps = np.arange(32.0)
+    values = np.r_[1 / np.sqrt(steps[:30] + 1), 100.0, 100.0]
+    watch, key, plot = _plot_of_running_job(steps, values)
+    try:
+        assert [f.kind for f in plot.findings.findings] == ["divergence"]
+        plot.refresh(force=True)
+        assert plot.findings.news == set() and "data-notify" not in plot.findings.value
+    finally:
+        plot.close()
+
+
+def test_plot_on_finding_tells_each_finding_once_from_the_pollers_thread(poller):
+    import threading
+
+    from metricwidgets.polling.watched_job import WatchedJob
+    from tests.polling.scripted import ScriptedSource
+
+    source = ScriptedSource("job-1")
+    watch = Watch([WatchedJob("job-1", source)], [{"Name": "loss", "Regex": r"loss=(\S+)"}],
+                  poller=poller, min_interval=0.01, max_interval=0.05)
+    plot = LivePlot(watch)
+    told = []
+    try:
+        plot.on_finding(lambda f: told.append((f.kind, threading.current_thread())))
+        source.push_lines("algo-1", [f"loss={1 / (i + 1):.4f}" for i in range(12)])
+        source.push_lines("algo-1", ["loss=50", "loss=400", "loss=3000"])
+        wait_until(lambda: told, 20, what="the divergence told")
+        source.push_lines("algo-1", ["loss=90000"])
+        wait_until(lambda: len(watch.store.to_dataframe()) == 16, 10)
+        watch.flush_findings()
+        assert [kind for kind, _ in told] == ["divergence"]
+        assert told[0][1] is poller._thread
     finally:
         plot.close()
