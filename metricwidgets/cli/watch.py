@@ -71,7 +71,10 @@ def _make_watch(args, options: MetricOptions):
         polling["min_interval"] = args.interval
         polling["max_interval"] = max(args.interval, 1.0)
     if args.run_command:
-        return Watch.for_command(shlex.split(args.run_command), options=options, **polling), None
+        from metricwidgets.polling.utilization_watch import system_watch_for_run
+
+        watch = Watch.for_command(shlex.split(args.run_command), options=options, **polling)
+        return watch, system_watch_for_run(watch, start=False)
     if args.file:
         return Watch.for_file(args.file, options=options, **polling), None
     from metricwidgets.polling.utilization_watch import system_watch_for_job
@@ -163,8 +166,11 @@ def run(args) -> int:
         watch.close()
         if system is not None:
             system.close()
-    printer({"event": "end", "text": _summary(watch, guard), "job": watch.name,
-             "status": _status(watch), "findings": len(guard.findings),
+    # A command stopped by the guard was killed with its watch: its last status is stale.
+    killed = bool(guard.stopped) and not guard.dry_run and not args.job
+    status = "Stopped" if killed else _status(watch)
+    printer({"event": "end", "text": _summary(watch.name, status, guard), "job": watch.name,
+             "status": status, "findings": len(guard.findings),
              "errors": sum(f.severity == "error" for f in guard.findings)})
     return 1 if has_errors(guard.findings) else 0
 
@@ -188,9 +194,8 @@ def _status(watch) -> str:
     return status.status if status is not None else "Unknown"
 
 
-def _summary(watch, guard) -> str:
+def _summary(name: str, status: str, guard) -> str:
     errors = sum(f.severity == "error" for f in guard.findings)
-    stopped = "; stopped" if guard.stopped and not guard.dry_run else ""
-    return (f"{watch.name}: {_status(watch)}{stopped}; {len(guard.findings)} finding(s), "
-            f"{errors} error(s)")
+    stopped = "; stopped by --stop-on" if guard.stopped and not guard.dry_run else ""
+    return f"{name}: {status}{stopped}; {len(guard.findings)} finding(s), {errors} error(s)"
 
