@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["FindingFeed", "finding_identity", "metric_findings"]
+__all__ = ["FindingFeed", "finding_identity", "metric_findings", "running_jobs"]
 
 #: Seconds between two diagnoses while no data arrives (for a silence).
 SILENT_CHECK = 10.0
@@ -35,9 +35,13 @@ def metric_findings(watch) -> list:
     only for the jobs still in progress)."""
     from metricwidgets.core.diagnosis import diagnose_store
 
-    running = {name for name, status in dict(watch.statuses).items()
-               if status.status == "InProgress"}
-    return diagnose_store(watch.store, now=time.time(), running=running)
+    return diagnose_store(watch.store, now=time.time(), running=running_jobs(watch))
+
+
+def running_jobs(watch) -> set:
+    """The names of the watch's jobs (or runs) in progress now."""
+    return {name for name, status in dict(watch.statuses).items()
+            if status.status == "InProgress"}
 
 
 class FindingFeed:

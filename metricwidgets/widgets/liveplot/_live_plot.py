@@ -31,6 +31,7 @@ import ipywidgets as widgets
 from metricwidgets.core.diagnosis import merge_findings, snapshot_stalls
 from metricwidgets.core.pairing import group_metrics
 from metricwidgets.widgets.liveplot._palette import Palette
+from metricwidgets.polling.finding_feed import running_jobs
 from metricwidgets.errors import UserFacingError
 from metricwidgets.widgets.liveplot._browser import attach_link
 from metricwidgets.widgets.liveplot._chart import Chart
@@ -247,18 +248,11 @@ class LivePlot(widgets.VBox):
         return removed
 
     def on_finding(self, callback) -> None:
-        """Call ``callback(finding)`` once for every finding of this plot's data (a
-        :class:`~metricwidgets.core.diagnosis.Finding`: overfitting, divergence, NaN/Inf,
-        plateau, stall, and the instances' idle GPU, memory or disk nearly full), those
-        already made included.
-
-        Called **from the poller's thread** (not the kernel's main thread) after the poll
-        that brought the data, also while a cell holds the kernel: keep it quick and
-        thread-safe. Once per finding (kind, job, host, metric): see ``Watch.on_finding``.
-        """
-        self.watch.on_finding(callback)
-        if self.instances is not None:
-            self.instances.watch.on_finding(callback)
+        """Call ``callback(finding)`` once per finding of this plot (curves, stall, instances),
+        those already made included, **from the poller's thread** (also while a cell holds the
+        kernel: keep it quick and thread-safe). See ``Watch.on_finding``."""
+        for watch in [self.watch] + ([self.instances.watch] if self.instances else []):
+            watch.on_finding(callback)
 
     @property
     def job_names(self) -> list[str]:
@@ -481,7 +475,7 @@ class LivePlot(widgets.VBox):
         """Every finding in the one list: the shown charts' diagnoses, then the instances'."""
         self._last_diagnose, self._diagnosed = time.monotonic(), self._data_versions()
         found = [f for key in shown for f in self.charts[key].diagnose(settings)]
-        running = {n for n, s in dict(self.watch.statuses).items() if s.status == "InProgress"}
+        running = running_jobs(self.watch)
         found += snapshot_stalls(snapshots, settings.hidden_sources, time.time(), running)
         if self.instances is not None:
             found += self.instances.diagnose()
