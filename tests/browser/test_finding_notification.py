@@ -85,7 +85,7 @@ def test_a_new_finding_is_notified_once_and_show_scrolls_to_its_chart(tmp_path, 
         # the plot opened on an old finding raised none at all.
         with live.open("a") as handle:
             handle.write(EXPLODING[2] + "\n")
-        wait_until(lambda: "2e+04" in live_plot.locator(".metricwidgets-findings").inner_text(),
+        wait_until(lambda: "20,000" in live_plot.locator(".metricwidgets-findings").inner_text(),
                    60, what="the finding's figures updated")
         assert page.locator(TOAST).count() == 1
         assert toasts(page, "old.log") == 0
