@@ -212,10 +212,10 @@ class Watch:
             if callback in self._listeners:
                 self._listeners.remove(callback)
 
-    #: ``on_finding(callback)``: each finding once, from the poller's thread (FindingFeed.add).
-    on_finding = property(lambda self: self.findings.add)
+    on_finding = property(lambda self: self.findings.add)  # see FindingFeed.add: once each
     flush_findings = property(lambda self: self.findings.flush)  # now, on the calling thread
     remove_finding_callback = property(lambda self: self.findings.remove)
+
     def pause(self) -> None:
         """Stop polling until :meth:`resume` (sources keep their cursors)."""
         self._paused = True

@@ -46,7 +46,7 @@ def install_stop() -> None:
     from moto.sagemaker.exceptions import ValidationError
     from moto.sagemaker.responses import SageMakerResponse
 
-    from metricwidgets.testing.forget import PLAYING
+    from metricwidgets.testing.players import playing
 
     def stop_training_job(self):
         name = self._get_param("TrainingJobName")
@@ -60,10 +60,9 @@ def install_stop() -> None:
         STOP_REQUESTS[(self.region, name)] += 1
         STOP_TIMES.setdefault((self.region, name), time.monotonic())
         _move(job, "Stopping", "Stopping", "Stopping the training job")
-        players = [p for p in PLAYING.get((self.region, name), []) if not p.done]
-        if players:
-            for player in players:
-                player.stop_event.set()  # the player ends the job Stopped
+        player = playing(self.region, name)
+        if player is not None:
+            player.stop_event.set()  # the player ends the job Stopped
         else:
             threading.Timer(STOP_SECONDS, _move,
                             (job, "Stopped", "Stopped", "The job was stopped.")).start()

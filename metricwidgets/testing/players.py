@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-__all__ = ["JobPlayer", "replace_play"]
+__all__ = ["JobPlayer", "playing", "replace_play"]
 
 
 @dataclass
@@ -54,3 +54,10 @@ def replace_play(region: str, name: str, player: JobPlayer) -> JobPlayer:
     if earlier is not None:
         earlier.stop()
     return player
+
+
+def playing(region: str, name: str) -> JobPlayer | None:
+    """The current play of job ``name`` in ``region`` while it runs, else None."""
+    with _LOCK:
+        player = _PLAYING.get((region, name))
+    return None if player is None or player.done else player

@@ -4,10 +4,9 @@ A :class:`LivePlot` wraps a :class:`~metricwidgets.polling.watch.Watch` (anythin
 shows, top to bottom: a header (status, warnings, final metrics), the controls, one chart per
 quantity (:mod:`metricwidgets.widgets.liveplot._chart`), the one list of findings (the metric
 diagnoses and the instances' findings, :mod:`metricwidgets.widgets.liveplot._findings_list`), the
-instances panel and the exports. The watch's poller thread calls
-the plot after each poll that changed something; redraws are throttled (at most about three a
-second) and coalesced, and each sends only what is visible (see
-:mod:`metricwidgets.widgets.liveplot._view`).
+instances panel and the exports. The watch's poller thread calls the plot after each poll that
+changed something; redraws are throttled (at most about three a second) and coalesced, and each
+sends only what is visible (see :mod:`metricwidgets.widgets.liveplot._view`).
 
 Lifecycle: :meth:`close` stops the watch (and any process it started) and every timer, and
 closes the widgets; :meth:`stop` ends the watching only, the chart staying as drawn. Every
@@ -249,15 +248,12 @@ class LivePlot(widgets.VBox):
 
     def on_finding(self, callback) -> None:
         """Call ``callback(finding)`` once per finding of this plot (curves, stall, instances),
-        those already made included, **from the poller's thread** (also while a cell holds the
-        kernel: keep it quick and thread-safe). See ``Watch.on_finding``."""
+        those already made included, **from the poller's thread**: see ``Watch.on_finding``."""
         for watch in [self.watch] + ([self.instances.watch] if self.instances else []):
             watch.on_finding(callback)
 
-    @property
-    def job_names(self) -> list[str]:
-        """The jobs overlaid now (a plot of :meth:`for_jobs`)."""
-        return self.watch.job_names
+    #: The jobs overlaid now (a plot of :meth:`for_jobs`).
+    job_names = property(lambda self: self.watch.job_names)
 
     def pause(self) -> None:
         """Stop polling (the chart keeps what it has)."""
@@ -283,14 +279,9 @@ class LivePlot(widgets.VBox):
         # Not forced: the data did not change, so the diagnoses (O(series)) need not rerun.
         self.refresh()
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    @property
-    def stopped(self) -> bool:
-        """True once :meth:`stop` (or :meth:`close`) ended the watching."""
-        return self._stopped
+    closed = property(lambda self: self._closed)
+    #: True once :meth:`stop` (or :meth:`close`) ended the watching.
+    stopped = property(lambda self: self._stopped)
 
     def stop(self) -> None:
         """Stop the watches (killing a process one started) and the redraw timer, and keep

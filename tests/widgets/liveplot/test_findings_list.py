@@ -98,6 +98,6 @@ def test_plot_on_finding_tells_each_finding_once_from_the_pollers_thread(poller)
         wait_until(lambda: len(watch.store.to_dataframe()) == 16, 10)
         watch.flush_findings()
         assert [kind for kind, _ in told] == ["divergence"]
-        assert told[0][1] is poller._thread
+        assert told[0][1] is poller.thread
     finally:
         plot.close()
