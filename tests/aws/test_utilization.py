@@ -131,8 +131,10 @@ def test_fetch_job_metrics_system_and_the_plot_panel_of_a_two_instance_job(stand
         assert list(panel.charts) == list(UTILIZATION_METRICS)
         for chart in panel.charts.values():
             assert sorted(k.host for k in chart.series) == ["algo-1", "algo-2"]
-        assert panel.charts["GPUUtilization"].figure.title == \
-            "GPU: % per GPU (reported / 4)"
+        gpu = panel.charts["GPUUtilization"]
+        # Titled by its quantity; what 100 % means is in the caption under it (it wraps).
+        assert gpu.figure.title == "GPU"
+        assert "% per GPU (reported / 4)" in gpu.caption.value
         assert "ml.g5.12xlarge: 48 vCPUs, 4 GPUs" in panel.info.value
         # The stand-in's second instance leaves its GPUs waiting: the panel says so.
         assert [f.host for f in panel.diagnose() if f.kind == "idle-gpu"] == ["algo-2"]
