@@ -59,7 +59,8 @@ _RUN_STATE_JS = """() => {
 }"""
 
 # Per chart of one plot (the ``index``-th): its legend entries' sizes (entry, swatch) and
-# words, and what it drew (points of each visible line, visible markers).
+# words (an instances chart's: the panel's one shared legend), and what it drew (points of
+# each visible line, visible markers).
 _CHARTS_JS = """([plot, index]) => {
     const root = document.querySelectorAll(plot)[index];
     if (!root) return null;
@@ -74,7 +75,14 @@ _CHARTS_JS = """([plot, index]) => {
             return true;
         };
         const size = el => { const b = el.getBoundingClientRect(); return [b.width, b.height]; };
-        const legend = [...chart.querySelectorAll('.metricwidgets-legend-entry')].map(e => ({
+        // An instances chart has no legend of its own: the panel's one legend names the
+        // hosts for all its charts.
+        const panel = chart.closest('.metricwidgets-instances');
+        const own = [...chart.querySelectorAll('.metricwidgets-legend-entry')];
+        const entries = own.length || !panel ? own
+            : [...panel.querySelectorAll('.metricwidgets-legend-entry')]
+                .filter(e => !e.closest('.metricwidgets-chart'));
+        const legend = entries.map(e => ({
             text: e.innerText.trim(), entry: size(e),
             swatch: e.querySelector('svg line') ? size(e.querySelector('svg line')) : [0, 0],
         }));
