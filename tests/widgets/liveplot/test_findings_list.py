@@ -35,26 +35,27 @@ def test_the_last_data_of_a_burst_is_diagnosed_without_more_data():
         plot.close()
 
 
-NOW = time.time() - 32
 
 
 def _plot_of_running_job(steps, values):
-    """A plot of job-1 (in progress) whose train:loss holds ``values``."""
+    """A plot of job-1 (in progress) whose train:loss holds ``values``, a point a second
+    until now (taken when called: points minutes old would be a silence, a stall finding)."""
     from metricwidgets.sources.base import JobStatus
 
     watch = Watch([], start=False, name="job-1")
     watch.statuses["job-1"] = JobStatus("job-1", "InProgress")
     key = SeriesKey("job-1", "algo-1", "train:loss")
-    watch.store.add_points(key, steps, NOW + steps, values)  # a point a second, until now
-    return watch, key, LivePlot(watch, redraw_interval=0.0)
+    start = time.time() - 32
+    watch.store.add_points(key, steps, start + steps, values)
+    return watch, key, start, LivePlot(watch, redraw_interval=0.0)
 
 
 def test_a_finding_that_appears_while_the_job_runs_is_marked_for_notification_once():
     steps = np.arange(30.0)
-    watch, key, plot = _plot_of_running_job(steps, 1 / np.sqrt(steps + 1))
+    watch, key, start, plot = _plot_of_running_job(steps, 1 / np.sqrt(steps + 1))
     try:
         more = np.arange(30.0, 32.0)
-        watch.store.add_points(key, more, NOW + more, [100.0, 100.0])
+        watch.store.add_points(key, more, start + more, [100.0, 100.0])
         plot.refresh(force=True)
         assert plot.findings.news == {"divergence|job-1|algo-1|train:loss"}
         value = plot.findings.value
@@ -69,7 +70,7 @@ def test_a_finding_that_appears_while_the_job_runs_is_marked_for_notification_on
 def test_the_findings_a_plot_opens_on_are_not_news():
     steps = np.arange(32.0)
     values = np.r_[1 / np.sqrt(steps[:30] + 1), 100.0, 100.0]
-    watch, key, plot = _plot_of_running_job(steps, values)
+    watch, key, _start, plot = _plot_of_running_job(steps, values)
     try:
         assert [f.kind for f in plot.findings.findings] == ["divergence"]
         plot.refresh(force=True)
