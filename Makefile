@@ -2,10 +2,10 @@
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
 
-.PHONY: lint demo test install install-test develop browser-deps test-unit test-ts test-aws test-notebooks test-browser bench
+.PHONY: lint demo test install install-test develop unlink-develop browser-deps test-unit test-ts test-aws test-notebooks test-browser bench
 
 # The demo extra carries what notebooks 03-05 need (moto, the SageMaker stand-in).
-install:
+install: unlink-develop
 	$(PIP) install -q '.[demo]'
 
 # `make demo ARGS="--no-browser --port 8890 --dir DIR"` on a headless machine. Run through
@@ -15,8 +15,15 @@ demo: install
 
 # A regular (non-editable) install: the wheel build runs npm on labextension/ and ships the
 # prebuilt JupyterLab extension and the server extension's config, as users get them.
-install-test:
+install-test: unlink-develop
 	$(PIP) install -q '.[test]'
+
+# `make develop` links <prefix>/share/jupyter/labextensions/metricwidgets to a checkout. A
+# regular install would write its files through that link into the checkout, or fail with
+# "No such file or directory" once the checkout (or its built labextension) is gone: the install
+# replaces the link with real files, so remove it first. Only a link is removed, never a folder.
+unlink-develop:
+	@$(PYTHON) -c "import os, sysconfig; p = os.path.join(sysconfig.get_path('data'), 'share', 'jupyter', 'labextensions', 'metricwidgets'); os.path.islink(p) and (os.unlink(p), print('removed the development link', p))"
 
 # For working on the code: editable install, and the labextension linked to the tree
 # (rebuild it with `npm --prefix labextension run build`, then reload the page).
