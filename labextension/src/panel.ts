@@ -29,15 +29,6 @@ export interface IJobsPanelOptions {
   model?: JobsModel;
 }
 
-/** Said when the server gives no advice of its own (an older server extension). */
-const CREDENTIAL_HINT =
-  'Give the Jupyter server AWS credentials, then restart JupyterLab: run `aws configure` ' +
-  '(or `aws sso login`), or set AWS_PROFILE (or AWS_ACCESS_KEY_ID and ' +
-  'AWS_SECRET_ACCESS_KEY) before starting it, or set c.MetricWidgets.profile and ' +
-  'c.MetricWidgets.region in jupyter_server_config.py. To try the sidebar without AWS, ' +
-  'run `python -m metricwidgets.testing --demo-jobs` and start JupyterLab with ' +
-  'the `export` lines it prints.';
-
 /**
  * The "Training jobs" sidebar, a view of a {@link JobsModel}: the account's tuning jobs
  * (each expands to its children) and training jobs, newest first, with a status badge,
@@ -416,11 +407,10 @@ export class JobsPanel extends Widget {
   }
 
   private _showError(failure: IFailure): void {
+    // The server owns the advice on credentials (routes.credentials_hint): shown as sent.
     let hint = failure.hint ?? '';
     const code = failure.code;
-    if (!hint && (code === 'credentials' || code === 'config')) {
-      hint = CREDENTIAL_HINT;
-    } else if (!hint && code === 'permission') {
+    if (!hint && code === 'permission') {
       hint =
         'The credentials lack a permission: the sidebar needs sagemaker:ListTrainingJobs, ' +
         'sagemaker:ListHyperParameterTuningJobs and their Describe calls.';

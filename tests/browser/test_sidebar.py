@@ -15,6 +15,7 @@ import contextlib
 
 import pytest
 
+from metricwidgets.server.routes import credentials_hint
 from metricwidgets.testing.standin import StandIn
 from tests.browser.lab import (open_notebook, running_lab, screenshot, wait_for_idle_kernel,
                                write_notebook)
@@ -233,7 +234,12 @@ def test_without_credentials_the_sidebar_says_how_to_configure_them(lab_without_
     page.click(".jp-SideBar [data-id='metricwidgets-jobs']")
     error = page.wait_for_selector(".jp-MetricWidgets-error", timeout=30_000)
     assert "no AWS credentials found" in error.text_content()
-    hint = page.text_content(".jp-MetricWidgets-hint")
+    # the server's advice, word for word: the sidebar has no wording of its own to fall back
+    # on, so no hint is drawn if the server stops sending it (drawn with the error, same call)
+    hints = page.eval_on_selector_all(".jp-MetricWidgets-hint",
+                                      "els => els.map(e => e.textContent)")
+    assert hints == [credentials_hint()]
+    hint = hints[0]
     assert "aws configure" in hint and "c.MetricWidgets.profile" in hint
     assert "AWS_PROFILE" in hint and "--demo-jobs" in hint  # and how to try the stand-in
     assert "profile=" not in page.text_content(".jp-MetricWidgets-message")
