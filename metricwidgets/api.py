@@ -200,8 +200,9 @@ def fetch_jobs_metrics(jobs=None, name_contains=None, since=None, status=None,
     InputError
         No definitions, a regex that does not compile, a bad ``since`` or ``status``.
     AWSError
-        Listing the jobs failed, or every job's logs failed to be read (the first reason);
-        a job failing alone is a warning.
+        Listing the jobs failed, or every job failed to be read: one line naming every
+        unknown job, then the other reasons. When only some failed, the same line is a
+        warning and the others' points are returned.
     """
     import warnings
 
@@ -213,14 +214,23 @@ def fetch_jobs_metrics(jobs=None, name_contains=None, since=None, status=None,
     if not backfill.prefilter.usable:
         warnings.warn(f"reading every log line: {backfill.prefilter.reason}", stacklevel=2)
     backfill.run()
-    if backfill.errors and len(backfill.errors) == len(names):
-        from metricwidgets.errors import AWSError
-
-        job, why = next(iter(backfill.errors.items()))
-        raise AWSError(f"{job}: {why}")
-    for job, why in backfill.errors.items():
-        warnings.warn(f"{job}: {why}", stacklevel=2)
+    if backfill.errors:
+        error = _jobs_error(names, backfill)
+        if len(backfill.errors) == len(names):
+            raise error
+        warnings.warn(str(error), stacklevel=2)
     return backfill.frame()
+
+
+def _jobs_error(names, backfill):
+    """The backfill's failed jobs in one line: every unknown job named together."""
+    from metricwidgets.errors import AWSError
+    from metricwidgets.polling.round_errors import one_error
+
+    why = backfill.errors
+    failures = [(job, AWSError(why[job], "not-found", 404) if job in backfill.missing
+                 else AWSError(f"{job}: {why[job]}")) for job in names if job in why]
+    return one_error(failures)
 
 
 def _job_names(jobs, name_contains, since, status, options) -> list[str]:

@@ -147,6 +147,17 @@ def test_unknown_job_gives_one_line(shell, capsys, standin):
 
 
 @pytest.mark.aws
+def test_compare_names_every_unknown_job_in_one_line(shell, capsys, standin, job_name):
+    standin.write_finished_job(job_name, lines_per_host=5, instance_count=1)
+    line = (f"--compare {job_name}-nope-a {job_name} {job_name}-nope-b {job_name}-nope-c "
+            f"--region {standin.region} --endpoint-url {standin.endpoint_url}")
+    assert shell.run_line_magic("metrics", line) is None
+    assert one_line_error(capsys) == (
+        f"metricwidgets: training jobs '{job_name}-nope-a', '{job_name}-nope-b' and "
+        f"'{job_name}-nope-c' were not found (check the names and the region).")
+
+
+@pytest.mark.aws
 def test_metrics_on_a_stand_in_job_plots_it(shell, standin, job_name):
     standin.write_finished_job(job_name, lines_per_host=20, instance_count=1)
     line = f"{job_name} --region {standin.region} --endpoint-url {standin.endpoint_url}"

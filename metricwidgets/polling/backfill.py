@@ -23,7 +23,7 @@ from typing import Callable
 
 from metricwidgets.core.parsing import LogParser, prefilter_union, validate_definitions
 from metricwidgets.core.store import MetricStore
-from metricwidgets.errors import InputError, UserFacingError
+from metricwidgets.errors import AWSError, InputError, UserFacingError
 from metricwidgets.sources.budget import budgeted_client
 from metricwidgets.sources.log_scan import ScanCancelled, ScanMeter, read_job_lines
 
@@ -99,6 +99,9 @@ class Backfill:
         Series keyed ``(job, host, metric)``.
     errors : dict
         job -> the one-line reason it could not be read.
+    missing : list of str
+        The jobs SageMaker does not know (no log stream, and ``DescribeTrainingJob`` says
+        not found), in the order found.
     prefilter : Prefilter
     meter : ScanMeter
     """
@@ -130,6 +133,7 @@ class Backfill:
         self.meter.attach(self.client)
         self.store = MetricStore()
         self.errors: dict[str, str] = {}
+        self.missing: list[str] = []
         self._on_progress = on_progress
         self._on_job = on_job
         self._cancel = threading.Event()
@@ -178,12 +182,26 @@ class Backfill:
         except UserFacingError as exc:
             self.errors[job] = str(exc).splitlines()[0]
         else:
+            if not hosts:
+                self._check_exists(job)
             self._parse(job, hosts)
             if self._on_job is not None:
                 self._on_job(job, self.store)
         with self._lock:
             self._done += 1
         self._report()
+
+    def _check_exists(self, job: str) -> None:
+        """A job without a log stream may not exist at all: say so (in :attr:`errors` and
+        :attr:`missing`) instead of giving it no points as if it had printed none."""
+        from metricwidgets.sources.sagemaker_job import SageMakerJobSource
+
+        try:
+            SageMakerJobSource(job, self.options.aws).describe()
+        except AWSError as exc:
+            if exc.code == "not-found":
+                self.missing.append(job)
+            self.errors[job] = str(exc).splitlines()[0]
 
     def _parse(self, job: str, hosts) -> None:
         for host, (lines, stamps) in hosts.items():

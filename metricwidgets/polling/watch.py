@@ -24,12 +24,13 @@ from metricwidgets.core.parsing import MetricDefinition
 from metricwidgets.core.parsing import DefinitionStats
 from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import UserFacingError
-from metricwidgets.polling.backoff import BackoffPolicy, classify_error
+from metricwidgets.polling.backoff import BackoffPolicy
 from metricwidgets.polling.definition_layers import layered_definitions, load_user_definitions
 from metricwidgets.polling.finding_feed import FindingFeed
 from metricwidgets.polling.job_list import JobList, JobRoster
 from metricwidgets.polling.messages import MessageLog, WatchMessage
 from metricwidgets.polling.replay import PendingDefinitions, apply_definitions
+from metricwidgets.polling.round_errors import RoundErrors
 from metricwidgets.polling.scheduler import Scheduler
 from metricwidgets.polling.session import HOLD_LIMIT, ParsingSession
 from metricwidgets.polling.auto_definitions import DefinitionSuggester
@@ -125,7 +126,6 @@ class Watch:
         self._user_definitions = list(user)
         self._pending = PendingDefinitions()
         self.roster = JobRoster(jobs, job_list)
-        self._round_errors: list[tuple[str, str]] = []
         self._tuning = tuning
         self._listeners: list[Callable[[Watch], None]] = []
         self._poll_lock = threading.Lock()
@@ -345,13 +345,12 @@ class Watch:
         # and an idle poll must not make every chart redraw.
         before = (self.store.version, self._log.count, dict(self.statuses))
         flowed = False
-        failed: UserFacingError | None = None
-        self._round_errors = []
+        errors = RoundErrors()
         if self._tuning is not None:
             try:
                 self._poll_tuning()
             except Exception as exc:  # noqa: BLE001
-                failed = self._handle_error(self._tuning.name, exc)
+                errors.add(self._tuning.name, exc)
         for job in self.roster.polled():
             if self._closed:
                 break  # close() must not wait for a round over 100 budgeted jobs
@@ -360,39 +359,39 @@ class Watch:
             try:
                 flowed |= self._poll_job(job)
             except Exception as exc:  # noqa: BLE001
-                failed = self._handle_error(job.name, exc) or failed
+                errors.add(job.name, exc)
+        self._stop_on(errors)
         self._check_finished()
-        self.last_error = failed
-        delay = self._after_round(flowed, failed)
+        self.last_error = errors.stopping_error() or errors.last
+        delay = self._after_round(flowed, errors)
         after = (self.store.version, self._log.count, dict(self.statuses))
         if after != before or self.finished:
             self._notify()
         return delay
 
-    def _after_round(self, flowed: bool, failed: UserFacingError | None) -> float:
-        if failed is not None:
+    def _after_round(self, flowed: bool, errors: RoundErrors) -> float:
+        if errors.last is not None:
             delay = self.policy.failed()
             if not (self.error is not None or self._closed):
-                for level, text in self._round_errors:
+                for level, text in errors.passing:
                     self._message(level, f"{text} Trying again in {delay:.1f} s.")
             return delay
         if self.policy.failures:
             self._message("info", "recovered; polling again")
         return self.policy.succeeded(flowed)
 
-    def _handle_error(self, name: str, exc: BaseException) -> UserFacingError | None:
-        verdict = classify_error(name, exc)
-        if verdict.fatal:
-            self.error = verdict.error
-            self._message("error", f"{verdict.error} Stopped watching.")
-            with self._state_lock:
+    def _stop_on(self, errors: RoundErrors) -> None:
+        """Stop the watch on the round's errors that polling again cannot mend, all named
+        in one message (every unknown job of a compare, not the first alone)."""
+        error = errors.stopping_error()
+        if error is None:
+            return
+        self.error = error
+        self._message("error", f"{error} Stopped watching.")
+        with self._state_lock:
+            for name in errors.stopped_jobs():
                 self.statuses.setdefault(name, JobStatus(name, status="NotFound"))
-            self._poller.remove(self)
-            return verdict.error
-        # Throttling, 5xx and an unreachable endpoint pass by themselves (a warning); other
-        # errors (credentials, permission) need the user, but may be fixed while we wait.
-        self._round_errors.append((verdict.level, str(verdict.error)))
-        return verdict.error
+        self._poller.remove(self)
 
     def _poll_tuning(self) -> None:
         status, children = self._tuning.poll()

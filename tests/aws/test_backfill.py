@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 import metricwidgets
+from metricwidgets.errors import AWSError
 from metricwidgets.options import MetricOptions
 from metricwidgets.polling.backfill import Backfill
 from metricwidgets.testing.moto_search import add_jobs
@@ -218,3 +219,23 @@ def test_a_log_column_with_a_bad_regex_is_one_line(backfill_jobs, standin):
     assert table.add_log_column("f1", DEFINITIONS[0]["Regex"], how="median") is None
     assert "how" in table.message.value and "log:f1" not in table.frame.columns
     table.close()
+
+
+def test_unknown_jobs_are_named_together_not_given_no_points(standin, backfill_jobs):
+    _, names, _ = backfill_jobs
+    unknown = [f"{names[0]}-nope-{i}" for i in range(3)]
+    with pytest.raises(AWSError) as info:
+        metricwidgets.fetch_jobs_metrics(unknown, metric_definitions=DEFINITIONS,
+                                         **standin.aws_kwargs)
+    assert info.value.code == "not-found"
+    assert str(info.value) == (f"training jobs '{unknown[0]}', '{unknown[1]}' and "
+                               f"'{unknown[2]}' were not found (check the names and the region).")
+    # With a known job among them: its points, and one warning naming both unknown ones.
+    with pytest.warns(UserWarning) as caught:
+        frame = metricwidgets.fetch_jobs_metrics([unknown[0], names[0], unknown[1]],
+                                                 metric_definitions=DEFINITIONS,
+                                                 **standin.aws_kwargs)
+    assert set(frame["job"]) == {names[0]}
+    texts = [str(w.message) for w in caught if "not found" in str(w.message)]
+    assert texts == [f"training jobs '{unknown[0]}' and '{unknown[1]}' were not found "
+                     "(check the names and the region)."]
