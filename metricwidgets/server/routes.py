@@ -18,6 +18,8 @@ tabs, and :class:`CatalogHandler` is the one place that turns failures into JSON
 400   a bad filter (``input``), a ``next_token`` AWS does not take (``bad-token``) or a name
       that is not a SageMaker job name (``invalid-name``)
 404   unknown job (``not-found``)
+414   an address (path and query) over 32 KiB (``input``; :mod:`metricwidgets.server.limits`
+      also lets the server read up to 1 MiB of it, where tornado dropped 64 KiB unanswered)
 424   the AWS credentials are missing, refused or lack a permission, or no region is set
       (``credentials``, ``permission``, ``config``; ``AWSError.http_status``): the request
       depends on AWS, which refused it. Never 401/403, which stay Jupyter's own answers for
@@ -57,6 +59,7 @@ from jupyter_server.utils import url_path_join
 from metricwidgets.errors import AWSError, InputError
 from metricwidgets.server.cache import AnswerCache
 from metricwidgets.server.config import MetricWidgets
+from metricwidgets.server.limits import too_long_message
 from metricwidgets.sources.catalog import Catalog
 from metricwidgets.sources.names import JOB_NAME, invalid_name_reason
 
@@ -106,6 +109,14 @@ class CatalogHandler(APIHandler):
     @property
     def _state(self) -> dict:
         return self.settings[_STATE]
+
+    def _refused_as_too_long(self) -> bool:
+        """Answer 414 for an address longer than the endpoints take; True when it did."""
+        message = too_long_message(len(self.request.uri))  # latin-1 text: one char a byte
+        if message is None:
+            return False
+        self._fail(414, message, "input")
+        return True
 
     def _page_args(self) -> dict:
         page_size = self.get_query_argument("page_size", "") or self._state["config"].page_size
@@ -186,6 +197,8 @@ class ListHandler(CatalogHandler):
 
     @tornado.web.authenticated
     async def get(self):
+        if self._refused_as_too_long():
+            return
         try:
             args = self._page_args()
         except InputError as error:
@@ -201,6 +214,8 @@ class DescribeHandler(CatalogHandler):
 
     @tornado.web.authenticated
     async def get(self, name: str):
+        if self._refused_as_too_long():
+            return
         reason = invalid_name_reason(name)
         if reason is not None:
             return self._fail(400, f"refused job name {name!r}: {reason}.", "invalid-name")

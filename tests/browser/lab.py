@@ -16,6 +16,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from tests.processes import stop
 from tests.waiting import wait_until  # noqa: F401  (re-exported for the browser tests)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -88,12 +89,7 @@ def running_lab(root: Path, env: dict | None = None, args: list[str] = (),
         wait_until(ready, 90, what="jupyter lab to answer")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 
