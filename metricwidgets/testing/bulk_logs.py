@@ -82,4 +82,13 @@ def add_synthetic_stream(standin, group: str, stream: str, events: SyntheticEven
     log_group = backend.groups[group]
     if stream not in log_group.streams:
         log_group.create_log_stream(stream)
-    log_group.streams[stream].events = events
+    target = log_group.streams[stream]
+    target.events = events
+    # What DescribeLogStreams reports (moto sets these on PutLogEvents only).
+    if len(events):
+        import datetime as dt
+
+        target.first_event_timestamp = events.timestamp_ms(0)
+        target.last_event_timestamp = events.timestamp_ms(len(events) - 1)
+        target.last_ingestion_time = dt.datetime.fromtimestamp(
+            target.last_event_timestamp / 1000, dt.timezone.utc).replace(tzinfo=None)

@@ -1,6 +1,7 @@
 """What the stand-in adds to moto: ``ListTrainingJobsForHyperParameterTuningJob`` (and, through
 :mod:`~metricwidgets.testing.moto_search` and :mod:`~metricwidgets.testing.moto_logs_scan`,
-``Search`` and ``FilterLogEvents`` as AWS answers them).
+``Search`` and ``FilterLogEvents`` as AWS answers them, and through
+:mod:`~metricwidgets.testing.moto_logs_insights` the Logs Insights queries a backfill sends).
 
 moto's SageMaker knows tuning jobs but not the operation that lists their children, which
 the tuning-job source pages through. :func:`install_moto_additions` teaches it to moto's
@@ -88,4 +89,7 @@ def install_moto_additions() -> None:
     from metricwidgets.testing.moto_logs_scan import install_logs_scan
 
     install_logs_scan()  # FilterLogEvents with stream prefixes and regex patterns
+    from metricwidgets.testing.moto_logs_insights import install_logs_insights
+
+    install_logs_insights()  # Logs Insights: filter @logStream/@message like, row cap, stats
     _installed = True

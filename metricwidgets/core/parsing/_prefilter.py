@@ -83,8 +83,9 @@ class Prefilter:
         return "%" + _alternation(self.terms) + "%"
 
     def insights_condition(self, field: str = "@message") -> str:
-        """The Logs Insights ``filter`` condition for the same terms."""
-        return f"{field} like /{_alternation(self.terms)}/"
+        """The Logs Insights ``filter`` condition for the same terms (a ``/`` in a term is
+        escaped: it would end the ``/regex/``)."""
+        return f"{field} like /{_alternation(self.terms).replace('/', chr(92) + '/')}/"
 
 
 def _alternation(terms) -> str:
