@@ -10,6 +10,7 @@ ones made late inside a function.
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -189,6 +190,48 @@ def test_the_layer_check_sees_an_import_from_above():
     source = "def f():\n    from metricwidgets.widgets.liveplot import LivePlot\n"
     found = _layer_violations("metricwidgets.sources.factory", ast.parse(source))
     assert found == ["metricwidgets.sources.factory:2 imports metricwidgets.widgets (above sources)"]
+
+
+def _base_name(module: str) -> str:
+    """A module's own name without its leading underscores: ``_guard`` and ``guard`` read the
+    same in prose, in a search and in a traceback's file name; the underscore only says who
+    may import it, not that it is another thing."""
+    return module.rsplit(".", 1)[-1].lstrip("_")
+
+
+def _name_clashes(modules: list[str]) -> list[str]:
+    """Base names shared by modules (packages count: ``core.diagnosis`` is a module too) of
+    different parts of the package, a part being a layer's own folder or module (``cli`` and
+    ``server`` are both doors, and still two places a name can mean two things). The dunders
+    are Python's names, the same everywhere; sub-packages of one part (``widgets/liveplot``,
+    ``widgets/playground``) may each keep a private module of the same name."""
+    by_name = defaultdict(set)
+    for module in modules:
+        if module != "metricwidgets" and not module.rsplit(".", 1)[-1].startswith("__"):
+            by_name[_base_name(module)].add(module)
+    return [f"{name}: {', '.join(sorted(found))}" for name, found in sorted(by_name.items())
+            if len({_part(module) for module in found}) > 1]
+
+
+def test_no_two_modules_of_different_parts_share_a_name():
+    assert _name_clashes([module for module, _ in _modules()]) == []
+
+
+@pytest.mark.parametrize("modules, clash", [
+    (["metricwidgets.cli.watch", "metricwidgets.polling.watch"], "watch"),
+    (["metricwidgets.core.parsing._guard", "metricwidgets.polling.guard"], "guard"),
+    (["metricwidgets.core.diagnosis", "metricwidgets.cli.diagnosis"], "diagnosis"),
+    (["metricwidgets.cli.fetch", "metricwidgets.server.fetch"], "fetch"),
+])
+def test_the_name_check_sees_a_clash_across_parts(modules, clash):
+    assert _name_clashes(modules) == [f"{clash}: {', '.join(sorted(modules))}"]
+
+
+def test_the_name_check_allows_dunders_and_siblings_in_one_part():
+    assert _name_clashes(["metricwidgets.__main__", "metricwidgets.testing.__main__",
+                          "metricwidgets.cli", "metricwidgets.server",
+                          "metricwidgets.widgets.liveplot._rows",
+                          "metricwidgets.widgets.playground._rows"]) == []
 
 
 def test_no_module_is_over_500_lines():

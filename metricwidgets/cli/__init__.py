@@ -14,8 +14,10 @@ import sys
 
 __all__ = ["main", "build_parser"]
 
-#: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ("parse", "check", "fetch", "jobs", "diagnose", "watch", "demo")
+#: Subcommand modules, in the order ``--help`` lists them. Each is named for its command but
+#: ``follow`` (``metricwidgets watch``: it follows a job): ``watch`` is the poller's ``Watch``
+#: (polling/watch.py), and no two modules of different layers share a name (tests/test_layout.py).
+SUBCOMMANDS = ("parse", "check", "fetch", "jobs", "diagnose", "follow", "demo")
 
 
 class _Parser(argparse.ArgumentParser):
