@@ -45,11 +45,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_lab(root: Path, env: dict | None = None, args: list[str] = (),
-                base_url: str = "/"):
+                base_url: str = "/", settings: dict | None = None):
     """Run ``jupyter lab`` serving ``root``; yield its base URL (no token, 127.0.0.1 only).
 
     ``base_url``: the server's ``ServerApp.base_url`` (``/jupyterlab/default/`` as SageMaker
-    Studio serves Lab); the URL yielded then ends with it (without its last ``/``)."""
+    Studio serves Lab); the URL yielded then ends with it (without its last ``/``).
+    ``settings``: the user's Lab settings, by plugin (``"@jupyterlab/apputils-extension:
+    kernels-settings"``) to the values set (``{"commsOverSubshells": "disabled"}``)."""
     port = free_port()
     args = list(args) + ([f"--ServerApp.base_url={base_url}"] if base_url != "/" else [])
     if not any(arg.startswith("--LabApp.workspaces_dir") for arg in args):
@@ -59,12 +61,14 @@ def running_lab(root: Path, env: dict | None = None, args: list[str] = (),
     if not any(arg.startswith("--LabApp.user_settings_dir") for arg in args):
         # Settings of its own, with Lab's "get notified about Jupyter news?" toast turned off:
         # it would cover the bottom right of every screenshot.
-        settings = root / ".lab-settings"
-        notification = settings / "@jupyterlab" / "apputils-extension"
-        notification.mkdir(parents=True, exist_ok=True)
-        (notification / "notification.jupyterlab-settings").write_text(
-            json.dumps({"fetchNews": "false"}))
-        args.append(f"--LabApp.user_settings_dir={settings}")
+        folder = root / ".lab-settings"
+        chosen = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+                  **(settings or {})}
+        for plugin, values in chosen.items():
+            package, name = plugin.split(":")
+            (folder / package).mkdir(parents=True, exist_ok=True)
+            (folder / package / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
+        args.append(f"--LabApp.user_settings_dir={folder}")
     log = open(root / "jupyter-lab.log", "w")
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.Popen(

@@ -49,9 +49,19 @@ _TIMING_JS = """() => {
   mw.signatures = {
     y: (root) => mw.axisTexts(root, 'y'),
     x: (root) => mw.axisTexts(root, 'x'),
-    paths: (root) => [...root.querySelectorAll('path.line')]
-      .filter(p => getComputedStyle(p.closest('g.mark') || p).display !== 'none')
-      .map(p => p.getAttribute('d') || '').join('|'),
+    // The curves' heights as fractions of the plot area. Not their x: bqplot lays out a new
+    // left margin (the kernel sizes it to the y labels) up to half a second after it
+    // arrived (seen in the benchmark: sent at a cell's end, applied after the next click),
+    // which moves every vertex sideways and answers no control.
+    paths: (root) => {
+      const area = root.querySelector('rect.plotarea_background');
+      const h = +(area && area.getAttribute('height')) || 1;
+      return [...root.querySelectorAll('path.line')]
+        .filter(p => getComputedStyle(p.closest('g.mark') || p).display !== 'none')
+        .map(p => [...(p.getAttribute('d') || '').matchAll(/,(-?[\\d.]+(?:e[-+]?\\d+)?)/g)]
+          .map(m => (m[1] / h).toFixed(4)).join(' '))
+        .join('|');
+    },
     readout: (root) => (root.querySelector('.metricwidgets-readout-box') || {}).innerText || '',
   };
   mw.axisTexts = (root, which) => {

@@ -1,19 +1,22 @@
 """The chart's controls answered in the browser, also while another cell holds the kernel.
 
 Why in the browser. A kernel runs a comm message only when the shell that owns it is free,
-so every Python callback (log y, x mode, smoothing, outliers, legend, hover, reset) waited
-for a running cell (``estimator.fit()``, ``time.sleep(60)``) to end. Comms over kernel
-subshells (JEP 91; JupyterLab 4.4+ ``commsOverSubshells``; ipykernel 7) do not serve here,
-read in ipykernel 7.4's source and measured (shared TOOLING notes): the kernel routes a comm's
-incoming message to the subshell of the last message that comm *published with a parent*
-(``ipykernel.comm.comm.BaseComm._reply_subshell_for``, fed by ``publish_msg``), so a widget
-created or updated by a cell on the main shell is answered on the main shell, after the cell.
-Making it otherwise needs private attributes (``_reply_subshell_id``, or replacing
-``_reply_subshell_for``) on every comm, after every update a cell makes; then every callback
-runs on a subshell thread beside the poller's thread and the user's own code, so each would
-have to be thread-safe (the plot's redraw lock covers the redraw, not traitlets observers or
-widget construction); and Notebook 7 and VS Code send no subshell ids at all. So the chart
-does the interactions itself, from what the browser already holds.
+so a Python callback (log y, x mode, smoothing, outliers, legend, hover, reset) can wait for a
+running cell (``estimator.fit()``, ``time.sleep(60)``) to end. Comms over kernel subshells
+(JEP 91; JupyterLab 4.4+ ``commsOverSubshells``, one subshell per comm target by default;
+ipykernel 7) change that only in part, read in ipykernel 7.4's source and measured in chromium
+(``python -m tests.benchmarks controls``): the kernel routes a comm's incoming message to the
+subshell of the last message that comm *published with a parent*
+(``ipykernel.comm.comm.BaseComm._reply_subshell_for``, fed by ``publish_msg``). ipywidgets
+answers each update from the browser with an ``echo_update`` whose parent is that update, sent
+with the subshell's id; so once a control has been used, its later messages run on the
+subshell's thread while a cell runs (the plot's methods are thread-safe: redraws hold its
+lock). But the first use of a control during a cell, and any use after the kernel last sent
+that widget something on the main shell's behalf, waits for the cell; and a front end that
+sends no subshell ids (Lab with ``commsOverSubshells`` disabled) or a kernel without subshells
+(ipykernel 6) waits every time. Pinning comms to a subshell needs private attributes
+(``_reply_subshell_id``) on every comm after every update. So the chart does the
+interactions itself, from what the browser already holds, whatever the front end and kernel.
 
 How. :class:`ChartLink` is an anywidget (its ES module, ``_browser.js``, ships in this
 package, so it runs wherever the widget front end runs: JupyterLab, Notebook 7, VS Code; the
