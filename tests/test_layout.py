@@ -89,10 +89,32 @@ def _is_super(node: ast.AST) -> bool:
             and node.func.id == "super")
 
 
+def _is_private(name: str) -> bool:
+    """``_name`` and ``__name`` (mangled) are private; ``__name__`` is Python's own."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _is_own(node: ast.AST) -> bool:
+    """``self``, ``cls`` or ``super()``: the object's own attributes."""
+    return (isinstance(node, ast.Name) and node.id in ("self", "cls")) or _is_super(node)
+
+
+def _private_by_name(node: ast.AST) -> str | None:
+    """``getattr(obj, "_attr")`` (or ``setattr``/``hasattr``/``delattr``) on another object:
+    the attribute's name, else None."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "setattr", "hasattr", "delattr")
+            and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str) and _is_private(node.args[1].value)
+            and not _is_own(node.args[0])):
+        return node.args[1].value
+    return None
+
+
 def _private_violations(module: str, tree: ast.AST) -> list[str]:
     """Private names reached from outside: a ``_module`` or ``_name`` imported by a module
-    outside what it belongs to (its package, its module), ``obj._attr`` on anything but
-    ``self`` and ``cls``."""
+    outside what it belongs to (its package, its module), ``obj._attr`` (or
+    ``getattr(obj, "_attr")``) on anything but ``self``, ``cls`` and ``super()``."""
     bad = []
     for line, imported in _imports(tree):
         parts = imported.split(".")
@@ -100,17 +122,24 @@ def _private_violations(module: str, tree: ast.AST) -> list[str]:
             continue
         for i, part in enumerate(parts):
             owner = ".".join(parts[:i])  # what the private name belongs to
-            if (part.startswith("_") and not part.startswith("__") and module != owner
+            if (_is_private(part) and module != owner
                     and not module.startswith(owner + ".")):
                 bad.append(f"{module}:{line} imports the private {owner}.{part}")
                 break
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
-                and not node.attr.startswith("__")
-                and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
-                and not _is_super(node.value)):
+        if (isinstance(node, ast.Attribute) and _is_private(node.attr)
+                and not _is_own(node.value)):
             bad.append(f"{module}:{node.lineno} reaches {ast.unparse(node)}")
+        elif (name := _private_by_name(node)) is not None:
+            bad.append(f"{module}:{node.lineno} reaches {name} by name: {ast.unparse(node)}")
     return sorted(set(bad))  # ``from a import b`` is seen as ``a`` and ``a.b``
+
+
+def _relative_imports(module: str, tree: ast.AST) -> list[str]:
+    """``from .x import y``: the checks here read absolute names, so the package spells
+    every import out."""
+    return [f"{module}:{node.lineno} imports relatively: {ast.unparse(node)}"
+            for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level]
 
 
 def _all(check) -> list[str]:
@@ -166,6 +195,16 @@ def test_no_private_name_is_reached_from_outside_what_owns_it():
     assert _all(_private_violations) == []
 
 
+def test_every_import_is_absolute():
+    assert _all(_relative_imports) == []
+
+
+def test_the_import_checks_see_a_relative_import():
+    found = _relative_imports("metricwidgets.core.diagnosis._noise",
+                              ast.parse("from ..parsing._values import parse_value\n"))
+    assert len(found) == 1 and "from ..parsing._values import parse_value" in found[0]
+
+
 @pytest.mark.parametrize("module, source, expected", [
     ("metricwidgets.widgets.runs_table", "from metricwidgets.core.parsing._values import x",
      "imports the private metricwidgets.core.parsing._values"),
@@ -173,6 +212,12 @@ def test_no_private_name_is_reached_from_outside_what_owns_it():
      "reaches job._parse"),
     ("metricwidgets.cli.fetch", "from metricwidgets.api import _limit",
      "imports the private metricwidgets.api._limit"),
+    ("metricwidgets.polling.job_list", "def f(watch):\n    return getattr(watch, '_jobs', [])",
+     "reaches _jobs by name: getattr(watch, '_jobs', [])"),
+    ("metricwidgets.polling.job_list", "def f(watch):\n    setattr(watch, '_parked', {})",
+     "reaches _parked by name"),
+    ("metricwidgets.widgets.runs_table", "def f(plot):\n    return plot.__cache",
+     "reaches plot.__cache"),
 ])
 def test_the_private_name_check_sees_each_kind_of_reach(module, source, expected):
     found = _private_violations(module, ast.parse(source))
@@ -182,7 +227,8 @@ def test_the_private_name_check_sees_each_kind_of_reach(module, source, expected
 def test_the_private_name_check_allows_a_package_its_own_modules_and_self():
     source = ("from metricwidgets.core.parsing._values import parse_value\n"
               "class A:\n    def f(self):\n"
-              "        return self._x, type(self).__name__, super()._y\n")
+              "        return (self._x, type(self).__name__, super()._y,\n"
+              "                getattr(self, '_z', None), getattr(type(self), '__doc__'))\n")
     assert _private_violations("metricwidgets.core.parsing", ast.parse(source)) == []
 
 

@@ -51,10 +51,13 @@ def _utilization(watch):
 
 
 def _status_source(watch, name: str):
-    """The status source of job ``name`` in ``watch`` when others can read it, else None."""
-    job = watch.watched_job(name) if hasattr(watch, "watched_job") else None
-    status = getattr(job, "status_source", None)
-    return status if hasattr(status, "reader") else None
+    """The status source of job ``name`` in ``watch`` (a :class:`Watch`, or None) when others
+    can read it (a :class:`SageMakerJobSource`, not a reader of one), else None."""
+    from metricwidgets.sources.sagemaker_job import SageMakerJobSource
+
+    job = watch.watched_job(name) if watch is not None else None
+    status = job.status_source if job is not None else None
+    return status if isinstance(status, SageMakerJobSource) else None
 
 
 def system_watch_for_run(watch, cwd=None, interval: float | None = None, start: bool = True,
