@@ -71,3 +71,21 @@ def test_instance_types_cites_the_instance_utilization_section():
     text = (REPO / "metricwidgets" / "core" / "diagnosis" / "_instance_types.py").read_text(encoding="utf-8")
     assert 'docs/sagemaker.md, "Instance utilization"' in text
     assert "### Instance utilization" in (REPO / "docs" / "sagemaker.md").read_text("utf-8")
+
+
+# A file a document names in backticks by a path with a folder: `core/parsing/_values.py`.
+NAMED_FILE = re.compile(r"`((?:[\w.-]+/)+[\w.-]+\.(?:py|ts|js|md|ipynb|json|css|png))`")
+#: Where a named path may start: the repository, the package, the labextension's sources.
+ROOTS = ["", "metricwidgets", "labextension"]
+
+
+def test_every_file_the_documents_name_is_there():
+    """The docs and the README/CONTRIBUTING name files by path (``core/parsing/_values.py``);
+    a move of the layout must move the names too (docs/sagemaker.md named the flat
+    ``core/values.py`` a whole stop after the move). What tests write is not in git."""
+    docs = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md", REPO / "CONTRIBUTING.md"]
+    missing = [f"{doc.relative_to(REPO)}: {m.group(1)}" for doc in docs
+               for m in NAMED_FILE.finditer(doc.read_text(encoding="utf-8"))
+               if not m.group(1).startswith("test-artifacts/")
+               and not any((REPO / root / m.group(1)).exists() for root in ROOTS)]
+    assert missing == []
