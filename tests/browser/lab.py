@@ -59,30 +59,59 @@ def running_lab(root: Path, env: dict | None = None, args: list[str] = (),
         # (Given twice on the command line, traitlets config breaks other LabApp options.)
         args.append(f"--LabApp.workspaces_dir={root / '.lab-workspaces'}")
     if not any(arg.startswith("--LabApp.user_settings_dir") for arg in args):
-        # Settings of its own, with Lab's "get notified about Jupyter news?" toast turned off:
-        # it would cover the bottom right of every screenshot.
-        folder = root / ".lab-settings"
-        chosen = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
-                  **(settings or {})}
-        for plugin, values in chosen.items():
-            package, name = plugin.split(":")
-            (folder / package).mkdir(parents=True, exist_ok=True)
-            (folder / package / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
-        args.append(f"--LabApp.user_settings_dir={folder}")
-    log = open(root / "jupyter-lab.log", "w")
+        # Settings of its own (no news toast).
+        args.append(f"--LabApp.user_settings_dir={_user_settings(root, settings)}")
+    with _serving([sys.executable, "-m", "jupyterlab", f"--port={port}",
+                   "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True",
+                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *args],
+                  root, env, f"http://127.0.0.1:{port}{base_url.rstrip('/')}",
+                  root / "jupyter-lab.log") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running_notebook7(root: Path, env: dict | None = None):
+    """Run Jupyter Notebook 7 (the ``notebook`` package) serving ``root``; yield its URL.
+
+    Its app is exposed as ``window.jupyterapp`` as Lab's is, so the helpers here that ask
+    Lab's objects (:func:`wait_for_idle_kernel`, :func:`run_all_cells`) work on its pages."""
+    port = free_port()
+    with _serving([sys.executable, "-m", "notebook", f"--port={port}",
+                   "--JupyterNotebookApp.expose_app_in_browser=True",
+                   f"--JupyterNotebookApp.user_settings_dir={_user_settings(root)}",
+                   f"--JupyterNotebookApp.workspaces_dir={root / '.nb-workspaces'}"],
+                  root, env, f"http://127.0.0.1:{port}", root / "jupyter-notebook.log") as url:
+        yield url
+
+
+def _user_settings(root: Path, settings: dict | None = None) -> Path:
+    """User settings of a server of its own (``root / ".lab-settings"``): ``settings`` (by
+    plugin id, as :func:`running_lab` takes them), with the "get notified about Jupyter
+    news?" toast turned off: it would cover the bottom right of every screenshot."""
+    folder = root / ".lab-settings"
+    chosen = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+              **(settings or {})}
+    for plugin, values in chosen.items():
+        package, name = plugin.split(":")
+        (folder / package).mkdir(parents=True, exist_ok=True)
+        (folder / package / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
+    return folder
+
+
+@contextlib.contextmanager
+def _serving(argv: list[str], root: Path, env: dict | None, url: str, log_path: Path):
+    """Run a Jupyter server application ``argv`` as root on 127.0.0.1 with no token, serving
+    ``root``, until it answers at ``url``; yield ``url``; stop it after."""
+    log = open(log_path, "w")
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser",
-         "--ip=127.0.0.1", f"--port={port}", "--IdentityProvider.token=",
-         "--ServerApp.password=", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         *args],
+        [*argv, "--allow-root", "--no-browser", "--ip=127.0.0.1", "--IdentityProvider.token=",
+         "--ServerApp.password=", f"--ServerApp.root_dir={root}"],
         stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=root)
-    url = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
 
     def ready():
         if proc.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited: {(root / 'jupyter-lab.log').read_text()}")
+            raise RuntimeError(f"{argv[2]} exited: {log_path.read_text()}")
         try:
             with urllib.request.urlopen(f"{url}/api/status", timeout=2) as response:
                 return response.status == 200
@@ -90,7 +119,7 @@ def running_lab(root: Path, env: dict | None = None, args: list[str] = (),
             return False
 
     try:
-        wait_until(ready, 90, what="jupyter lab to answer")
+        wait_until(ready, 90, what=f"{argv[2]} to answer")
         yield url
     finally:
         stop(proc)
