@@ -3,8 +3,10 @@
 In chromium: the live kernel shows the widget (its picture hidden); the notebook saved and
 reopened in JupyterLab with a fresh kernel (the plot's widget models gone) shows the
 picture, not "Error displaying widget: model not found"; ``jupyter nbconvert --execute``
-then ``--to html`` shows the chart as an SVG with its title, legend and findings, rendered
-in chromium. Creating a chart logs no console error.
+(nbconvert's defaults: widget state stored) then ``--to html`` shows the chart as an SVG with
+its title, legend and findings, rendered in chromium, and the executed notebook opened in
+JupyterLab (untrusted, its kernel never run there) shows the picture. Creating a chart logs
+no console error.
 """
 
 from __future__ import annotations
@@ -55,6 +57,17 @@ def _saved_outputs(path: Path) -> list[dict]:
     return [o for c in nb["cells"] for o in c.get("outputs", [])]
 
 
+def _assert_the_picture_not_the_widget(page) -> None:
+    """The plot's output shows its picture, loaded, and neither a widget nor an error."""
+    page.wait_for_selector(PICTURE, timeout=60_000)
+    wait_until(lambda: page.evaluate(
+        "(sel) => { const i = document.querySelector(sel); return i && i.complete "
+        "&& i.naturalWidth > 800; }", PICTURE), 30, what="the picture to load")
+    assert _visible(page, PICTURE)
+    assert "model not found" not in page.locator(OUTPUT).first.inner_text()
+    assert not _visible(page, ".metricwidgets-liveplot")
+
+
 def test_the_live_kernel_shows_the_widget_and_the_reopened_notebook_its_picture(lab, page):
     url, root = lab
     path = write_notebook(root / "saved.ipynb", [CELL])
@@ -83,37 +96,56 @@ def test_the_live_kernel_shows_the_widget_and_the_reopened_notebook_its_picture(
     page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')")
     page.goto("about:blank")
     open_notebook(page, url, "saved.ipynb")
-    page.wait_for_selector(PICTURE, timeout=60_000)
-    wait_until(lambda: page.evaluate(
-        "(sel) => { const i = document.querySelector(sel); return i && i.complete "
-        "&& i.naturalWidth > 800; }", PICTURE), 30, what="the picture to load")
-    assert _visible(page, PICTURE)
-    assert "model not found" not in page.locator(OUTPUT).first.inner_text()
-    assert not _visible(page, ".metricwidgets-liveplot")
+    _assert_the_picture_not_the_widget(page)
     screenshot(page, "saved_notebook_reopened.png")
 
 
-def test_nbconvert_executes_and_exports_each_chart_as_a_picture(page, tmp_path):
-    path = write_notebook(tmp_path / "report.ipynb", [CELL])
+#: The plot shown by one cell, its job awaited in the next (a notebook's usual shape): the
+#: finished picture is sent while that next cell runs.
+SPLIT_CELLS = [CELL.replace("plot.wait(60)\n", ""), "plot.wait(60)"]
+
+
+def _nbconvert(path: Path, to: str) -> Path:
+    """``jupyter nbconvert --execute --to TO`` with nbconvert's default settings (widget
+    state stored); the path written."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")])}
-    # Widget state is not stored, as in a notebook saved by JupyterLab (its default):
-    # with it, nbconvert draws the widget view from the state with the html-manager instead.
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--execute",
-                    "--ExecutePreprocessor.store_widget_state=False", str(path)],
-                   check=True, cwd=tmp_path, env=env, timeout=300, capture_output=True)
-    html = (tmp_path / "report.html").read_text()
-    assert "Error displaying widget" not in html and "LivePlot(children=" not in html
+    out = f"{path.stem}-{to}"
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", to, "--execute",
+                    "--output", out, str(path)],
+                   check=True, cwd=path.parent, env=env, timeout=300, capture_output=True)
+    return path.with_name(out + (".html" if to == "html" else ".ipynb"))
+
+
+def test_nbconvert_executes_and_exports_each_chart_as_a_picture(page, tmp_path):
+    html = _nbconvert(write_notebook(tmp_path / "report.ipynb", SPLIT_CELLS), "html")
+    text = html.read_text()
+    assert "Error displaying widget" not in text and "LivePlot(children=" not in text
+    # The widget state is stored (nbconvert's default), yet no widget view is left to draw.
+    assert 'type="application/vnd.jupyter.widget-state+json"' in text
+    assert '<script type="application/vnd.jupyter.widget-view+json">' not in text
     # nbconvert embeds an SVG output as an <img> with a base64 data: URL.
-    [encoded] = re.findall(r'<img[^>]* src="data:image/svg\+xml;base64,([^"]+)"', html)
+    [encoded] = re.findall(r'<img[^>]* src="data:image/svg\+xml;base64,([^"]+)"', text)
     picture = base64.b64decode(encoded).decode("utf-8")
     for words in ("train_tiny.py", "train:error", "validation:error", "overfitting"):
         assert words in picture, words
 
-    page.goto((tmp_path / "report.html").as_uri())
+    page.goto(html.as_uri())
     image = page.locator("img[src^='data:image/svg+xml']")
     image.wait_for(timeout=30_000)
     wait_until(lambda: image.evaluate("i => i.complete && i.naturalWidth") == 900, 30,
                what="the picture drawn")
     image.scroll_into_view_if_needed()
     screenshot(page, "nbconvert_report.png")
+
+
+def test_a_notebook_executed_headless_opens_in_lab_with_its_picture(lab, page):
+    url, root = lab
+    executed = _nbconvert(write_notebook(root / "headless.ipynb", SPLIT_CELLS), "notebook")
+    errors = _console_errors(page)
+    # Not trusted (nbconvert signs nothing) and its kernel never ran there: no widget model.
+    open_notebook(page, url, executed.name)
+    _assert_the_picture_not_the_widget(page)
+    page.locator(PICTURE).first.scroll_into_view_if_needed()
+    screenshot(page, "headless_notebook_in_lab.png")
+    assert not errors, errors

@@ -12,17 +12,28 @@ GitHub, nbviewer.
 
 Each display gets a ``display_id`` and remembers the request it answered (its parent
 message), so that the picture can be replaced in place later from any thread, the
-poller's included: an ``update_display_data`` with that parent reaches the output area of
-the cell that showed the plot. The picture is refreshed when the watch finishes, at most
-every :data:`PICTURE_INTERVAL` seconds while it runs, and when the plot is closed (then
-without the widget view: the widget is gone, the picture stays). Our extension keeps the
-live view through an update; a front end without it renders the updated output afresh.
+poller's included. Front ends route an ``update_display_data`` by its display id, whatever
+cell it is sent for; it is sent as part of the kernel's latest request (the cell running
+now), because a headless client (nbclient: ``nbconvert --execute``, papermill) reads only
+the messages of the cell it is running and would drop an update sent for a cell it has
+finished. The picture is refreshed when the watch finishes, at most every
+:data:`PICTURE_INTERVAL` seconds while it runs, and when the plot is closed (then without the
+widget view: the widget is gone, the picture stays). Our extension keeps the live view
+through an update; a front end without it renders the updated output afresh.
+
+A display made for a request that allowed no input (``allow_stdin`` false: a headless run,
+where no one can use the widget) loses its widget view once the watch finishes, as on
+close: ``nbconvert --execute`` stores every widget's state by default, and its HTML would
+then draw the widget from that state with JavaScript fetched from unpkg.com (nothing where
+that cannot load: an e-mailed or offline file) instead of showing the picture. A live front
+end (JupyterLab, Notebook 7, VS Code) sends ``allow_stdin`` true and keeps the widget.
 
 Thread-safety: every method may be called from any thread.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 import uuid
@@ -71,12 +82,7 @@ class StaticPicture:
 
     def bundle(self, model_id: str | None) -> dict:
         """The mimebundle: the widget view (when ``model_id``), the SVG, the plain text."""
-        svg, plain = self._draw()
-        data = {"image/svg+xml": svg, "text/plain": plain}
-        if model_id:
-            data[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
-            data[PLOT_MIMETYPE] = {"model_id": model_id}
-        return data
+        return _bundle(*self._draw(), model_id)
 
     def display(self, model_id: str) -> None:
         """Show the plot (the widget and its picture) where IPython displays things."""
@@ -103,40 +109,72 @@ class StaticPicture:
                 return False
             self._finished = finished
             self._updated_at = time.monotonic()
-        self.update(model_id)
+        self.update(model_id, finished=finished)
         return True
 
-    def update(self, model_id: str | None) -> None:
+    def update(self, model_id: str | None, finished: bool = False) -> None:
         """Replace every display of the plot with the picture now (``model_id`` None: the
-        widget is gone, the picture alone stays). Never raises: a plot must not fail
-        because a front end went away."""
+        widget is gone, the picture alone stays; once ``finished``, a headless run's
+        displays lose the widget view too). Never raises: a plot must not fail because a
+        front end went away."""
         with self._lock:
             displays = list(self.displays)
         if not displays:
             return
         try:
-            data = self.bundle(model_id)
+            svg, plain = self._draw()
+            live, still = _bundle(svg, plain, model_id), _bundle(svg, plain, None)
             with self._lock:
                 for display_id, parent in displays:
+                    data = still if finished and _headless(parent) else live
                     _publish_update(data, display_id, parent)
                 self.published += 1
         except Exception:  # noqa: BLE001 - the picture is a courtesy, the plot goes on
             pass
 
 
+def _bundle(svg: str, plain: str, model_id: str | None) -> dict:
+    """The picture, its words and, while ``model_id`` lives, the widget view. Our mimetype is
+    always there: our extension shows the picture as an image even in an untrusted notebook
+    (JupyterLab renders no SVG output of a notebook it does not trust)."""
+    data = {"image/svg+xml": svg, "text/plain": plain, PLOT_MIMETYPE: {}}
+    if model_id:
+        data[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
+        data[PLOT_MIMETYPE] = {"model_id": model_id}
+    return data
+
+
+def _headless(parent: dict | None) -> bool:
+    """The request ``parent`` came from a client that takes no input (``allow_stdin``
+    false, the protocol's default being true): nbclient, papermill, ``nbconvert --execute``."""
+    content = (parent or {}).get("content") or {}
+    return content.get("allow_stdin", True) is False
+
+
 def _publish_update(data: dict, display_id: str, parent: dict | None) -> None:
-    """``update_display_data`` for ``display_id`` as a reply to ``parent`` (the request of
-    the cell that displayed it), sent on the kernel's IOPub socket from any thread."""
+    """``update_display_data`` for ``display_id``, sent on the kernel's IOPub socket from any
+    thread as part of the kernel's latest request (else of ``parent``, the request of the
+    cell that displayed it)."""
     kernel = _kernel()
     if kernel is None or parent is None:
         from IPython.display import update_display
 
         update_display(data, raw=True, display_id=display_id)
         return
+    latest = _latest_request(kernel)
     publisher = kernel.shell.display_pub
     content = {"data": data, "metadata": {}, "transient": {"display_id": display_id}}
-    message = kernel.session.msg("update_display_data", content, parent=parent)
+    message = kernel.session.msg("update_display_data", content,
+                                 parent=latest if latest.get("header") else parent)
     kernel.session.send(publisher.pub_socket, message, ident=publisher.topic)
+
+
+def _latest_request(kernel) -> dict:
+    """The shell request the kernel received last, read from a fresh context: a thread
+    asking in a context of its own (the poller's, maybe copied from the cell that started
+    it) would get that context's request; an empty one falls back to the kernel's latest
+    (ipykernel 7 keeps the parent in a context variable; ipykernel 6 in one dict)."""
+    return contextvars.Context().run(kernel.get_parent, "shell") or {}
 
 
 def picture_of(plot) -> tuple[str, str]:

@@ -510,3 +510,27 @@ def test_a_running_plots_picture_is_refreshed_at_most_every_interval_and_once_at
     bundles = [o.data for o in shown.outputs]
     assert len(bundles) == 3 and all(b["text/plain"] == "words" for b in bundles)
     assert all(b[_picture.PLOT_MIMETYPE] == {"model_id": "m"} for b in bundles)
+
+
+def test_a_headless_runs_display_keeps_only_the_picture_once_the_watch_finishes():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from metricwidgets.widgets.liveplot import StaticPicture
+    from metricwidgets.widgets.liveplot._picture import PLOT_MIMETYPE, WIDGET_VIEW
+
+    InteractiveShell.instance()
+    picture = StaticPicture(lambda: ("<svg/>", "words"))
+    # As the kernel records them: nbclient's request allows no input, JupyterLab's does.
+    headless = {"header": {"msg_id": "a"}, "content": {"allow_stdin": False}}
+    live = {"header": {"msg_id": "b"}, "content": {"allow_stdin": True}}
+    picture.displays += [("headless", headless), ("live", live)]
+    with capture_output() as shown:
+        picture.update("m")  # a refresh while the job runs: both keep the widget
+        picture.update("m", finished=True)
+    running, finished = shown.outputs[:2], shown.outputs[2:]
+    assert all(o.data[WIDGET_VIEW]["model_id"] == "m" for o in running)
+    by_display = dict(zip(("headless", "live"), finished))
+    assert WIDGET_VIEW not in by_display["headless"].data
+    assert by_display["headless"].data[PLOT_MIMETYPE] == {}  # our extension's <img>
+    assert by_display["live"].data[WIDGET_VIEW]["model_id"] == "m"
