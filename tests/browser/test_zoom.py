@@ -1,7 +1,8 @@
 """Zoom shows the data, measured in chromium: on an 18,000-point noisy run, a 4x wheel zoom
 draws at least as many vertices in view as the whole curve had, the spikes in view are drawn
 where they are, y fits the visible data, the zoom stays while points arrive, and reset
-returns to the whole run.
+returns to the whole run. Shift + wheel zooms x and y about the mouse, and the kernel keeps
+that y when it refines x.
 
 The test writes the log itself (so it knows every value); the notebook follows it with
 ``LivePlot.for_file``, and a second cell appends more points once the user has zoomed.
@@ -147,21 +148,26 @@ def settled(page, condition, what: str, quiet: int = 3):
     return seen["view"]
 
 
-@pytest.mark.timeout(300)
-def test_a_wheel_zoom_shows_the_data_not_a_magnified_sketch(lab, page):
+def whole_run(lab, page, values: np.ndarray, more: bool) -> dict:
+    """The run's first N values in a log, followed by a plot in Lab (``more``: with the cell
+    that appends the rest once the user zoomed); the view once the whole run is drawn."""
     url, root = lab
-    values = run_values()
     log = root / "noisy.log"
     log.write_text("".join(f"Train_error={v:.5f};\n" for v in values[:N]))
     (root / "noisy.log.more").write_text("".join(f"Train_error={v:.5f};\n" for v in values[N:]))
-    write_notebook(root / "zoom.ipynb", cells(str(log)))
+    write_notebook(root / "zoom.ipynb", cells(str(log))[:None if more else 1])
     open_notebook(page, url, "zoom.ipynb")
     run_all_cells(page)
     page.wait_for_selector(CHART, timeout=90_000)
     page.locator(CHART).first.scroll_into_view_if_needed()
+    return settled(page, lambda v: v["x"][1] >= N - 1 - 50 and len(v["points"]) > 100,
+                   "the whole run drawn")
 
-    whole = settled(page, lambda v: v["x"][1] >= N - 1 - 50 and len(v["points"]) > 100,
-                    "the whole run drawn")
+
+@pytest.mark.timeout(300)
+def test_a_wheel_zoom_shows_the_data_not_a_magnified_sketch(lab, page):
+    values = run_values()
+    whole = whole_run(lab, page, values, more=True)
     screenshot(page, "zoom_whole.png")
     chart_picture(page, "zoom_whole")
     span = whole["x"][1] - whole["x"][0]
@@ -209,4 +215,43 @@ def test_a_wheel_zoom_shows_the_data_not_a_magnified_sketch(lab, page):
     # (The plot area is a few pixels wider than the scale's range: compare like with like.)
     assert reset["x"][1] - reset["x"][0] == pytest.approx(span * (N + MORE - 1) / (N - 1),
                                                           rel=0.01)
+    assert not page.dialogs
+
+
+@pytest.mark.timeout(300)
+def test_shift_wheel_zooms_x_and_y_about_the_mouse(lab, page):
+    values = run_values()
+    whole = whole_run(lab, page, values, more=False)
+    x_span, y_span = (whole["x"][1] - whole["x"][0]), (whole["y"][1] - whole["y"][0])
+
+    # Shift + wheel over the curve, right of centre: x and y zoom ~4x about the mouse (the
+    # wheel alone zooms x only: the test above).
+    page.locator(f"{PLOT} .widget-toggle-button", has_text="pan/zoom").first.click()
+    left, top, right, bottom = whole["area"]
+    x_at = whole["x"][0] + 0.6 * x_span
+    y_at = float(np.median(values[int(x_at) - 50:int(x_at) + 50]))
+    fractions = {"x": 0.6, "y": (bottom - whole["y_of"](y_at)) / (bottom - top)}
+    page.mouse.move(left + 0.6 * (right - left), whole["y_of"](y_at))
+    page.keyboard.down("Shift")
+    for _ in range(WHEELS):
+        page.mouse.wheel(0, -200)
+    page.keyboard.up("Shift")
+    zoomed = settled(page, lambda v: v["x"][1] - v["x"][0] <= x_span / 3.9 and
+                     v["y"][1] - v["y"][0] <= y_span / 3.9 and
+                     len(v["points"]) >= len(whole["points"]), "x and y zoomed, x refined")
+    screenshot(page, "zoom_shift.png")
+    assert zoomed["x"][1] - zoomed["x"][0] == pytest.approx(x_span / 4.06, rel=0.03)
+    assert zoomed["y"][1] - zoomed["y"][0] == pytest.approx(y_span / 4.06, rel=0.03)
+    # About the mouse: the values under it are those that were under it before. Settled
+    # once the kernel refined x (more vertices in view than the whole curve had): it kept
+    # the user's y, which fitted to the data in view would sit lower.
+    for axis, at, span in (("x", x_at, x_span), ("y", y_at, y_span)):
+        lo, hi = zoomed[axis]
+        assert lo + fractions[axis] * (hi - lo) == pytest.approx(at, abs=span / 200), axis
+
+    # Reset: the whole run, y fitted to it again.
+    page.locator(f"{PLOT} button", has_text="reset zoom").first.click()
+    reset = settled(page, lambda v: v["x"][1] >= N - 1 - 50 and v["x"][0] <= 50 and
+                    v["y"][1] - v["y"][0] >= 0.9 * y_span, "the whole run after reset")
+    assert reset["y"] == pytest.approx(whole["y"], abs=0.02 * y_span)
     assert not page.dialogs

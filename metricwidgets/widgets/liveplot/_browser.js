@@ -235,6 +235,15 @@ function same(a, b) {
   return false;
 }
 
+// A scale's new [min, max] after a wheel zoom by `factor` about the pixel `at`: PanZoom's own
+// maths, through the chart's d3 scale (which knows the log, the dates and the figure's
+// padding inside the plot area). Null when the range maps to no pixels.
+export function zoomAbout(scale, lo, hi, at, factor) {
+  const a = scale(lo), b = scale(hi);
+  if (!Number.isFinite(+a) || !Number.isFinite(+b)) return null;
+  return [scale.invert((1 - factor) * at + factor * a), scale.invert((1 - factor) * at + factor * b)];
+}
+
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // ------------------------------------------------------------------ the link
@@ -269,6 +278,7 @@ class Link {
     this.zoomedLocally = false;
     this.full = null;         // the whole run's points before a zoom (see reconcile)
     this.showFull = false;
+    this.userY = false;       // y zoomed here (Shift + wheel) before the kernel knows
     model.on("change:refs", () => this.loadRefs());
     model.on("change:applied change:tables", () => this.schedule());
     this.loadRefs();
@@ -380,6 +390,7 @@ class Link {
       if (this.zoomedLocally && !this.full) this.full = this.kernelPoints(applied);
     }
     this.lastUserX = !!applied.user_x;
+    if (applied.user_y) this.userY = false;  // the kernel keeps the user's y now
     const behind = this.showFull || wanted.x_mode !== applied.x_mode || wanted.log_y !== applied.log_y ||
       Math.abs(wanted.smoothing - applied.smoothing) > 1e-9 || wanted.outliers !== applied.outliers ||
       wanted.hidden.some((h, i) => h !== !!legend[i]);
@@ -516,7 +527,9 @@ class Link {
         }
       }
     }
-    const yKept = wanted.zoom_y && wanted.log_y === applied.log_y && refs.y_scale.get("min") != null;
+    // y is the user's once zoomed (the "zoom y" box, or Shift + wheel) until a reset.
+    const yKept = !this.resetAsked && (wanted.zoom_y || applied.user_y || this.userY) &&
+      wanted.log_y === applied.log_y && refs.y_scale.get("min") != null;
     const yr = yKept ? [+refs.y_scale.get("min"), +refs.y_scale.get("max")]
       : yRange(inView, wanted.outliers, wanted.log_y);
     if (!yr) return;
@@ -605,8 +618,51 @@ class Link {
       head + body + "</table>";
   }
 
+  // Shift + wheel in pan/zoom mode zooms x and y together about the mouse. bqplot's PanZoom
+  // reads no keys (its wheel zooms the scales it was given: x, and y with "zoom y") and only
+  // deltaY; a system may send a Shift + wheel as a sideways one (deltaX), so either is read.
+  // True when the wheel is this module's (the caller keeps it from PanZoom and the page).
+  wheelBoth(event, chart) {
+    if (!this.refs || this.model.get("active") === false || this.wanted().mouse !== "zoom") return false;
+    // (in the figure's background layer, another svg than the one the wheel hits)
+    const area = chart.querySelector("rect.plotarea_background");
+    const box = area && area.getBoundingClientRect();
+    const delta = event.deltaY || event.deltaX;
+    if (!box || !delta) return false;
+    const at = { x: event.clientX - box.left, y: event.clientY - box.top };
+    if (at.x < 0 || at.x > box.width || at.y < 0 || at.y > box.height) return false;
+    // One notch after another: each starts from the range the last one set.
+    const factor = Math.exp(0.001 * delta);  // PanZoom's: the same notch zooms as much
+    this.zooms = (this.zooms || Promise.resolve()).then(() => this.zoomBoth(at, factor));
+    return true;
+  }
+
+  // The new ranges are saved to the kernel as PanZoom's are: it keeps both, refines x.
+  async zoomBoth(at, factor) {
+    const models = { x: this.refs.x_scale, y: this.refs.y_scale };
+    const ranges = {};
+    for (const [axis, model] of Object.entries(models)) {
+      // the d3 scale of a view of this scale model in the chart (they share one range)
+      const views = await Promise.all(Object.values(model.views || {}));
+      const view = views.find((v) => v && v.scale && typeof v.scale.invert === "function");
+      const lo = model.get("min"), hi = model.get("max");
+      if (!view || lo == null || hi == null) return;
+      ranges[axis] = zoomAbout(view.scale, lo, hi, at[axis], factor);
+      if (!ranges[axis]) return;
+    }
+    this.userY = true;
+    // y first: the kernel's redraw for the new x (its refinement) then keeps this y instead
+    // of fitting one to the data and sending it over the user's.
+    for (const axis of ["y", "x"]) {
+      const [min, max] = ranges[axis];
+      models[axis].set({ min, max });
+      models[axis].save_changes();
+    }
+  }
+
   reset() {
     this.resetAsked = true;
+    this.userY = false;
     if ((this.model.get("applied") || {}).user_x && this.full) this.showFull = true;
     this.localX = null;
     this.reconcile();
@@ -653,11 +709,20 @@ export default {
     const onClick = (event) => {
       if (event.target.closest && event.target.closest(".metricwidgets-reset-zoom")) link.reset();
     };
+    // Captured on the chart, before PanZoom's own listener on the figure sees it.
+    const onWheel = (event) => {
+      const svg = event.shiftKey && event.target.closest && event.target.closest("svg.svg-figure");
+      if (svg && link.wheelBoth(event, chart)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    };
     const attach = () => {
       chart = el.closest(".metricwidgets-chart");
       plot = el.closest(".metricwidgets-liveplot");
       if (!chart) return false;
       chart.addEventListener("mousemove", onMove);
+      chart.addEventListener("wheel", onWheel, { capture: true, passive: false });
       if (plot) plot.addEventListener("click", onClick, true);
       return true;
     };
@@ -665,7 +730,10 @@ export default {
     const wait = () => { if (!attach() && tries++ < 200) setTimeout(wait, 50); };
     wait();
     return () => {
-      if (chart) chart.removeEventListener("mousemove", onMove);
+      if (chart) {
+        chart.removeEventListener("mousemove", onMove);
+        chart.removeEventListener("wheel", onWheel, { capture: true });
+      }
       if (plot) plot.removeEventListener("click", onClick, true);
     };
   },

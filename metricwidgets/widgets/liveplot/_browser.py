@@ -90,7 +90,8 @@ class ChartLink(anywidget.AnyWidget):
         ``outliers``, ``mouse``, ``origin``, ``steps``, ``values_are``, ``legend_hidden`` and
         ``other_hidden`` (per series: unticked in the legend / hidden by the job filter),
         ``choices`` (the values of the toggle buttons' options: they sync an index), and
-        ``user_x`` (the kernel drew the user's zoomed range, not the whole run).
+        ``user_x`` and ``user_y`` (the kernel drew the user's zoomed range, not the whole
+        run; the user's y range, not one fitted to the data).
     tables : list of bytes
         Per series (same order), :func:`series_table` in the x mode drawn.
 
@@ -154,6 +155,7 @@ class ChartLink(anywidget.AnyWidget):
             "legend_hidden": [s.key in chart.legend.hidden for s in order],
             "other_hidden": [s.key.source in settings.hidden_sources for s in order],
             "choices": self._choices(), "user_x": bool(chart.user_x),
+            "user_y": bool(chart.user_y),
         }
         tables = [series_table(s, settings.origin, settings.x_mode) for s in order]
         with self.hold_sync():

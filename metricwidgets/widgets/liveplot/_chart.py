@@ -19,7 +19,8 @@ end that sets the x scale's ``min``/``max``), and the chart then asks the owner 
 (``on_view``), which takes the new x-range from the store at full resolution (every point
 when it holds fewer than the budget, else min/max buckets: :func:`series_view`). The wheel
 zooms x only (PanZoom gets the x scale alone) and y fits the visible data, so a zoom over
-empty space still shows the curve; the "zoom y" setting gives PanZoom the y scale too.
+empty space still shows the curve; "zoom y" gives PanZoom the y scale too, and Shift + wheel
+zooms both (the browser module sets both scales; a y range set there is kept until a reset).
 
 Thread-safety: :meth:`update` runs on the poller's thread or the kernel's; the owner
 (:class:`~metricwidgets.widgets.liveplot._live_plot.LivePlot`) serialises calls with one lock.

@@ -95,9 +95,9 @@ class Controls(widgets.VBox):
             options=[("read values", "read"), ("pan/zoom", "zoom")], value="read",
             description="mouse:", style={"button_width": "100px"},
             tooltips=["hover shows each series' value at the cursor",
-                      "drag to pan, wheel to zoom"])
+                      "drag to pan, wheel to zoom x, Shift + wheel x and y"])
         self.zoom_y = widgets.Checkbox(value=False, description="zoom y", indent=False,
-                                       tooltip="pan/zoom move y too (else y fits what is in view)",
+                                       tooltip="pan and wheel move y too (else y fits what is in view)",
                                        layout=widgets.Layout(width="80px"))
         self.reset_zoom = widgets.Button(description="reset zoom", icon="expand",
                                          tooltip="follow the data again")
