@@ -534,3 +534,36 @@ def test_a_headless_runs_display_keeps_only_the_picture_once_the_watch_finishes(
     assert WIDGET_VIEW not in by_display["headless"].data
     assert by_display["headless"].data[PLOT_MIMETYPE] == {}  # our extension's <img>
     assert by_display["live"].data[WIDGET_VIEW]["model_id"] == "m"
+
+
+@pytest.mark.parametrize("interval", [0.0, 30.0])
+def test_a_running_plots_redraws_refresh_its_picture_only_once_the_interval_passed(
+        poller, monkeypatch, interval):
+    """The LivePlot wires its picture to its redraws: while the job runs, a redraw refreshes
+    the picture only when the interval has passed since the last one (never, for a job of a
+    few seconds under the real 30 s); at the end, once."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from metricwidgets.widgets.liveplot import _picture
+
+    monkeypatch.setattr(_picture, "PICTURE_INTERVAL", interval)
+    InteractiveShell.instance()
+    watch = Watch.for_command([sys.executable, TINY, "--epochs", "15", "--delay", "0.2"],
+                              MetricOptions.from_keywords(DEFS, step_definition=EPOCH),
+                              poller=poller)
+    plot = LivePlot(watch)
+    try:
+        with capture_output() as shown:
+            plot._ipython_display_()
+            wait_until(lambda: len(watch.store) > 0, 30, 0.02, what="first points")
+            for _ in range(2):  # redraws while the job runs (15 epochs, 0.2 s apart)
+                plot.refresh(force=True)
+            assert not watch.finished
+            assert plot.wait(60)
+        words = [o.data["text/plain"].splitlines()[0] for o in shown.outputs[1:]]
+        running = [w for w in words if "Completed" not in w]
+        assert words.count(words[-1]) == 1 and "Completed" in words[-1]  # the end, once
+        assert bool(running) == (interval == 0.0), words
+    finally:
+        plot.close()
