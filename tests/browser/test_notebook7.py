@@ -4,7 +4,8 @@ In chromium against a real ``jupyter notebook`` server: the quick-start (noteboo
 from the file list at ``/tree`` and notebook 03 (a SageMaker job played by the stand-in)
 opened at ``/notebooks/...`` run to their end with every chart drawn; log y, a legend click and
 the hover readout answer; and the console stays clean. The "Training jobs" sidebar is hosted
-in Notebook 7's left area: it lists the stand-in's jobs and a double-click plots one.
+in Notebook 7's left area: it lists the stand-in's jobs and a double-click plots one. A
+RunsTable draws one line per job, and ticking a row overlays that job.
 
 Notebook 7.6 raises one page error of its own on every page, extension or not (see
 :data:`UPSTREAM_PAGE_ERROR`); it is told apart by its message and by its stack, which runs
@@ -71,6 +72,16 @@ class Console:
     def assert_clean(self) -> None:
         assert not self.page_errors, self.page_errors
         assert not self.errors, self.errors
+
+
+def open_notebook7(page, url: str, name: str) -> Console:
+    """Open notebook ``name`` at Notebook 7's ``/notebooks/`` and wait for its idle kernel;
+    return what the page reports from then on."""
+    console = Console(page)
+    page.goto(f"{url}/notebooks/{name}")
+    page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
+    wait_for_idle_kernel(page)
+    return console
 
 
 def wait_for_every_cell_run(page, timeout: float = 180) -> None:
@@ -155,10 +166,7 @@ def test_notebook7_tree_opens_the_quickstart_whose_chart_is_drawn_and_answers(no
 
 @pytest.mark.timeout(420)
 def test_notebook7_runs_notebook_03_with_every_chart_drawn(notebook7, page):
-    console = Console(page)
-    page.goto(f"{notebook7}/notebooks/03-sagemaker-live.ipynb")
-    page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
-    wait_for_idle_kernel(page)
+    console = open_notebook7(page, notebook7, "03-sagemaker-live.ipynb")
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     wait_for_every_cell_run(page, 240)
     assert not cell_errors(page)
@@ -193,10 +201,7 @@ def aws():
 def test_notebook7_hosts_the_sidebar_which_plots_a_job(tmp_path, aws, page):
     write_notebook(tmp_path / "jobs.ipynb", ["print('notebook ready')"])
     with running_notebook7(tmp_path, env=aws.env) as url:
-        console = Console(page)
-        page.goto(f"{url}/notebooks/jobs.ipynb")
-        page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
-        wait_for_idle_kernel(page)
+        console = open_notebook7(page, url, "jobs.ipynb")
         page.evaluate("() => window.jupyterapp.commands.execute('metricwidgets:show-jobs')")
         job = page.locator(".jp-MetricWidgets-job", has_text=DONE)
         job.wait_for(timeout=30_000)
@@ -212,4 +217,26 @@ def test_notebook7_hosts_the_sidebar_which_plots_a_job(tmp_path, aws, page):
                                ".sharedModel.cells.map(c => c.getSource()).join('\\n')")
         assert f"%metrics {DONE}" in source
         screenshot(page, "nb7_sidebar.png")
+        console.assert_clean()
+
+
+@pytest.mark.timeout(300)
+def test_notebook7_draws_a_runs_table_whose_ticked_row_is_overlaid(tmp_path, aws, page):
+    write_notebook(tmp_path / "table.ipynb", [
+        "import metricwidgets\n"
+        "table = metricwidgets.RunsTable(metricwidgets.list_jobs(name_contains='nb7-digits'))\n"
+        "table"])
+    with running_notebook7(tmp_path, env=aws.env) as url:
+        console = open_notebook7(page, url, "table.ipynb")
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        rows = page.locator(".metricwidgets-runs-rows tbody tr")
+        wait_until(lambda: rows.count() == 2, 60, what="a row per job")
+        # One line per job: every row as tall as the first, none wrapped onto three lines.
+        heights = rows.evaluate_all("trs => trs.map(tr => tr.getBoundingClientRect().height)")
+        assert max(heights) < 2 * min(heights) and min(heights) > 0, heights
+        page.get_by_role("checkbox", name=f"overlay {DONE}").check()
+        page.wait_for_selector(f"{CHART} path.line", timeout=90_000)
+        wait_until(lambda: curve_points(page) >= 40, 60, what="the ticked job's 40 points")
+        page.locator(".metricwidgets-runs-rows").scroll_into_view_if_needed()
+        screenshot(page, "nb7_runs_table.png")
         console.assert_clean()
