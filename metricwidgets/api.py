@@ -166,7 +166,7 @@ def _utilization_or_why(system) -> list:
 
 
 def fetch_jobs_metrics(jobs=None, name_contains=None, since=None, status=None,
-                       metric_definitions=None, options=None, **aws):
+                       metric_definitions=None, options=None, scan="auto", **aws):
     """Every point of ``metric_definitions`` in the logs of many jobs, as one DataFrame.
 
     The jobs are ``jobs``, or those :func:`~metricwidgets.list_jobs` finds with
@@ -176,6 +176,12 @@ def fetch_jobs_metrics(jobs=None, name_contains=None, since=None, status=None,
     pattern over each job's streams) and only candidate lines travel; otherwise every line
     is read (a warning says which definition forced it). Either way each line is parsed here
     with SageMaker's rules, so the points are the same.
+
+    The candidate lines come through ``FilterLogEvents``, job by job, or through Logs
+    Insights queries over many jobs at once (billed per GB scanned: $0.005 a GB in
+    us-east-1); ``scan="auto"`` uses Insights from 20 jobs on
+    (:mod:`metricwidgets.polling.backfill` says why). A job an Insights query could not read
+    is read with ``FilterLogEvents``, with a warning saying why.
 
     Parameters
     ----------
@@ -187,6 +193,8 @@ def fetch_jobs_metrics(jobs=None, name_contains=None, since=None, status=None,
         unless ``options`` carries them).
     options : MetricOptions, optional
         Where AWS is, the definitions and the step definition (as the CLI passes them).
+    scan : str
+        ``"auto"``, ``"insights"`` or ``"filter"``.
     **aws
         ``region``, ``profile``, ``endpoint_url``, ``session``.
 
@@ -198,7 +206,8 @@ def fetch_jobs_metrics(jobs=None, name_contains=None, since=None, status=None,
     Raises
     ------
     InputError
-        No definitions, a regex that does not compile, a bad ``since`` or ``status``.
+        No definitions, a regex that does not compile, a bad ``since``, ``status`` or
+        ``scan``.
     AWSError
         Listing the jobs failed, or every job failed to be read: one line naming every
         unknown job, then the other reasons. When only some failed, the same line is a
@@ -210,10 +219,12 @@ def fetch_jobs_metrics(jobs=None, name_contains=None, since=None, status=None,
 
     options = resolve_options(options, metric_definitions, None, None, **aws)
     names = _job_names(jobs, name_contains, since, status, options)
-    backfill = Backfill(names, options.definitions or [], options)
+    backfill = Backfill(names, options.definitions or [], options, scan=scan)
     if not backfill.prefilter.usable:
         warnings.warn(f"reading every log line: {backfill.prefilter.reason}", stacklevel=2)
     backfill.run()
+    for note in backfill.notes:
+        warnings.warn(note, stacklevel=2)
     if backfill.errors:
         error = _jobs_error(names, backfill)
         if len(backfill.errors) == len(names):

@@ -35,6 +35,10 @@ def register(subparsers) -> None:
     parser.add_argument("--since", metavar="ISO-DATE|AGE",
                         help="backfill: jobs created at or after this (2026-05-01, 7d)")
     parser.add_argument("--status", metavar="STATUS", help="backfill: jobs in this status")
+    parser.add_argument("--scan", choices=("auto", "insights", "filter"), default="auto",
+                        help="backfill: read candidate lines with Logs Insights queries over "
+                             "many jobs at once (billed per GB scanned), FilterLogEvents job "
+                             "by job, or auto (Insights from 20 jobs on)")
     add_option_arguments(parser, "source", "step", "definitions", "definition", "region",
                          "profile", "endpoint_url", overrides={"definitions": {
                              "metavar": "DEFS.json",
@@ -52,7 +56,7 @@ def _many(args, options):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         frame = fetch_jobs_metrics(name_contains=args.name_contains, since=args.since,
-                                   status=args.status, options=options)
+                                   status=args.status, options=options, scan=args.scan)
     for warning in caught:
         print(f"metricwidgets fetch: {warning.message}", file=sys.stderr)
     return frame
@@ -72,6 +76,8 @@ def run(args) -> int:
         frame = _many(args, options)
     elif args.name_contains is not None:
         raise InputError("give a JOB_NAME or --name-contains, not both")
+    elif args.scan != "auto":
+        raise InputError("--scan is for a backfill over many jobs (--name-contains)")
     else:
         frame = fetch_job_metrics(args.job, options=options)
     frame = frame.copy()

@@ -9,6 +9,22 @@ synchronously (:meth:`Backfill.run`, what :func:`metricwidgets.fetch_jobs_metric
 on a thread of its own (:meth:`Backfill.start`, what the runs table does), reports
 :class:`BackfillProgress` after every job, and stops between two calls when cancelled.
 
+How the candidate lines are read (``scan``):
+
+* ``"filter"``: ``FilterLogEvents`` over each job's streams, job by job (4 at once);
+* ``"insights"``: Logs Insights queries over many jobs at once
+  (:class:`~metricwidgets.sources.log_insights.InsightsScan`); a job a query could not read
+  (a failed query, too many lines in one second, no ``logs:StartQuery`` permission) is read
+  with ``FilterLogEvents`` instead, and :attr:`Backfill.notes` says why in one line;
+* ``"auto"`` (the default): Insights from :data:`INSIGHTS_MIN_JOBS` jobs on, else filter.
+  Why: ``FilterLogEvents`` costs nothing per byte scanned but at least one call per job
+  within 5 calls a second shared by the account, and pages through a big log a bounded slice
+  at a time; an Insights query scans many jobs' logs in parallel where they live, but is
+  billed per GB scanned, and scans every stream of the log group in its time range (other
+  jobs' too), which for a few jobs costs more than it saves.
+
+Either way, definitions without a sound prefilter read every line (``GetLogEvents``).
+
 A job that cannot be read (gone, no permission) is one line in :attr:`Backfill.errors`; the
 others go on.
 """
@@ -25,9 +41,11 @@ from metricwidgets.core.parsing import LogParser, prefilter_union, validate_defi
 from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import AWSError, InputError, UserFacingError
 from metricwidgets.sources.budget import budgeted_client
+from metricwidgets.sources.log_insights import InsightsScan
 from metricwidgets.sources.log_scan import ScanCancelled, ScanMeter, read_job_lines
 
-__all__ = ["COLUMNS", "SUMMARIES", "Backfill", "BackfillProgress"]
+__all__ = ["COLUMNS", "INSIGHTS_MIN_JOBS", "SCANS", "SUMMARIES", "Backfill",
+           "BackfillProgress"]
 
 #: The columns of a backfill's frame.
 COLUMNS = ["job", "timestamp", "host", "metric", "value", "step"]
@@ -35,6 +53,10 @@ COLUMNS = ["job", "timestamp", "host", "metric", "value", "step"]
 SUMMARIES = ("last", "min", "max")
 #: Jobs read at once (the call budget, not this, bounds the rate of calls).
 WORKERS = 4
+#: The ways to read candidate lines (see the module's notes).
+SCANS = ("auto", "insights", "filter")
+#: From this many jobs on, ``scan="auto"`` reads through Logs Insights.
+INSIGHTS_MIN_JOBS = 20
 
 
 @dataclass(frozen=True)
@@ -52,6 +74,10 @@ class BackfillProgress:
         Whether only candidate lines are read (else every line, see ``why_full``).
     why_full : str
     finished, cancelled : bool
+    scan : str
+        ``"insights"`` or ``"filter"``: how candidate lines are read.
+    bytes_scanned : float
+        What Logs Insights says it scanned (the billed quantity; 0 for ``"filter"``).
     """
 
     jobs_done: int
@@ -62,12 +88,16 @@ class BackfillProgress:
     why_full: str = ""
     finished: bool = False
     cancelled: bool = False
+    scan: str = "filter"
+    bytes_scanned: float = 0.0
 
     def text(self) -> str:
         """One line for a progress label."""
         state = " (cancelled)" if self.cancelled else ""
         how = "filtered in CloudWatch" if self.pushed_down else \
             f"every line read: {self.why_full}"
+        if self.pushed_down and self.scan == "insights":
+            how = f"Logs Insights, {self.bytes_scanned / 1e9:.3f} GB scanned"
         size = f"{self.bytes / 1e6:.1f} MB" if self.bytes >= 1e6 else \
             f"{self.bytes / 1e3:.1f} KB"
         return f"{self.jobs_done}/{self.jobs_total} jobs, {size}, {self.calls} calls, {how}{state}"
@@ -92,6 +122,8 @@ class Backfill:
         False reads every line whatever the prefilter (the baseline the benchmark compares).
     workers : int
         Jobs read at once.
+    scan : str
+        One of :data:`SCANS` (see the module's notes).
 
     Attributes
     ----------
@@ -104,11 +136,18 @@ class Backfill:
         not found), in the order found.
     prefilter : Prefilter
     meter : ScanMeter
+    scan : str
+        ``"insights"``, ``"filter"`` or ``"full"``: what :meth:`run` does.
+    notes : list of str
+        One line per way a read changed course (a Logs Insights query failed and its jobs
+        were read with ``FilterLogEvents``).
+    bytes_scanned : float
+        What Logs Insights said it scanned.
     """
 
     def __init__(self, jobs, definitions, options, *, on_progress: Callable | None = None,
                  on_job: Callable | None = None, client=None, push_down: bool = True,
-                 workers: int = WORKERS):
+                 workers: int = WORKERS, scan: str = "auto"):
         self.jobs = list(dict.fromkeys(jobs))
         self.definitions = list(definitions)
         if not self.definitions:
@@ -141,6 +180,17 @@ class Backfill:
         self._done = 0
         self.thread: threading.Thread | None = None
         self.workers = max(1, int(workers))
+        if scan not in SCANS:
+            raise InputError(f"scan: expected one of {', '.join(SCANS)}, not {scan!r}")
+        if not self.prefilter.usable:
+            self.scan = "full"
+        elif scan == "auto":
+            self.scan = "insights" if len(self.jobs) >= INSIGHTS_MIN_JOBS else "filter"
+        else:
+            self.scan = scan
+        self.notes: list[str] = []
+        self.bytes_scanned = 0.0
+        self._insights: InsightsScan | None = None
 
     # -- control -------------------------------------------------------------------------
     def cancel(self) -> None:
@@ -154,9 +204,12 @@ class Backfill:
     def progress(self, finished: bool = False) -> BackfillProgress:
         with self._lock:
             done = self._done
+        scanned = self._insights.bytes_scanned if self._insights else self.bytes_scanned
         return BackfillProgress(done, len(self.jobs), self.meter.total_calls, self.meter.bytes,
                                 self.prefilter.usable, self.prefilter.reason,
-                                finished=finished, cancelled=self.cancelled)
+                                finished=finished, cancelled=self.cancelled,
+                                scan="insights" if self.scan == "insights" else "filter",
+                                bytes_scanned=scanned)
 
     def start(self) -> threading.Thread:
         """Run on a daemon thread of its own; return it."""
@@ -168,10 +221,31 @@ class Backfill:
     # -- the work ------------------------------------------------------------------------
     def run(self) -> MetricStore:
         """Read and parse every job (``workers`` at once); return :attr:`store`."""
+        rest = self._run_insights() if self.scan == "insights" else self.jobs
         with ThreadPoolExecutor(self.workers, thread_name_prefix="metricwidgets-backfill") as pool:
-            list(pool.map(self._one, self.jobs))
+            list(pool.map(self._one, rest))
         self._report(finished=True)
         return self.store
+
+    def _run_insights(self) -> list[str]:
+        """Read what Logs Insights can; return the jobs left to ``FilterLogEvents``."""
+        scan = self._insights = InsightsScan(self.client, self.jobs, self.prefilter,
+                                             on_job=self._done_job,
+                                             cancelled=self._cancel.is_set)
+        try:
+            scan.run()
+        except ScanCancelled:
+            return []
+        finally:
+            self.bytes_scanned = scan.bytes_scanned
+        reasons: dict[str, list[str]] = {}
+        for job, why in scan.given_back.items():
+            reasons.setdefault(why, []).append(job)
+        for why, jobs in reasons.items():
+            count = f"{len(jobs)} job{'s' if len(jobs) > 1 else ''}"
+            self.notes.append(f"Logs Insights, {count} ({', '.join(jobs[:3])}"
+                              f"{', ...' if len(jobs) > 3 else ''}): {why}")
+        return [job for job in self.jobs if job in scan.given_back]
 
     def _one(self, job: str) -> None:
         try:
@@ -181,12 +255,20 @@ class Backfill:
             return
         except UserFacingError as exc:
             self.errors[job] = str(exc).splitlines()[0]
+            self._count_done()
         else:
-            if not hosts:
-                self._check_exists(job)
-            self._parse(job, hosts)
-            if self._on_job is not None:
-                self._on_job(job, self.store)
+            self._done_job(job, hosts)
+
+    def _done_job(self, job: str, hosts) -> None:
+        """``job``'s lines are read: parse them, tell the callbacks."""
+        if not hosts:
+            self._check_exists(job)
+        self._parse(job, hosts)
+        if self._on_job is not None:
+            self._on_job(job, self.store)
+        self._count_done()
+
+    def _count_done(self) -> None:
         with self._lock:
             self._done += 1
         self._report()

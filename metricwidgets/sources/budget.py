@@ -31,6 +31,9 @@ DEFAULT_RATES: dict[tuple[str, str], float] = {
     ("logs", "GetLogEvents"): 10,
     ("logs", "DescribeLogStreams"): 5,
     ("logs", "FilterLogEvents"): 5,
+    # No published rate found for these; a query takes seconds, so a few a second is plenty.
+    ("logs", "StartQuery"): 5,
+    ("logs", "GetQueryResults"): 5,
     ("monitoring", "GetMetricData"): 50,
     ("monitoring", "GetMetricStatistics"): 50,
     ("monitoring", "ListMetrics"): 25,

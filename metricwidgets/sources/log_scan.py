@@ -28,7 +28,7 @@ from metricwidgets.sources.aws import AWSOptions, translate_error
 from metricwidgets.sources.cloudwatch_logs import LOG_GROUP, CloudWatchLogsSource, \
     host_from_stream
 
-__all__ = ["HostLines", "ScanCancelled", "ScanMeter", "read_job_lines"]
+__all__ = ["HostLines", "ScanCancelled", "ScanMeter", "group_by_host", "read_job_lines"]
 
 #: host -> (lines, timestamps in seconds), each host's lines in its log's order.
 HostLines = dict
@@ -67,8 +67,9 @@ class ScanMeter:
             return sum(self.calls.values())
 
 
-def _group_by_host(job: str, per_stream: dict) -> HostLines:
-    # Streams in name order (DescribeLogStreams' order), a host's restarts one after another.
+def group_by_host(job: str, per_stream: dict) -> HostLines:
+    """``stream -> (lines, timestamps)`` of ``job`` as ``host -> (lines, timestamps)``: streams
+    in name order (DescribeLogStreams' order), a host's restarts one after another."""
     hosts: HostLines = {}
     for stream in sorted(per_stream):
         lines, stamps = hosts.setdefault(host_from_stream(job, stream), ([], []))
@@ -117,7 +118,7 @@ def _filtered(client, job: str, group: str, pattern: str,
             stamps.append(event.get("timestamp", 0) / 1000.0)
         token = page.get("nextToken")
         if not token:
-            return _group_by_host(job, per_stream)
+            return group_by_host(job, per_stream)
 
 
 def read_job_lines(client, job: str, pattern: str = "", group: str = LOG_GROUP,

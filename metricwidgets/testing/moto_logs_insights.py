@@ -34,8 +34,8 @@ documented semantics (CloudWatch Logs' API reference for ``StartQuery`` and
   ``InvalidParameterException``; an unknown group, ``ResourceNotFoundException``.
 
 Not emulated: other commands and functions, ``logGroupNames`` with several groups, field
-indexes, query languages other than Logs Insights QL, ``StopQuery``, partial results while
-running.
+indexes, query languages other than Logs Insights QL, partial results while running. ``StopQuery``
+ends a running query ``Cancelled``.
 """
 
 from __future__ import annotations
@@ -188,6 +188,19 @@ def start_query(backend, params: dict):
     return {"queryId": query_id}
 
 
+def stop_query(query_id: str):
+    """The answer to ``StopQuery`` for a query the stand-in ran (``success``: it was
+    running), or None."""
+    with _lock:
+        query = _queries.get(query_id)
+        if query is None:
+            return None
+        running = query["status"] == "Running"
+        if running:
+            query["status"] = "Cancelled"
+    return {"success": running}
+
+
 def query_results(query_id: str):
     """The answer to ``GetQueryResults`` for a query the stand-in ran, or None."""
     with _lock:
@@ -200,8 +213,8 @@ def query_results(query_id: str):
         status = query["status"]
     if status == "Running":
         return {"results": [], "status": "Running", "statistics": {}}
-    if status == "Failed":
-        return {"results": [], "status": "Failed", "statistics": {}}
+    if status in ("Failed", "Cancelled"):
+        return {"results": [], "status": status, "statistics": {}}
     return {**query["answer"], "status": status}
 
 
@@ -230,6 +243,15 @@ def install_logs_insights() -> None:
         answer = query_results(self._get_param("queryId"))
         return json.dumps(answer) if answer is not None else moto_results(self)
 
+    def stop(self) -> str:
+        from moto.logs.exceptions import ResourceNotFoundException
+
+        answer = stop_query(self._get_param("queryId"))
+        if answer is None:
+            raise ResourceNotFoundException("The specified query does not exist.")
+        return json.dumps(answer)
+
     LogsResponse.start_query = start
     LogsResponse.get_query_results = results
+    LogsResponse.stop_query = stop
     _installed = True
