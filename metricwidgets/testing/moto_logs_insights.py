@@ -26,7 +26,8 @@ documented semantics (CloudWatch Logs' API reference for ``StartQuery`` and
 * ``statistics``: ``recordsMatched`` (every event passing the filters, before the limit),
   ``recordsScanned`` and ``bytesScanned`` (every event of the group in the time range,
   whatever the stream: Insights reads the whole group and then filters, and bills that);
-* a query is ``Running`` (no rows) on its first ``GetQueryResults``, ``Complete`` after;
+* a query runs on a thread of its own once ``StartQuery`` has answered; it is ``Running``
+  (no rows) on its first ``GetQueryResults`` and until it has run, ``Complete`` after;
   :func:`fail_queries` makes the next queries end ``Failed``;
 * at most :data:`MAX_CONCURRENT` (30) queries not yet seen complete: one more is
   ``LimitExceededException``; a query string over :data:`MAX_QUERY_LENGTH` (10,000
@@ -118,15 +119,18 @@ def _stamp(ms: int) -> str:
 def _run(group, parsed, start_s: int, end_s: int, limit: int | None) -> dict:
     fields, filters, order, query_limit = parsed
     lo, hi = start_s * 1000, end_s * 1000
+    on_message = [regex for field, regex in filters if field == "@message"]
     found, scanned, size = [], 0, 0
-    for stream_name, stream in group.streams.items():
+    for stream_name, stream in list(group.streams.items()):  # streams made meanwhile: later
+        # A stream's name passes or not for all its events; its events are scanned anyway.
+        wanted = all(regex.search(stream_name) for field, regex in filters
+                     if field == "@logStream")
         for position, event in enumerate(stream.events):
             if not lo <= event.timestamp <= hi:
                 continue
             scanned += 1
             size += len(event.message.encode())
-            values = {"@logStream": stream_name, "@message": event.message}
-            if all(regex.search(values[field]) for field, regex in filters):
+            if wanted and all(regex.search(event.message) for regex in on_message):
                 found.append((event.timestamp, -position, stream_name, event))
     # Ties (one millisecond) newest-ingested first: an order CloudWatch does not promise.
     found.sort(key=lambda item: (item[0], item[1]), reverse=order == "desc")
@@ -180,11 +184,19 @@ def start_query(backend, params: dict):
             raise LimitExceededException()
         failed = _failures[0] > 0
         _failures[0] -= failed
-    answer = _run(group, parsed, int(params["startTime"]), int(params["endTime"]),
-                  params.get("limit"))
     query_id = str(uuid.uuid4())
+    query = {"status": "Running", "answer": None, "failed": failed}
     with _lock:
-        _queries[query_id] = {"status": "Running", "answer": answer, "failed": failed}
+        _queries[query_id] = query
+
+    def run():
+        # As CloudWatch does, the query runs after StartQuery has answered.
+        answer = _run(group, parsed, int(params["startTime"]), int(params["endTime"]),
+                      params.get("limit"))
+        with _lock:
+            query["answer"] = answer
+
+    threading.Thread(target=run, name="standin-insights-query", daemon=True).start()
     return {"queryId": query_id}
 
 
@@ -207,7 +219,8 @@ def query_results(query_id: str):
         query = _queries.get(query_id)
         if query is None:
             return None
-        if query["status"] == "Running" and query.get("polled"):
+        if query["status"] == "Running" and query.get("polled") and \
+                query["answer"] is not None:
             query["status"] = "Failed" if query["failed"] else "Complete"
         query["polled"] = True
         status = query["status"]

@@ -130,7 +130,8 @@ def test_a_query_runs_before_it_completes(standin, job_name):
                                 queryString=f"{FIELDS} | filter @message like /loss=/")["queryId"]
     first = logs.get_query_results(queryId=query_id)
     assert first["status"] == "Running" and first["results"] == []
-    assert logs.get_query_results(queryId=query_id)["status"] == "Complete"
+    wait_until(lambda: logs.get_query_results(queryId=query_id)["status"] == "Complete", 10,
+               what="the query to complete")
 
 
 def test_an_injected_failure_ends_the_query_failed(standin, job_name):
@@ -170,7 +171,10 @@ def test_more_than_thirty_running_queries_are_refused(standin, job_name):
     assert caught.value.response["Error"]["Code"] == "LimitExceededException"
     assert len(ids) == 30
     for query_id in ids:  # seen complete: no longer counted
-        logs.get_query_results(queryId=query_id)
-        logs.get_query_results(queryId=query_id)
-    logs.start_query(logGroupName=LOG_GROUP, startTime=start, endTime=start + 1,
-                     queryString=FIELDS)
+        wait_until(lambda query_id=query_id: logs.get_query_results(
+            queryId=query_id)["status"] == "Complete", 10, interval=0.02,
+            what="the query to complete")
+    last = logs.start_query(logGroupName=LOG_GROUP, startTime=start, endTime=start + 1,
+                            queryString=FIELDS)["queryId"]
+    logs.stop_query(queryId=last)
+    assert logs.get_query_results(queryId=last)["status"] == "Cancelled"
