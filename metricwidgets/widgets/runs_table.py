@@ -3,7 +3,7 @@
 The table shows the rows of :func:`metricwidgets.list_jobs` (a DataFrame, or a function
 returning one, called again by "refresh"): a filter (text found in any shown cell), a
 column chooser, a sort button per column (again: the other way), the best row of the chosen
-``final:`` metric highlighted (lower or higher is better from the metric's name,
+``final:`` or ``log:`` metric highlighted (lower or higher is better from the metric's name,
 :func:`metricwidgets.core.pairing.direction_of`). Ticking rows overlays those jobs in one
 chart below (a plot of :meth:`metricwidgets.LivePlot.for_jobs` made by ``plot_factory``),
 jobs joining and leaving it without a rebuild. :meth:`RunsTable.add_log_column` adds a
@@ -100,6 +100,20 @@ def column_texts(frame, columns: list[str]) -> dict[str, list[str]]:
             decimals = _decimals_for([_scalar(v) for v in values if cell_text(v) != ""])
         texts[column] = [cell_text(v, decimals) for v in values]
     return texts
+
+
+def metric_choices(columns) -> list[tuple[str, str | None]]:
+    """The "best by" choices among ``columns``: ``(label, column)``, the ``final:`` metrics
+    by their name, the ``log:`` columns by theirs (a log column may bear a final metric's
+    name)."""
+    finals = [(c.removeprefix("final:"), c) for c in columns if c.startswith("final:")]
+    logs = [(c, c) for c in columns if c.startswith("log:")]
+    return [("(none)", None)] + finals + logs
+
+
+def metric_name(column: str) -> str:
+    """The metric a ``final:`` or ``log:`` column holds (what its direction is read from)."""
+    return column.removeprefix("final:").removeprefix("log:")
 
 
 def _numeric(frame, column: str) -> bool:
@@ -215,8 +229,11 @@ class RunsTable(widgets.VBox):
             self.columns.options = names
             self.columns.value = chosen
             finals = [c for c in names if c.startswith("final:")]
-            self.metric.options = [("(none)", None)] + [(c[6:], c) for c in finals]
-            if self.metric.value not in finals:
+            chosen_metric = self.metric.value
+            self.metric.options = metric_choices(names)
+            if chosen_metric in names:
+                self.metric.value = chosen_metric
+            else:
                 # A validation metric says more of a run than its training loss.
                 valid = [c for c in finals if "valid" in c.lower()]
                 self.metric.value = (valid or finals or [None])[0]
@@ -238,12 +255,13 @@ class RunsTable(widgets.VBox):
         self._goto(0)
 
     def best_name(self, metric: str | None = None) -> str | None:
-        """The best job by ``metric`` (a ``final:`` column; default the chosen one) among
-        the filtered rows, or None when the metric's direction or values are unknown."""
+        """The best job by ``metric`` (a ``final:`` or ``log:`` column; default the chosen
+        one) among the filtered rows, or None when the metric's direction or values are
+        unknown."""
         metric = metric or self.metric.value
         if self.view is None or not metric or metric not in self.view.columns:
             return None
-        direction = direction_of(metric.removeprefix("final:"))
+        direction = direction_of(metric_name(metric))
         values = self.view[metric].astype(float).dropna() if direction else None
         if values is None or values.empty:
             return None
@@ -388,6 +406,10 @@ class RunsTable(widgets.VBox):
                 chosen = tuple(dict.fromkeys(self.columns.value + (column,)))
                 self.columns.options = list(self.frame.columns)
                 self.columns.value = chosen
+                # "best by" offers the new column, and takes it when nothing was chosen.
+                best_by = self.metric.value or column
+                self.metric.options = metric_choices(self.frame.columns)
+                self.metric.value = best_by
             finally:
                 self._updating = False
             self._render()

@@ -1,6 +1,7 @@
 """A runs table's ``log:`` column filled from the jobs' logs, in a real JupyterLab and chromium
 (``RunsTable.add_log_column`` on the stand-in): every job's cell shows the best value its log
-holds, and the progress line says every job was read, filtered in CloudWatch."""
+holds, the progress line says every job was read, filtered in CloudWatch, and "best by" offers
+the column and highlights the job whose log holds the highest F1."""
 
 from __future__ import annotations
 
@@ -60,4 +61,11 @@ def test_a_log_column_is_filled_from_every_jobs_logs_with_its_progress(lab_on_st
     assert "filtered in CloudWatch" in text and "calls" in text
     for job in JOBS:
         assert job in text
+    # "best by" (the table's one dropdown) offers the log column and, nothing else being
+    # chosen, ranks by it: F1, higher is better.
+    table = page.locator(".metricwidgets-runs-table").first
+    options = table.locator("select:not([multiple]) option").all_inner_texts()
+    assert [o.strip() for o in options] == ["(none)", "log:eval:f1"]
+    best = table.locator("tr.best")
+    assert best.count() == 1 and "runs-backfill-c" in best.inner_text()
     assert not page.dialogs
