@@ -3,9 +3,11 @@
 In chromium against a real ``jupyter notebook`` server: the quick-start (notebook 01) opened
 from the file list at ``/tree`` and notebook 03 (a SageMaker job played by the stand-in)
 opened at ``/notebooks/...`` run to their end with every chart drawn; log y, a legend click and
-the hover readout answer; and the console stays clean. The "Training jobs" sidebar is hosted
-in Notebook 7's left area: it lists the stand-in's jobs and a double-click plots one. A
-RunsTable draws one line per job, and ticking a row overlays that job.
+the hover readout answer; and the console stays clean. The chart's controls answer within
+500 ms while another cell holds the kernel, as in JupyterLab (``test_busy_controls.py``'s
+sequence, run here). The "Training jobs" sidebar is hosted in Notebook 7's left area: it
+lists the stand-in's jobs and a double-click plots one. A RunsTable draws one line per job,
+and ticking a row overlays that job.
 
 Notebook 7.6 raises one page error of its own on every page, extension or not (see
 :data:`UPSTREAM_PAGE_ERROR`); it is told apart by its message and by its stack, which runs
@@ -27,6 +29,15 @@ from tests.browser.lab import (
     wait_for_idle_kernel,
     wait_until,
     write_notebook,
+)
+from tests.browser.test_busy_controls import (
+    BUSY_LIMIT_MS,
+    assert_within,
+    draw_and_arm,
+    kernel_status,
+    notebook_cells,
+    run_cell,
+    sequence,
 )
 from tests.browser.test_chart_geometry import settle
 from tests.browser.test_demo_quickstart import curve_points, hover_target
@@ -239,4 +250,24 @@ def test_notebook7_draws_a_runs_table_whose_ticked_row_is_overlaid(tmp_path, aws
         wait_until(lambda: curve_points(page) >= 40, 60, what="the ticked job's 40 points")
         page.locator(".metricwidgets-runs-rows").scroll_into_view_if_needed()
         screenshot(page, "nb7_runs_table.png")
+        console.assert_clean()
+
+
+@pytest.mark.timeout(420)
+def test_notebook7_chart_controls_answer_while_another_cell_holds_the_kernel(tmp_path, page):
+    flag = tmp_path / "stop-sleeping"
+    write_notebook(tmp_path / "busy.ipynb", notebook_cells(flag))
+    with running_notebook7(tmp_path) as url:
+        console = open_notebook7(page, url, "busy.ipynb")
+        draw_and_arm(page)
+        run_cell(page, 2)
+        wait_until(lambda: kernel_status(page) == "busy", 30, what="the busy cell")
+        busy = sequence(page, busy=True)
+        assert_within(busy, BUSY_LIMIT_MS, "busy kernel, Notebook 7")
+        assert kernel_status(page) == "busy"  # every answer came while the cell still ran
+        screenshot(page, "nb7_busy_controls.png")
+        print("Notebook 7 click-to-redraw ms, busy:", {k: round(v) for k, v in busy.items()})
+        flag.write_text("done")
+        page.wait_for_selector(".jp-OutputArea-output:has-text('BUSY CELL DONE')",
+                               timeout=60_000)
         console.assert_clean()
