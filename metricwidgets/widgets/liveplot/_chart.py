@@ -35,7 +35,8 @@ from bqplot import Figure, Lines, PanZoom, Scatter, Tooltip
 from metricwidgets.core.pairing import ChartGroup
 from metricwidgets.widgets.liveplot._palette import Palette
 from metricwidgets.core.store import SeriesKey, SeriesSnapshot
-from metricwidgets.widgets.liveplot._view import SeriesCache, points_for_width, series_view, y_range
+from metricwidgets.widgets.liveplot._view import (SeriesCache, even_pick, points_for_width,
+                                                  series_view, y_range)
 from metricwidgets.widgets.liveplot._axes import Axes, from_date, to_dates
 from metricwidgets.widgets.liveplot._chart_marks import ChartDiagnoses, draw_nan_marks, notes_html
 from metricwidgets.widgets.liveplot._controls import ChartSettings
@@ -415,8 +416,7 @@ class Chart(widgets.VBox):
             series.smooth.stroke_width = 3.5 if best else 2
             series.smooth.visible = not hidden
         hx, hy = view.x, view.y  # on the raw points: hovering a point reads its value
-        pick = np.unique(np.linspace(0, len(hx) - 1, min(len(hx), max(
-            8, int(settings.width_px * HOVER_POINTS_PER_PIXEL)))).round().astype(np.int64))
+        pick = even_pick(len(hx), max(8, int(settings.width_px * HOVER_POINTS_PER_PIXEL)))
         with series.hover.hold_sync():
             series.hover.x, series.hover.y = convert(hx[pick]), _f32(hy[pick])
             series.hover.visible = not hidden

@@ -257,3 +257,22 @@ def test_a_zoom_into_a_million_points_keeps_every_spike_in_view():
     view = series_view(step, step, value, cache, x_range=(400_000.0, 475_000.0), n_out=1400)
     assert {400_123, 444_444, 470_001} <= set(view.index.tolist())
     assert 1_300 <= len(view.x) <= 1_404
+
+
+@pytest.mark.parametrize("values", [[], [5], [3, 3, 3], [9, 1, 4, 1, 9, 0], list(range(50))])
+def test_sorted_unique_is_numpys_unique_as_int64(values):
+    from metricwidgets.widgets.liveplot._view import sorted_unique
+
+    got = sorted_unique(np.asarray(values, np.int64))
+    assert got.dtype == np.int64 and np.array_equal(got, np.unique(np.asarray(values, np.int64)))
+
+
+def test_sorted_unique_matches_numpy_on_random_indices_and_rounded_floats():
+    from metricwidgets.widgets.liveplot._view import sorted_unique
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        ints = rng.integers(0, 300, rng.integers(1, 400))
+        assert np.array_equal(sorted_unique(ints), np.unique(ints))
+        floats = np.linspace(0, rng.integers(1, 500), rng.integers(2, 900)).round()
+        assert np.array_equal(sorted_unique(floats), np.unique(floats).astype(np.int64))
