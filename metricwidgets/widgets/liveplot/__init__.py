@@ -41,7 +41,6 @@ from metricwidgets.widgets.liveplot._controls import (  # noqa: F401
 )
 from metricwidgets.widgets.liveplot._export import (  # noqa: F401
     Export,
-    csv_data_url,
     file_stem,
     safe_filename,
 )
@@ -160,7 +159,6 @@ __all__ = [
     "best_source",
     "attach_link",
     "chart_image",
-    "csv_data_url",
     "downsample_indices",
     "draw_nan_marks",
     "duration_ticks",

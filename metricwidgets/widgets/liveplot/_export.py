@@ -1,32 +1,33 @@
-"""Exports: every series at full resolution as CSV, the plot's picture as SVG (download links).
+"""Exports, each one click: every series at full resolution as CSV, the plot's picture as
+SVG or PNG, downloaded under the job's name.
 
-The SVG link is always there, its ``data:`` URL the plot's picture
+:class:`Export` is an anywidget (its few lines of JavaScript below ship in this module, no
+build step) drawing three buttons. Its ``svg`` is the plot's picture
 (:func:`~metricwidgets.widgets.liveplot._picture.picture_of`: title, charts with their
 legends and ticks, findings), redrawn when the watch finishes and at most every
-:data:`PICTURE_INTERVAL` seconds while it runs: one click downloads it, under the job's
-name. The CSV is built only when asked (it is O(every point)), then offered as a link. Both
-are ``data:`` URLs inside ``ipywidgets.HTML``, which work where file links do not (VS Code,
-SageMaker Studio). Nothing here needs matplotlib.
+:data:`PICTURE_INTERVAL` seconds while it runs: **SVG** saves it at once, **PNG** has the
+browser rasterise it on a canvas first (twice its size, on white), so neither needs
+matplotlib, nor the kernel to be free. The CSV is O(every point) and built only when asked:
+**CSV** sends the kernel one message, and the answer (the CSV as a binary buffer) is saved
+on arrival. A file is saved from a ``Blob`` through a ``download`` link the module clicks
+itself: no second click on a link that appears, and it works where file links do not
+(VS Code, SageMaker Studio).
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import os
 import re
 import shlex
 import threading
 import time
 
-import ipywidgets as widgets
+import anywidget
+import traitlets
 
 from metricwidgets.widgets.liveplot._picture import PICTURE_INTERVAL
 
-__all__ = ["Export", "csv_data_url", "file_stem", "safe_filename"]
-
-_BUTTON = ("display:inline-block;padding:2px 10px;margin:2px 4px;border:1px solid #999;"
-           "border-radius:2px;background:#eee;color:#222;text-decoration:none")
+__all__ = ["Export", "file_stem", "safe_filename"]
 
 
 def file_stem(name: str) -> str:
@@ -57,18 +58,105 @@ def safe_filename(name: str, suffix: str) -> str:
     return stem + re.sub(r"[^A-Za-z0-9_.-]+", "_", suffix)
 
 
-def csv_data_url(csv_text: str) -> str:
-    """``data:text/csv;base64,...`` for ``csv_text``."""
-    return "data:text/csv;base64," + base64.b64encode(csv_text.encode("utf-8")).decode("ascii")
+_ESM = r"""
+function save(name, blob) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.style.display = "none";
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+// The SVG drawn on a white canvas at `scale` times its size, as a PNG blob.
+async function rasterise(svg, scale) {
+  const image = new Image();
+  image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
+  canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
+  const context = canvas.getContext("2d");
+  context.fillStyle = "white";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(image, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+}
+
+function render({ model, el }) {
+  const row = document.createElement("div");
+  row.className = "metricwidgets-export";
+  el.appendChild(row);
+  const note = document.createElement("span");
+  note.className = "metricwidgets-export-note";
+  note.setAttribute("role", "status");
+
+  function button(words, title, act) {
+    const node = document.createElement("button");
+    node.className = "metricwidgets-export-button";
+    node.textContent = words;
+    node.title = title;
+    node.addEventListener("click", act);
+    row.appendChild(node);
+    return node;
+  }
+
+  const csv = button("CSV", "every point at full resolution", () => {
+    csv.disabled = true;
+    note.textContent = "building the CSV\u2026";
+    model.send({ ask: "csv" });
+  });
+  const svg = button("SVG", "the plot's picture", () => {
+    save(model.get("stem") + ".svg", new Blob([model.get("svg")], { type: "image/svg+xml" }));
+  });
+  const png = button("PNG", "the plot's picture, rasterised here", async () => {
+    try {
+      const blob = await rasterise(model.get("svg"), 2);
+      save(model.get("stem") + ".png", blob);
+      note.textContent = "";
+    } catch (error) {
+      note.textContent = "PNG failed: " + error;
+    }
+  });
+  row.appendChild(note);
+
+  function ready() {
+    const none = !model.get("svg");
+    svg.disabled = none;
+    png.disabled = none;
+  }
+  model.on("change:svg", ready);
+  ready();
+  model.on("msg:custom", (message, buffers) => {
+    if (message.kind !== "csv") return;
+    csv.disabled = false;
+    note.textContent = message.error || "";
+    if (!message.error) {
+      save(model.get("stem") + ".csv", new Blob([buffers[0]], { type: "text/csv" }));
+    }
+  });
+}
+
+export default { render };
+"""
+
+_CSS = r"""
+.metricwidgets-export { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+.metricwidgets-export-button {
+  padding: 2px 10px; border: 1px solid #999; border-radius: 2px; background: #eee;
+  color: #222; cursor: pointer; font: inherit;
+}
+.metricwidgets-export-button:disabled { color: #888; cursor: default; }
+.metricwidgets-export-note { color: #555; }
+"""
 
 
-def _anchor(filename: str, url: str, words: str) -> str:
-    return (f"<a download='{html.escape(filename, quote=True)}' href='{url}' "
-            f"class='metricwidgets-download' style='{_BUTTON}'>{html.escape(words)}</a>")
-
-
-class Export(widgets.HBox):
-    """A CSV button (the CSV is built on the click) and a one-click SVG download link.
+class Export(anywidget.AnyWidget):
+    """Three one-click downloads: CSV (built by the kernel on the click), SVG and PNG (the
+    picture the kernel last drew, saved or rasterised in the browser).
 
     Parameters
     ----------
@@ -81,59 +169,58 @@ class Export(widgets.HBox):
 
     Attributes
     ----------
-    svg : ipywidgets.HTML
-        The SVG link.
-    svg_text : str
-        The picture the link downloads.
+    stem : str
+        The files' name without its suffix (:func:`safe_filename`).
+    svg : str
+        The picture SVG and PNG download (empty before the first :meth:`refresh`).
+
+    Thread-safety: :meth:`refresh` may be called from any thread.
     """
 
+    _esm = _ESM
+    _css = _CSS
+    stem = traitlets.Unicode("metrics").tag(sync=True)
+    svg = traitlets.Unicode("").tag(sync=True)
+
     def __init__(self, store, name: str, picture):
+        super().__init__(stem=safe_filename(name, ""))
         self._store = store
-        self._name = name
         self._picture = picture
         self._lock = threading.Lock()
         self._drawn_at = -float("inf")
-        self.svg_text = ""
-        self.csv_button = widgets.Button(description="CSV", icon="download",
-                                         tooltip="every point at full resolution")
-        self.svg = widgets.HTML("")
-        self.link = widgets.HTML("")
-        self.csv_button.on_click(lambda _b: self.make_csv_link())
-        super().__init__([self.csv_button, self.svg, self.link],
-                         layout=widgets.Layout(align_items="center"))
+        self.on_msg(self._on_message)
 
-    def make_csv_link(self) -> str:
-        """Build the CSV of every point and show a download link; return the CSV text."""
-        text = self._store.to_csv()
-        filename = safe_filename(self._name, ".csv")
-        rows = max(text.count("\n") - 1, 0)
-        self.link.value = _anchor(filename, csv_data_url(text), f"{filename} ({rows} rows)")
-        return text
+    def file_name(self, suffix: str) -> str:
+        """The name a download of kind ``suffix`` (``.csv``, ``.svg``, ``.png``) is saved as."""
+        return self.stem + suffix
+
+    def csv(self) -> str:
+        """Every point at full resolution, as CSV text."""
+        return self._store.to_csv()
+
+    def _on_message(self, _widget, content, _buffers) -> None:
+        if not isinstance(content, dict) or content.get("ask") != "csv":
+            return
+        try:
+            data = self.csv().encode("utf-8")
+        except Exception as exc:  # noqa: BLE001 a widget shows one line, never a traceback
+            self.send({"kind": "csv", "error": f"CSV failed: {type(exc).__name__}: {exc}"})
+            return
+        self.send({"kind": "csv"}, [data])
 
     def refresh(self, now: bool = False) -> bool:
-        """Redraw the SVG link's picture when ``now`` or when :data:`PICTURE_INTERVAL`
-        passed since the last time; return whether it was redrawn."""
+        """Redraw the picture SVG and PNG download when ``now`` or when
+        :data:`PICTURE_INTERVAL` passed since the last time; return whether it was redrawn."""
         with self._lock:
             if not now and time.monotonic() - self._drawn_at < PICTURE_INTERVAL:
                 return False
             self._drawn_at = time.monotonic()
         svg, _words = self._picture()
-        url = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
-        self.svg_text = svg
-        value = _anchor(safe_filename(self._name, ".svg"), url, "SVG")
-        if self.svg.value != value:
-            self.svg.value = value
+        if self.svg != svg:
+            self.svg = svg
         return True
 
-    def make_image_links(self, fmt: str = "svg") -> dict[str, bytes]:
-        """The plot's picture now, by file name (and the link redrawn).
-
-        Raises
-        ------
-        ValueError
-            For a format other than ``svg``.
-        """
-        if fmt != "svg":
-            raise ValueError(f"image format must be svg, got {fmt!r}")
+    def svg_file(self) -> tuple[str, bytes]:
+        """The plot's picture now (redrawn), with the file name SVG saves it under."""
         self.refresh(now=True)
-        return {safe_filename(self._name, ".svg"): self.svg_text.encode("utf-8")}
+        return self.file_name(".svg"), self.svg.encode("utf-8")

@@ -6,7 +6,6 @@ stand-in) and waits on conditions, never on fixed sleeps.
 
 from __future__ import annotations
 
-import base64
 import sys
 import threading
 import time
@@ -175,11 +174,9 @@ def test_readout_shows_every_series_at_the_nearest_step(finished_plot):
 def test_to_dataframe_and_csv_export_carry_every_point(finished_plot):
     frame = finished_plot.to_dataframe()
     assert len(frame) == 59  # 30 validation + 29 training points (one capture was NaN)
-    csv = finished_plot.export.make_csv_link()
+    csv = finished_plot.export.csv()
     assert csv.count("\n") == 60
-    link = finished_plot.export.link.value
-    payload = link.split("base64,")[1].split("'")[0]
-    assert base64.b64decode(payload).decode() == csv
+    assert finished_plot.export.file_name(".csv") == "train_tiny.csv"
 
 
 def test_header_shows_status_counts_and_escapes_names(poller, tmp_path):
@@ -346,7 +343,7 @@ def test_svg_export_shows_the_job_legend_ticks_and_findings_on_white_without_mat
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # a plain install has none
     chart = finished_plot.charts["error"]
-    [(name, svg)] = finished_plot.export.make_image_links("svg").items()
+    name, svg = finished_plot.export.svg_file()
     assert name == "train_tiny.svg"  # the program, not the cut-off tail of a command line
     root = ET.fromstring(svg)  # well-formed XML
     assert root.tag.endswith("svg")
@@ -359,10 +356,9 @@ def test_svg_export_shows_the_job_legend_ticks_and_findings_on_white_without_mat
     assert background.get("fill") == "white"
     curves = [e for e in root.iter() if e.tag.endswith("path")]
     assert len(curves) >= 4  # raw and smoothed, training and validation
-    link = finished_plot.export.svg.value
-    assert "download='train_tiny.svg'" in link and "data:image/svg+xml;base64," in link
-    payload = link.split("base64,")[1].split("'")[0]
-    assert base64.b64decode(payload).decode() == svg.decode()
+    # What the SVG and PNG buttons save, in the browser, under the job's name.
+    assert finished_plot.export.svg == svg.decode()
+    assert finished_plot.export.file_name(".png") == "train_tiny.png"
 
 
 def test_the_plots_output_carries_the_widget_and_its_picture_and_keeps_the_picture_on_close(
