@@ -33,6 +33,7 @@ import ipywidgets as widgets
 from metricwidgets.core.pairing import direction_of
 from metricwidgets.errors import UserFacingError
 from metricwidgets.widgets._rows_grid import RowsGrid
+from metricwidgets.widgets.liveplot import StaticPicture
 
 __all__ = ["RunsTable"]
 
@@ -170,6 +171,9 @@ class RunsTable(widgets.VBox):
         self.page = 0
         self.plot = None
         self._closed = False
+        # Its output carries the overlay's picture once there is one (the chart outlives
+        # the kernel here too); before that, the widget and a line of text.
+        self.picture = StaticPicture(self._picture_now)
         self.sort_column: str | None = None
         self.ascending = True
         self.selected: list[str] = []
@@ -298,6 +302,9 @@ class RunsTable(widgets.VBox):
             if self.plot is None:
                 self.plot = self._plot_factory([name])
                 self.plot_box.children = (self.plot,)
+                overlay = getattr(self.plot, "picture", None)
+                if isinstance(overlay, StaticPicture):
+                    overlay.follow_with(self.picture, self._model_id_while_open)
             else:
                 self.plot.add_job(name)
         except UserFacingError as exc:
@@ -418,6 +425,23 @@ class RunsTable(widgets.VBox):
         self.backfills.append(backfill)
         backfill.start()
         return backfill
+
+    def _model_id_while_open(self) -> str | None:
+        return None if self._closed else self.model_id
+
+    def _picture_now(self) -> tuple[str | None, str]:
+        rows = 0 if self.frame is None else len(self.frame)
+        words = f"RunsTable of {rows} job{'' if rows == 1 else 's'}"
+        overlay = getattr(self.plot, "picture", None)
+        if not isinstance(overlay, StaticPicture):
+            return None, words
+        svg, plot_words = overlay.draw()
+        return svg, f"{words}; ticked: {plot_words}"
+
+    def _ipython_display_(self):
+        """The table, with the picture of its overlay once a row was ticked (refreshed
+        with the overlay's own: when its jobs end, at most every 30 s, on close)."""
+        self.picture.display(self.model_id)
 
     @property
     def closed(self) -> bool:

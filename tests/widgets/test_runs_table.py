@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import metricwidgets
 from metricwidgets.widgets.runs_table import RunsTable
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.aws
 
@@ -82,6 +85,41 @@ def test_ticked_rows_are_overlaid_and_leave_without_a_rebuild(table, jobs):
     assert sorted(table.grid.selected) == sorted(names)
     assert plot.wait(60)
     assert {k.source for k in plot.watch.store.keys()} == set(jobs)
+
+
+def _svg_words(bundle) -> str:
+    """The picture's text, its pieces joined (the legend wraps long job names)."""
+    return "".join(re.findall(r">([^<]+)<", bundle.get("image/svg+xml", "")))
+
+
+def test_the_tables_output_carries_its_overlays_picture_and_keeps_it_on_close(table, jobs):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    view = "application/vnd.jupyter.widget-view+json"
+    with capture_output() as shown:
+        table._ipython_display_()  # what a cell's end does
+    [first] = shown.outputs
+    assert first.data[view]["model_id"] == table.model_id
+    assert first.data["text/plain"] == "RunsTable of 3 jobs"
+    assert "image/svg+xml" not in first.data  # nothing ticked: no chart to picture yet
+    def both_jobs_pictured():
+        return [o.data for o in updates.outputs
+                if all(name in _svg_words(o.data) for name in jobs[:2])]
+
+    with capture_output() as updates:
+        table.select(jobs[:2])
+        assert table.plot.wait(60)
+        # The finished picture may be published by the poller's thread, just after.
+        wait_until(both_jobs_pictured, 30, what="a picture of both ticked jobs")
+    finished = both_jobs_pictured()[-1]
+    assert finished[view]["model_id"] == table.model_id  # still the live table
+    assert finished["text/plain"].startswith("RunsTable of 3 jobs; ticked: LivePlot of ")
+    with capture_output() as closing:
+        table.close()
+    closed = closing.outputs[-1].data
+    assert view not in closed and all(name in _svg_words(closed) for name in jobs[:2])
 
 
 def test_a_frame_without_names_is_one_line_not_a_traceback():

@@ -388,7 +388,7 @@ class LivePlot(widgets.VBox):
         comm = self.comm  # None once closed (maybe by another thread meanwhile)
         if comm is not None:  # outside the lock: the picture's own lock comes first
             self.export.refresh(now=self.watch.finished)
-            self.picture.tick(comm.comm_id, self.watch.finished)
+            self.picture.tick(comm.comm_id, self.watch.finished, self.watch.store.version)
 
     def _ipython_display_(self):
         """The widget with a picture of itself, for front ends that cannot show it."""

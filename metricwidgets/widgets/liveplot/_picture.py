@@ -37,6 +37,7 @@ import contextvars
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 __all__ = ["PICTURE_INTERVAL", "PLOT_MIMETYPE", "StaticPicture", "WIDGET_VIEW", "picture_of"]
 
@@ -45,6 +46,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 PLOT_MIMETYPE = "application/vnd.metricwidgets.plot+json"
 #: Seconds between two refreshes of a running plot's picture at most.
 PICTURE_INTERVAL = 30.0
+_NEVER = object()  # no finished picture published yet
 
 
 def _kernel():
@@ -62,12 +64,15 @@ class StaticPicture:
     Parameters
     ----------
     draw : callable
-        ``draw() -> (svg_text, plain_text)``: the picture and the words of the plot now.
+        ``draw() -> (svg_text, plain_text)``: the picture and the words of the plot now
+        (``svg_text`` None: no picture yet, the words alone).
 
     Attributes
     ----------
     displays : list of (str, dict or None)
         Each display's id and the parent message it answered.
+    followers : list of (StaticPicture, callable)
+        Pictures refreshed with this one (:meth:`follow_with`).
     published : int
         Pictures published so far (first displays and updates).
     """
@@ -76,12 +81,26 @@ class StaticPicture:
         self._draw = draw
         self._lock = threading.Lock()
         self.displays: list[tuple[str, dict | None]] = []
+        self.followers: list[tuple[StaticPicture, Callable[[], str | None]]] = []
         self.published = 0
-        self._finished = False
+        self._finished_version = _NEVER
         self._updated_at = time.monotonic()
 
+    def draw(self) -> tuple[str | None, str]:
+        """``(svg or None, plain_text)``: the picture and the words now."""
+        return self._draw()
+
+    def follow_with(self, picture: StaticPicture, model_id: Callable[[], str | None]) -> None:
+        """Refresh ``picture`` too whenever this one is refreshed: the picture of a widget
+        that holds this plot (a RunsTable's overlay), shown as the widget ``model_id()``
+        (None once that widget is gone). It is refreshed at once."""
+        with self._lock:
+            self.followers.append((picture, model_id))
+        picture.update(model_id())
+
     def bundle(self, model_id: str | None) -> dict:
-        """The mimebundle: the widget view (when ``model_id``), the SVG, the plain text."""
+        """The mimebundle: the widget view (when ``model_id``), the SVG (when there is a
+        picture), the plain text."""
         return _bundle(*self._draw(), model_id)
 
     def display(self, model_id: str) -> None:
@@ -97,17 +116,19 @@ class StaticPicture:
             self.published += 1
         display(data, raw=True, display_id=display_id)
 
-    def tick(self, model_id: str, finished: bool) -> bool:
-        """After a redraw: refresh the displays' picture once the watch ``finished`` (once),
-        or when :data:`PICTURE_INTERVAL` passed since the last refresh; return whether it
-        did."""
+    def tick(self, model_id: str, finished: bool, version=None) -> bool:
+        """After a redraw: refresh the displays' picture once the watch ``finished`` (once
+        for each data ``version``: a job that joined later and ended is drawn too), or when
+        :data:`PICTURE_INTERVAL` passed since the last refresh; return whether it did."""
         with self._lock:
-            if not self.displays or self._finished:
+            if not (self.displays or self.followers):
+                return False
+            if finished and self._finished_version == version:
                 return False
             due = time.monotonic() - self._updated_at >= PICTURE_INTERVAL
             if not (finished or due):
                 return False
-            self._finished = finished
+            self._finished_version = version if finished else _NEVER
             self._updated_at = time.monotonic()
         self.update(model_id, finished=finished)
         return True
@@ -119,25 +140,30 @@ class StaticPicture:
         front end went away."""
         with self._lock:
             displays = list(self.displays)
-        if not displays:
-            return
+            followers = list(self.followers)
         try:
-            svg, plain = self._draw()
-            live, still = _bundle(svg, plain, model_id), _bundle(svg, plain, None)
-            with self._lock:
-                for display_id, parent in displays:
-                    data = still if finished and _headless(parent) else live
-                    _publish_update(data, display_id, parent)
-                self.published += 1
+            if displays:
+                svg, plain = self._draw()
+                live, still = _bundle(svg, plain, model_id), _bundle(svg, plain, None)
+                with self._lock:
+                    for display_id, parent in displays:
+                        data = still if finished and _headless(parent) else live
+                        _publish_update(data, display_id, parent)
+                    self.published += 1
         except Exception:  # noqa: BLE001 - the picture is a courtesy, the plot goes on
             pass
+        for picture, follower_id in followers:
+            picture.update(None if model_id is None else follower_id(), finished=finished)
 
 
-def _bundle(svg: str, plain: str, model_id: str | None) -> dict:
-    """The picture, its words and, while ``model_id`` lives, the widget view. Our mimetype is
-    always there: our extension shows the picture as an image even in an untrusted notebook
-    (JupyterLab renders no SVG output of a notebook it does not trust)."""
-    data = {"image/svg+xml": svg, "text/plain": plain, PLOT_MIMETYPE: {}}
+def _bundle(svg: str | None, plain: str, model_id: str | None) -> dict:
+    """The picture (None: none yet), its words and, while ``model_id`` lives, the widget
+    view. Our mimetype is always there: our extension shows the picture as an image even in
+    an untrusted notebook (JupyterLab renders no SVG output of a notebook it does not
+    trust)."""
+    data = {"text/plain": plain, PLOT_MIMETYPE: {}}
+    if svg is not None:
+        data["image/svg+xml"] = svg
     if model_id:
         data[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
         data[PLOT_MIMETYPE] = {"model_id": model_id}

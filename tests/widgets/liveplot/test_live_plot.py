@@ -501,10 +501,14 @@ def test_a_running_plots_picture_is_refreshed_at_most_every_interval_and_once_at
         assert not picture.tick("m", finished=False)  # the interval has not passed
         monkeypatch.setattr(_picture, "PICTURE_INTERVAL", 0.0)
         assert picture.tick("m", finished=False)
-        assert picture.tick("m", finished=True)  # the end, once
-        assert not picture.tick("m", finished=True) and not picture.tick("m", finished=False)
+        assert picture.tick("m", finished=True, version=1)  # the end, once
+        assert not picture.tick("m", finished=True, version=1)
+        # Running again (a job joined the plot): refreshed while it runs and at its new end.
+        assert picture.tick("m", finished=False)
+        assert picture.tick("m", finished=True, version=2)
+        assert not picture.tick("m", finished=True, version=2)
     bundles = [o.data for o in shown.outputs]
-    assert len(bundles) == 3 and all(b["text/plain"] == "words" for b in bundles)
+    assert len(bundles) == 5 and all(b["text/plain"] == "words" for b in bundles)
     assert all(b[_picture.PLOT_MIMETYPE] == {"model_id": "m"} for b in bundles)
 
 
