@@ -133,6 +133,7 @@ def _round(page, t, actions, flag: Path, busy: bool, baseline: bool) -> tuple[di
 
     times, cell_ends = {}, {}
     for name, event, kind, action in actions:
+        t.settle(page)  # the kernel's answer to the last control has landed
         t.show_plot(page)
         if busy:
             # ours: the cell sleeps until told; the baseline: it sleeps BUSY_SECONDS

@@ -42,6 +42,8 @@ when free), the reset, and ticks and y after a pan or zoom in the browser. These
 display only (never saved to the kernel): the kernel learns the user's intent from the
 controls' own values, redraws exactly when it is free, and its drawing then stands. So the
 kernel's state (``to_dataframe()``, export, header) never depends on what the browser drew.
+The module's hidden element says whether the kernel's last drawing has every control's value
+(``data-kernel-drawn``): the browser tests and the controls benchmark wait on it.
 """
 
 from __future__ import annotations
