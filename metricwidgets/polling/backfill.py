@@ -17,9 +17,9 @@ How the candidate lines are read (``scan``):
   (a failed query, too many lines in one second, no ``logs:StartQuery`` permission) is read
   with ``FilterLogEvents`` instead, and :attr:`Backfill.notes` says why in one line;
 * ``"auto"`` (the default): Insights from :data:`INSIGHTS_MIN_JOBS` jobs on, else filter.
-  Why: ``FilterLogEvents`` costs nothing per byte scanned but at least one call per job
-  within 5 calls a second shared by the account, and pages through a big log a bounded slice
-  at a time; an Insights query scans many jobs' logs in parallel where they live, but is
+  Why: ``FilterLogEvents`` is not billed as an Insights query is, but costs at least one
+  call per job within 5 calls a second shared by the account, and pages through a big log a
+  bounded slice at a time; an Insights query scans many jobs' logs in parallel where they live, but is
   billed per GB scanned, and scans every stream of the log group in its time range (other
   jobs' too), which for a few jobs costs more than it saves.
 
@@ -143,6 +143,8 @@ class Backfill:
         were read with ``FilterLogEvents``).
     bytes_scanned : float
         What Logs Insights said it scanned.
+    queries : int
+        Logs Insights queries run.
     """
 
     def __init__(self, jobs, definitions, options, *, on_progress: Callable | None = None,
@@ -190,6 +192,7 @@ class Backfill:
             self.scan = scan
         self.notes: list[str] = []
         self.bytes_scanned = 0.0
+        self.queries = 0
         self._insights: InsightsScan | None = None
 
     # -- control -------------------------------------------------------------------------
@@ -237,7 +240,7 @@ class Backfill:
         except ScanCancelled:
             return []
         finally:
-            self.bytes_scanned = scan.bytes_scanned
+            self.bytes_scanned, self.queries = scan.bytes_scanned, scan.queries
         reasons: dict[str, list[str]] = {}
         for job, why in scan.given_back.items():
             reasons.setdefault(why, []).append(job)

@@ -14,9 +14,10 @@ as any line is. The limits it works within, from CloudWatch Logs' documentation:
 * a query returns at most **10,000 rows** ("If you omit limit, the query will return as many
   as 10,000 log events", query syntax, ``limit``; ``EventsLimit`` 1..10,000 in the API
   model). When a query says it matched more (``statistics.recordsMatched``) or returns the
-  limit, its time range is split and each part queried again, recursively, so nothing is
-  lost; a range of one second that still matches too much gives its jobs back to the caller
-  (read them with ``FilterLogEvents``);
+  limit, the rows before its last row's second are kept (sorted ascending, they are all
+  there is up to there) and the rest of its time range is split in parts and queried again,
+  recursively, so nothing is lost; a range of one second that still matches too much gives
+  its jobs back to the caller (read them with ``FilterLogEvents``);
 * the **time range** is ``startTime``/``endTime`` in epoch seconds, "inclusive" (StartQuery
   API reference). How much of the end second counts is not said, so every query asks for
   one second more than it keeps, and rows are kept in half-open ranges: parts never overlap
@@ -249,14 +250,22 @@ class InsightsScan:
         if len(found) < ROW_LIMIT and matched <= len(found):
             rows.extend(r for r in found if lo * 1000 <= r[0] < hi * 1000)
             return
-        if hi - lo <= 1:
-            raise _GiveBack(f"more than {len(found):,} candidate lines within one second: "
-                            f"read with FilterLogEvents")
-        # Parts expected to fit (4/5 of the limit each), at least two: each re-query scans
-        # its range again and is billed again, so halving a range that matched 5x the
-        # limit three times over would scan it four times.
-        parts = max(2, math.ceil(max(matched, len(found)) / (ROW_LIMIT * 0.8)))
-        bounds = sorted({lo + (hi - lo) * k // parts for k in range(parts + 1)})
+        # Cut short. The rows are the earliest (sorted ascending), so those before the last
+        # row's second are every candidate there is before it: keep them, and query the rest
+        # of the range again (the last second may have been cut within).
+        rest = max(lo, found[-1][0] // 1000) if found else lo
+        kept = [r for r in found if lo * 1000 <= r[0] < rest * 1000]
+        rows.extend(kept)
+        if hi - rest <= 1:
+            raise _GiveBack(f"more than {len(found) - len(kept):,} candidate lines within one "
+                            f"second: read with FilterLogEvents")
+        # The rest in parts expected to fit (4/5 of the limit each; at least two when
+        # nothing was kept, so that the range shrinks): each query scans its range and is
+        # billed for it, so a range is better cut once in enough parts than halved again
+        # and again.
+        left = max(matched - len(kept), len(found) - len(kept))
+        parts = max(1 if kept else 2, math.ceil(left / (ROW_LIMIT * 0.8)))
+        bounds = sorted({rest + (hi - rest) * k // parts for k in range(parts + 1)})
         for start, end in zip(bounds, bounds[1:]):
             self._window(jobs, start, end, rows)
 
