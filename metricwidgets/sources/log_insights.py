@@ -253,12 +253,14 @@ class InsightsScan:
         # Cut short. The rows are the earliest (sorted ascending), so those before the last
         # row's second are every candidate there is before it: keep them, and query the rest
         # of the range again (the last second may have been cut within).
-        rest = max(lo, found[-1][0] // 1000) if found else lo
+        rest = min(max(lo, found[-1][0] // 1000), hi) if found else lo
         kept = [r for r in found if lo * 1000 <= r[0] < rest * 1000]
         rows.extend(kept)
-        if hi - rest <= 1:
-            raise _GiveBack(f"more than {len(found) - len(kept):,} candidate lines within one "
-                            f"second: read with FilterLogEvents")
+        if rest == hi:
+            return  # cut within the second past the range: the range itself is whole
+        if not kept and hi - lo <= 1:
+            raise _GiveBack(f"more than {len(found):,} candidate lines within one second: "
+                            f"read with FilterLogEvents")
         # The rest in parts expected to fit (4/5 of the limit each; at least two when
         # nothing was kept, so that the range shrinks): each query scans its range and is
         # billed for it, so a range is better cut once in enough parts than halved again
