@@ -22,6 +22,7 @@ from metricwidgets.cli.parse import (
     add_definition_arguments,
     add_log_arguments,
     drop_report,
+    refuse_bad_step,
     usable_definitions,
 )
 from metricwidgets.errors import InputError
@@ -64,12 +65,7 @@ def _log_series(args) -> dict:
     from metricwidgets.core.parsing import ParseResult
 
     definitions = usable_definitions(args)
-    if args.step:
-        # The step regex obeys the same rule; without a group it would give no step at all.
-        from metricwidgets.core.parsing import MetricDefinition, refuse_invalid
-
-        for problem in refuse_invalid([MetricDefinition("step", args.step)]):
-            raise problem
+    refuse_bad_step(args.step)
     parser = LogParser(definitions, escape=not args.no_escape, step_definition=args.step)
     log = LogStream(args.logfile, args.max_bytes)
     result = ParseResult.concat(list(log.results(parser)))

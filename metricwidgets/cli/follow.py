@@ -19,7 +19,7 @@ import json
 import shlex
 import threading
 
-from metricwidgets.cli.parse import add_definition_arguments
+from metricwidgets.cli.parse import add_definition_arguments, refuse_bad_step
 from metricwidgets.errors import InputError
 from metricwidgets.options import MetricOptions, add_option_arguments
 
@@ -51,12 +51,28 @@ def register(subparsers) -> None:
                              "separated: divergence,nonfinite,idle-gpu,stall); never by default")
     parser.add_argument("--dry-run", action="store_true",
                         help="with --stop-on: say what would be stopped, stop nothing")
-    parser.add_argument("--interval", type=float, default=None, metavar="SECONDS",
-                        help="seconds between polls at the least (default 2; 0.2 for a command)")
+    parser.add_argument("--interval", type=_seconds, default=None, metavar="SECONDS",
+                        help="seconds between polls at the least, above 0 and at most 3600 "
+                             "(default 2; 0.2 for a command)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     add_definition_arguments(parser, required=False)
     add_option_arguments(parser, "step", "source", "region", "profile", "endpoint_url")
     parser.set_defaults(func=run)
+
+
+def _seconds(text: str) -> float:
+    """``--interval``: a finite number of seconds above 0 (argparse says it in one line)."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= 3600):
+        raise argparse.ArgumentTypeError(f"expected seconds above 0 and at most 3600, not "
+                                         f"{text[:40]!r}")
+    return value
 
 
 def _make_watch(args, options: MetricOptions):
@@ -66,6 +82,12 @@ def _make_watch(args, options: MetricOptions):
     targets = [t for t in (args.job, args.run_command, args.file) if t]
     if len(targets) != 1:
         raise InputError("give exactly one of JOB, --command CMD or --file LOG")
+    if args.job:
+        from metricwidgets.sources.names import invalid_name_reason
+
+        reason = invalid_name_reason(args.job)
+        if reason:
+            raise InputError(f"{args.job[:80]!r} is not a training job's name: {reason}")
     polling = {"start": False}
     if args.interval is not None:
         polling["min_interval"] = args.interval
@@ -139,6 +161,7 @@ def run(args) -> int:
     if args.dry_run and not stop_on:
         raise InputError("--dry-run goes with --stop-on KINDS")
     options = MetricOptions.from_arguments(args)
+    refuse_bad_step(args.step)
     watch, system = _make_watch(args, options)
     printer = _Printer(args.format)
     guard = Guard(stop_on, _stopper(args, options, watch), printer, dry_run=args.dry_run,
@@ -176,10 +199,13 @@ def run(args) -> int:
 
 
 def _first_poll(watch) -> None:
-    """An unknown job or missing credentials: one error line now (exit 2), not later."""
+    """An unknown job, missing credentials or an endpoint that does not answer: one error
+    line now (exit 2), not retries with nothing said."""
     watch.poll_once()
     if watch.error is not None:
         raise watch.error
+    if watch.last_error is not None and not watch.statuses:
+        raise watch.last_error
 
 
 def _drain(watch, system) -> None:

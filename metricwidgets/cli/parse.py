@@ -34,6 +34,7 @@ __all__ = [
     "drop_report",
     "parse_size",
     "read_definitions",
+    "refuse_bad_step",
     "register",
     "run",
     "usable_definitions",
@@ -69,6 +70,20 @@ def read_definitions(args) -> list[MetricDefinition]:
         When the file is missing or is not SageMaker's JSON shape.
     """
     return MetricOptions.from_arguments(args).definitions or []
+
+
+def refuse_bad_step(step: str | None) -> None:
+    """Refuse ``--step`` as SageMaker would refuse a definition's regex: without a group it
+    would give no step at all, and a regex that does not compile gives nothing.
+
+    Raises
+    ------
+    DefinitionError
+        Naming the step regex's problem.
+    """
+    if step:
+        for problem in refuse_invalid([MetricDefinition("step", step)]):
+            raise problem
 
 
 def usable_definitions(args) -> list[MetricDefinition]:

@@ -153,6 +153,51 @@ def test_a_hostile_option_value_gives_one_line_and_no_traceback(command, extra):
     one_line_error(done, command)
 
 
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# The commands that take no LOG: watch (its JOB, --command or --file) and demo.
+HOSTILE_WHOLE = [
+    ("watch", ["--interval", "-1", "--file", str(DIGITS)]),
+    ("watch", ["--interval", "nan", "--file", str(DIGITS)]),
+    ("watch", ["--interval", "1e400", "--file", str(DIGITS)]),
+    ("watch", ["--interval", "soon", "--file", str(DIGITS)]),
+    ("watch", ["--stop-on", "everything", "--file", str(DIGITS)]),
+    ("watch", ["--until", "forever", "--file", str(DIGITS)]),
+    ("watch", ["--format", "xml", "--file", str(DIGITS)]),
+    ("watch", ["--file", "/dev/zero"]),
+    ("watch", ["--file", "/"]),
+    ("watch", ["--file", str(DIGITS), "--definition", "a=(("]),
+    ("watch", ["--file", str(DIGITS), "--step", "(("]),
+    ("watch", ["--file", str(DIGITS), "--command", "true"]),
+    ("watch", ["--dry-run", "--file", str(DIGITS)]),
+    ("watch", ["--command", ""]),
+    ("watch", ["../../etc/passwd"]),
+    ("watch", ["x" * 10_000]),
+    ("watch", ["some-job", "--region", "us-east-1", "--source", "everywhere"]),
+    # Nothing listens there: one line at once, not retries with nothing said.
+    ("watch", ["some-job", "--region", "us-east-1", "--endpoint-url",
+               f"http://127.0.0.1:{_closed_port()}"]),
+    ("demo", ["--port", "-1", "--no-browser"]),
+    ("demo", ["--port", "99999999", "--no-browser"]),
+    ("demo", ["--port", "abc", "--no-browser"]),
+    ("demo", ["--dir", "/dev/null", "--no-browser"]),
+]
+
+
+@pytest.mark.parametrize("command, extra", HOSTILE_WHOLE, ids=[
+    f"{c} {' '.join(a)[:40]}" for c, a in HOSTILE_WHOLE])
+def test_watch_and_demo_give_one_line_for_a_hostile_value(command, extra):
+    done = cli(command, *extra, stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 2, (done.stdout[-300:], done.stderr)
+    one_line_error(done, command)
+
+
 @pytest.mark.parametrize("log", ["/", "/nonexistent.log", "", "-"])
 @pytest.mark.parametrize("command", ["parse", "check", "diagnose"])
 def test_a_log_that_is_no_file_gives_one_line(command, log):
