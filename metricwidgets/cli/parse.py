@@ -3,7 +3,8 @@
 The file is streamed in chunks through :class:`~metricwidgets.core.parsing.LogParser`, so a
 1 GB log is parsed in bounded memory; drops and disabled definitions go to stderr. A file of
 :data:`~metricwidgets.core.parsing.PARALLEL_MIN_BYTES` or more is cut at line ends and parsed
-on every CPU (:class:`~metricwidgets.core.parsing.ParallelParse`: the same points, in order).
+on every CPU (:class:`~metricwidgets.core.parsing.ParallelParse`: the same points, in order,
+and the same report).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from metricwidgets.core.parsing import MetricDefinition
 from metricwidgets.core.parsing import LogParser, cut_message, refuse_invalid
 from metricwidgets.core.parsing import ParseResult
 from metricwidgets.core.parsing import DROP_REASONS, PARALLEL_MIN_BYTES, ParallelParse, cpus
+from metricwidgets.core.parsing import file_pieces
 from metricwidgets.errors import InputError
 from metricwidgets.options import MetricOptions, add_option_arguments
 
@@ -165,10 +167,16 @@ class LogStream:
             raise InputError(f"{self.path}: a device, not a log file (give a file or a pipe)")
         return handle
 
-    def results(self, parser: LogParser,
-                on_chunk: Callable[[str], None] | None = None) -> Iterator[ParseResult]:
+    def results(self, parser: LogParser, on_chunk: Callable[[str], None] | None = None,
+                workers: int = 1) -> Iterator[ParseResult]:
         """Feed the file to ``parser`` chunk by chunk; yield each chunk's result, then the
         parser's last. ``on_chunk`` (if given) sees each raw chunk decoded as UTF-8.
+
+        With ``workers`` > 1, a regular file of
+        :data:`~metricwidgets.core.parsing.PARALLEL_MIN_BYTES` or more within ``max_bytes``
+        is cut at line ends and parsed on that many processes
+        (:class:`~metricwidgets.core.parsing.ParallelParse`: the same results, the same
+        parser's state), as large as it is now: a log still growing is parsed up to here.
 
         Raises
         ------
@@ -176,6 +184,13 @@ class LogStream:
             When the file cannot be opened or is a device.
         """
         with self._open() as handle:
+            size = _regular_size(handle)
+            if workers > 1 and on_chunk is None and \
+                    PARALLEL_MIN_BYTES <= size <= self.max_bytes:
+                self.read = size
+                yield from ParallelParse(parser, workers).results(
+                    file_pieces(self.path, size=size))
+                return
             while True:
                 want = min(CHUNK_BYTES, self.max_bytes - self.read)
                 data = handle.read(want) if want > 0 else b""
@@ -195,6 +210,12 @@ class LogStream:
             return None
         return (f"{self.path}: stopped after {self.read:,} bytes (--max-bytes); the rest was "
                 "not read")
+
+
+def _regular_size(handle) -> int:
+    """The size of a regular file; 0 for a pipe or a terminal (read as a stream)."""
+    status = os.fstat(handle.fileno())
+    return status.st_size if stat.S_ISREG(status.st_mode) else 0
 
 
 def drop_report(parser: LogParser) -> list[str]:
@@ -255,24 +276,10 @@ def write_json(out, points) -> None:
 
 def _parser_and_results(args, definitions):
     """A parser (what :func:`drop_report` reads), its results in the log's order, and the
-    :class:`LogStream` (whose note says if reading stopped at ``--max-bytes``): on every CPU
-    for a large file, here otherwise."""
-    import os
-
-    workers = args.workers or cpus()
+    :class:`LogStream` (whose note says if reading stopped at ``--max-bytes``)."""
     log = LogStream(args.logfile, args.max_bytes)
-    try:
-        size = os.path.getsize(args.logfile) if os.path.isfile(args.logfile) else 0
-    except OSError:
-        size = 0  # LogStream says why it cannot be read
-    # A regular file within --max-bytes may be cut into pieces; anything else (a pipe, a
-    # file beyond the bound) is streamed here, where the bound holds.
-    if workers > 1 and PARALLEL_MIN_BYTES <= size <= args.max_bytes:
-        parallel = ParallelParse(args.logfile, definitions, escape=not args.no_escape,
-                                 workers=workers)
-        return parallel, iter(parallel), log
     parser = LogParser(definitions, escape=not args.no_escape)
-    return parser, log.results(parser), log
+    return parser, log.results(parser, workers=args.workers or cpus()), log
 
 
 def run(args) -> int:

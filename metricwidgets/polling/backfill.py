@@ -3,7 +3,8 @@
 :class:`Backfill` reads each job's lines (:func:`metricwidgets.sources.log_scan.read_job_lines`:
 only the candidate lines when every definition has a sound prefilter, every line otherwise),
 parses them here with SageMaker's exact rules (:class:`~metricwidgets.core.parsing.LogParser`,
-the store numbering steps as it does for a watch) and keeps one
+on every CPU for a host's log of :data:`~metricwidgets.core.parsing.PARALLEL_MIN_BYTES` or
+more; the store numbering steps as it does for a watch) and keeps one
 :class:`~metricwidgets.core.store.MetricStore` whose series are named by job. It runs
 synchronously (:meth:`Backfill.run`, what :func:`metricwidgets.fetch_jobs_metrics` does) or
 on a thread of its own (:meth:`Backfill.start`, what the runs table does), reports
@@ -37,7 +38,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
-from metricwidgets.core.parsing import LogParser, prefilter_union, validate_definitions
+from metricwidgets.core.parsing import Feed, LogParser, ParallelParse, feed_pieces
+from metricwidgets.core.parsing import prefilter_union, validate_definitions
 from metricwidgets.core.store import MetricStore
 from metricwidgets.errors import AWSError, InputError, UserFacingError
 from metricwidgets.sources.budget import budgeted_client
@@ -292,7 +294,9 @@ class Backfill:
         for host, (lines, stamps) in hosts.items():
             parser = LogParser(self.definitions, escape=False,
                                step_definition=self.step_definition)
-            result = parser.feed_lines(lines, stamps)
+            # A host's log of PARALLEL_MIN_BYTES or more is parsed on every CPU.
+            pieces, _ = feed_pieces([Feed(lines=lines, timestamps=stamps)])
+            result = ParallelParse(parser).parse(pieces)
             self.store.add_result(job, host, parser.names, result)
 
     def _report(self, finished: bool = False) -> None:

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable, Sequence
 
 from metricwidgets.core.parsing import MetricDefinition
-from metricwidgets.core.parsing import LogParser
+from metricwidgets.core.parsing import LogParser, ParallelParse, feed_into, feed_pieces
 from metricwidgets.core.parsing import DefinitionStats, ParseResult
 from metricwidgets.core.store import MetricStore, SeriesKey
 from metricwidgets.sources.base import LogBatch, PointBatch
@@ -68,25 +68,28 @@ class HostParser:
         return self._parse(batch)
 
     def _parse(self, batch: LogBatch) -> ParseResult:
-        if batch.lines is not None:
-            return self.parser.feed_lines(batch.lines, batch.timestamps)
-        result = self.parser.feed(batch.text or b"", batch.timestamp)
-        if batch.ends_stream:  # the file ended (rotated, truncated): its last line ends here
-            result = ParseResult.concat([result, self.parser.finish()])
-        return result
+        # A file that ended (rotated, truncated) has its last line ended by feed_into.
+        return ParseResult.concat(list(feed_into(self.parser, batch)))
 
-    def rebuilt(self, definitions, held: bool = True) -> tuple[HostParser, ParseResult]:
+    def rebuilt(self, definitions, held: bool = True,
+                workers: int | None = None) -> tuple[HostParser, ParseResult]:
         """A parser with ``definitions`` that has parsed everything held, and its result.
 
-        With ``held=False`` (the text is no longer held) it parses nothing and numbers its
-        lines on from the line count this parser reached.
+        Held text of :data:`~metricwidgets.core.parsing.PARALLEL_MIN_BYTES` or more is
+        parsed on ``workers`` processes (default: every CPU), cut at line ends: the same
+        points, and the same parser, unfinished last line included. With ``held=False``
+        (the text is no longer held) it parses nothing and numbers its lines on from the
+        line count this parser reached.
         """
         fresh = HostParser(definitions, self.step_definition, self.text_mode)
         if not held:
             fresh.parser.lines = self.parser.lines
             return fresh, ParseResult.concat([])
         fresh.held = self.held
-        return fresh, ParseResult.concat([fresh.feed(batch, hold=False) for batch in self.held])
+        pieces, rest = feed_pieces(self.held)
+        results = list(ParallelParse(fresh.parser, workers).results(pieces))
+        results += [fresh.feed(batch, hold=False) for batch in rest]  # an unfinished line: held
+        return fresh, ParseResult.concat(results)
 
     def text(self) -> str:
         """The held text, as one string."""

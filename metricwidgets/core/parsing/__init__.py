@@ -2,7 +2,8 @@
 
 Definitions and their validation, the escaping of control characters, value conversion,
 regex analysis and the guard against catastrophic backtracking, the line-local and chunked
-search, and the incremental :class:`LogParser` with its results. Imports no widget or AWS code.
+search, the incremental :class:`LogParser` with its results, and a large log cut at line ends
+and parsed on every core (:class:`ParallelParse`). Imports no widget or AWS code.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from metricwidgets.core.parsing._escaping import (  # noqa: F401
     ANSI_RE,
     CONTROL_RE,
     escape_line,
+    controls_in,
     escape_text,
     strip_ansi,
 )
@@ -48,15 +50,28 @@ from metricwidgets.core.parsing._parser import (  # noqa: F401
     chunk_budget,
     cut_message,
     log_text_error,
-    parse_log,
+    parser_warnings,
     refuse_invalid,
     split_problems,
 )
 from metricwidgets.core.parsing._parallel import (  # noqa: F401
+    IN_FLIGHT,
     PARALLEL_MIN_BYTES,
     ParallelParse,
     cpus,
+)
+from metricwidgets.core.parsing._pieces import (  # noqa: F401
+    CHUNK_CHARS,
+    Feed,
+    FeedSpan,
+    FileSpan,
+    PIECE_BYTES,
+    TextSpan,
+    feed_into,
+    feed_pieces,
+    file_pieces,
     line_ranges,
+    text_pieces,
 )
 from metricwidgets.core.parsing._prefilter import (  # noqa: F401
     Prefilter,
@@ -89,6 +104,9 @@ from metricwidgets.core.parsing._results import (  # noqa: F401
     MARKED_REASONS,
     ParseResult,
 )
+from metricwidgets.core.parsing._whole_log import (  # noqa: F401
+    parse_log,
+)
 from metricwidgets.core.parsing._values import (  # noqa: F401
     DROP_REASONS,
     NUMBER_RE,
@@ -97,6 +115,7 @@ from metricwidgets.core.parsing._values import (  # noqa: F401
 
 __all__ = [
     "ANSI_RE",
+    "CHUNK_CHARS",
     "CONTROL_RE",
     "Chunk",
     "Clock",
@@ -108,7 +127,11 @@ __all__ = [
     "DefinitionWarning",
     "Drop",
     "EXPONENT",
+    "Feed",
+    "FeedSpan",
+    "FileSpan",
     "GuardedPattern",
+    "IN_FLIGHT",
     "LONG_LINE",
     "LineLocal",
     "LogParser",
@@ -122,6 +145,7 @@ __all__ = [
     "NUMBER_GROUP",
     "NUMBER_RE",
     "PARALLEL_MIN_BYTES",
+    "PIECE_BYTES",
     "ParallelParse",
     "ParseResult",
     "Prefilter",
@@ -131,11 +155,13 @@ __all__ = [
     "SLICE_CHARS",
     "SLOW_SECONDS",
     "SubPattern",
+    "TextSpan",
     "backtracking_degree",
     "budget_message",
     "children",
     "chunk_budget",
     "compile_parsed",
+    "controls_in",
     "convert",
     "cpus",
     "cut_message",
@@ -145,6 +171,9 @@ __all__ = [
     "disabled_message",
     "escape_line",
     "escape_text",
+    "feed_into",
+    "feed_pieces",
+    "file_pieces",
     "is_risky",
     "line_limit",
     "line_local",
@@ -154,11 +183,13 @@ __all__ = [
     "parse",
     "parse_log",
     "parse_pair",
+    "parser_warnings",
     "prefilter_for",
     "prefilter_union",
     "refuse_invalid",
     "required_literal",
     "split_problems",
     "strip_ansi",
+    "text_pieces",
     "validate_definitions",
 ]

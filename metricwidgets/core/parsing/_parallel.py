@@ -1,44 +1,70 @@
-"""A large log file parsed on every core, with the points of one process, in order.
+"""A large log parsed on every core, with the points of one process, in order.
 
-SageMaker's rules are per line: a line's points depend on that line alone (and, for the step
-column, on the latest step captured before it). So a file cut into pieces *at line ends* can
-be parsed piece by piece in separate processes, each with its own
-:class:`~metricwidgets.core.parsing.LogParser`, and the pieces' points joined in file order
-are one process's points once
+The log comes cut at line ends (:mod:`metricwidgets.core.parsing._pieces`); each piece is
+parsed in a worker process by a :class:`~metricwidgets.core.parsing.LogParser` of its own,
+and :class:`ParallelParse` joins the pieces, in order, into the caller's parser: its points,
+and the parser's state (line count, step, statistics, cut lines) as if it had been fed every
+piece itself. A piece's points become one process's points once
 
-* each piece's line numbers are shifted by the lines of the pieces before it;
-* points before a piece's first step capture take the step the previous pieces ended on;
-* a definition disabled by the time guard in one piece yields nothing in the later pieces
-  either (in one process it stays disabled for the rest of the file).
+* its line numbers are shifted by the lines of the pieces before it;
+* its points before its first step capture take the step the pieces before ended on (all
+  of them do once the step regex was switched off by the time guard);
+* a definition switched off by the time guard in one piece yields nothing in the pieces
+  after it (in one process it stays off for the rest of the log);
+* its statistics are added, the first example of each kind of drop kept, with the same
+  shifts.
 
-Cuts fall after a ``\\n`` byte, which is never inside a UTF-8 character, so each piece
-decodes on its own. Memory stays bounded: at most ``2 * workers`` pieces are in flight, each
-read in :data:`CHUNK_BYTES` chunks, and the caller consumes results as they come.
+Starting the workers
+--------------------
+Workers are started by a fork server (``spawn`` where there is none: Windows), never by
+``fork``. This code runs inside Jupyter kernels, and there other threads run all the time
+(ipykernel's IOPub and heartbeat threads, the watch's poller thread, which is the very
+thread that re-parses a job when its definitions change). ``fork`` copies only the calling
+thread: a lock another thread held at that moment (the IOPub stream's, logging's, an
+allocator's) stays held in the child with nobody to release it, and the child can hang on
+its first print (Python 3.12 warns of this; 3.14 no longer forks by default). The fork
+server is a fresh single-threaded interpreter, started once per process (about 0.3 s, with
+this module and numpy preloaded) that forks each worker: a later pool starts in tens of
+milliseconds. ``spawn`` would pay the fresh interpreter for every pool.
+
+Small inputs do not pay that: under ``min_bytes``
+(:data:`PARALLEL_MIN_BYTES`), or with one worker, the caller's parser is fed the pieces
+here, in this process. When the workers cannot start or die (``spawn`` re-imports the main
+script, which a script read from stdin does not allow; an out-of-memory kill), the pieces
+not yet parsed are parsed here too, and :attr:`ParallelParse.fallback` says why.
+
+Bounded memory
+--------------
+At most :data:`IN_FLIGHT` pieces per worker are given out and not yet joined; a worker reads
+a file's piece itself, :data:`~metricwidgets.core.parsing._pieces.CHUNK_CHARS` at a time,
+and sends back only its points, as numpy columns. Results are yielded piece by piece, for
+the caller to write out or keep.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import os
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from typing import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from metricwidgets.core.parsing._parser import LogParser
-from metricwidgets.core.parsing._results import DefinitionStats, ParseResult
+from metricwidgets.core.parsing._pieces import feed_into
+from metricwidgets.core.parsing._results import DefinitionStats, Drop, ParseResult
 
-__all__ = ["CHUNK_BYTES", "PARALLEL_MIN_BYTES", "PIECE_BYTES", "ParallelParse", "cpus",
-           "line_ranges"]
+__all__ = ["IN_FLIGHT", "PARALLEL_MIN_BYTES", "ParallelParse", "cpus"]
 
-#: Bytes read from the file at once, within a piece.
-CHUNK_BYTES = 4 << 20
-#: Bytes per piece (one task of a worker process).
-PIECE_BYTES = 32 << 20
-#: Files smaller than this are parsed in this process (starting workers costs more).
-PARALLEL_MIN_BYTES = 8 << 20
+_log = logging.getLogger(__name__)
+
+#: Logs smaller than this are parsed in this process: starting workers costs more than it
+#: saves (measured by ``python -m tests.benchmarks parse_throughput``; read at each parse).
+PARALLEL_MIN_BYTES = 16 << 20
+#: Pieces given out per worker and not yet joined.
+IN_FLIGHT = 2
 
 
 def cpus() -> int:
@@ -48,141 +74,192 @@ def cpus() -> int:
     return os.cpu_count() or 1
 
 
-def line_ranges(path: str, piece_bytes: int = PIECE_BYTES) -> list[tuple[int, int]]:
-    """Byte ranges ``[start, end)`` covering the file, each ending just after a ``\\n``
-    (but the last), about ``piece_bytes`` long."""
-    size = os.path.getsize(path)
-    ranges, start = [], 0
-    with open(path, "rb") as handle:
-        while start < size:
-            cut = start + piece_bytes
-            if cut >= size:
-                ranges.append((start, size))
-                break
-            handle.seek(cut)
-            while True:
-                block = handle.read(1 << 16)
-                if not block:
-                    end = size
-                    break
-                found = block.find(b"\n")
-                if found >= 0:
-                    end = cut + found + 1
-                    break
-                cut += len(block)
-            ranges.append((start, end))
-            start = end
-    return ranges
-
-
 @dataclasses.dataclass
 class _Piece:
+    """What a worker sends back: the piece's points and its parser's state at its end."""
+
     result: ParseResult
     lines: int
-    stats: list
+    stats: list[DefinitionStats]
     cut_lines: int
     cut_chars: int
-    last_step: float
+    step: float
     step_disabled: str | None
 
 
-def _parse_piece(task) -> _Piece:
-    path, start, end, definitions, escape, step_definition = task
-    parser = LogParser(definitions, escape=escape, step_definition=step_definition)
-    results = []
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        left = end - start
-        while left > 0:
-            data = handle.read(min(CHUNK_BYTES, left))
-            if not data:
-                break
-            left -= len(data)
-            results.append(parser.feed(data))
+def _parse_piece(config: tuple, piece) -> _Piece:
+    """Parse ``piece`` with a parser of its own (in a worker, or here after a failure)."""
+    definitions, escape, step_definition, regex_timeout = config
+    parser = LogParser(definitions, escape=escape, step_definition=step_definition,
+                       regex_timeout=regex_timeout)
+    results = [result for feed in piece.feeds() for result in feed_into(parser, feed)]
     results.append(parser.finish())
     return _Piece(ParseResult.concat(results), parser.lines, parser.stats, parser.cut_lines,
                   parser.cut_chars, parser.step, parser.step_disabled)
 
 
-class ParallelParse:
-    """Parse the file at ``path`` in ``workers`` processes; iterate for each piece's
-    :class:`ParseResult` (line numbers of the whole file, pieces in file order).
+def _worker_pool(workers: int):
+    """A process pool whose workers come from a fork server (see the module docstring)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    Has what :class:`LogParser` reports once iterated to the end: ``names``, ``stats``,
-    ``lines``, ``cut_lines``, ``cut_chars``, ``step_disabled``.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        # Only heeded before the server starts (once per process); then it saves each
+        # worker importing numpy and the parser.
+        context.set_forkserver_preload([__name__])
+    else:
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
+class ParallelParse:
+    """Feed pieces of a log to ``parser`` through worker processes.
 
     Parameters
     ----------
-    path : str
-    definitions : list of MetricDefinition
-    escape : bool
-    step_definition : MetricDefinition, str or None
+    parser : LogParser
+        Fresh, or at a line end; its definitions, escaping, step definition and time guard
+        are the workers'. After :meth:`results` is iterated to its end its state is what
+        feeding it every piece (and :meth:`LogParser.finish`) would have left.
     workers : int, optional
-        Processes (default: the CPUs this process may run on).
-    piece_bytes : int
+        Processes (default: the CPUs this process may run on; 1: this process only).
+    min_bytes : int, optional
+        Pieces smaller than this in all (:data:`PARALLEL_MIN_BYTES`) are parsed in this
+        process.
+
+    Attributes
+    ----------
+    pooled : bool
+        Whether the last :meth:`results` used worker processes.
+    fallback : str or None
+        Why pieces were parsed here after all (the workers could not start or died).
+    most_in_flight : int
+        The most pieces given out and not yet joined at once.
     """
 
-    def __init__(self, path: str, definitions, *, escape: bool = True, step_definition=None,
-                 workers: int | None = None, piece_bytes: int = PIECE_BYTES):
-        self.path = path
-        self.definitions = list(definitions)
-        self.names = [d.name for d in self.definitions]
-        self.escape = escape
-        self.step_definition = step_definition
-        self.workers = workers or cpus()
-        self.piece_bytes = piece_bytes
-        self.stats = [DefinitionStats() for _ in self.definitions]
-        self.lines = self.cut_lines = self.cut_chars = 0
-        self.step_disabled: str | None = None
-        self._step = math.nan
+    def __init__(self, parser: LogParser, workers: int | None = None,
+                 min_bytes: int | None = None):
+        self.parser = parser
+        self.workers = max(1, int(workers or cpus()))
+        self.min_bytes = PARALLEL_MIN_BYTES if min_bytes is None else min_bytes
+        self.pooled = False
+        self.fallback: str | None = None
+        self.most_in_flight = 0
 
-    def __iter__(self) -> Iterator[ParseResult]:
-        tasks = [(self.path, start, end, self.definitions, self.escape, self.step_definition)
-                 for start, end in line_ranges(self.path, self.piece_bytes)]
-        import multiprocessing
-        import sys
+    def results(self, pieces: Iterable) -> Iterator[ParseResult]:
+        """Parse ``pieces`` (each ending at a line end but maybe the last, whose unfinished
+        line is finished); yield their points in order, lines numbered on from the parser's
+        count."""
+        pieces = list(pieces)
+        workers = min(self.workers, len(pieces))
+        size = sum(p.size for p in pieces)
+        self.pooled = workers > 1 and size >= self.min_bytes
+        _log.debug("parsing %d piece(s), %d bytes, on %d process(es)", len(pieces), size,
+                   workers if self.pooled else 1)
+        if self.pooled:
+            yield from self._in_pool(pieces, workers)
+        else:
+            yield from self._here(pieces)
 
-        # fork starts at once; elsewhere (macOS, Windows) fork is unsafe or absent.
-        context = multiprocessing.get_context(
-            "fork" if sys.platform.startswith("linux") else "spawn")
-        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-            pending: deque = deque()
-            for task in tasks:
-                pending.append(pool.submit(_parse_piece, task))
-                if len(pending) >= 2 * self.workers:
-                    yield self._join(pending.popleft().result())
+    def parse(self, pieces: Iterable) -> ParseResult:
+        """Every point of ``pieces`` at once (see :meth:`results`)."""
+        return ParseResult.concat(list(self.results(pieces)))
+
+    def _here(self, pieces: list) -> Iterator[ParseResult]:
+        for piece in pieces:
+            for feed in piece.feeds():
+                yield from feed_into(self.parser, feed)
+        yield self.parser.finish()
+
+    def _config(self) -> tuple:
+        p = self.parser
+        return p.definitions, p.escape, p.step_definition, p.regex_timeout
+
+    def _in_pool(self, pieces: list, workers: int) -> Iterator[ParseResult]:
+        config = self._config()
+        pool = _worker_pool(workers)
+        pending: deque = deque()
+        try:
+            for piece in pieces:
+                pending.append((piece, self._submit(pool, config, piece)))
+                self.most_in_flight = max(self.most_in_flight, len(pending))
+                if len(pending) >= IN_FLIGHT * workers:
+                    yield self._join(self._collect(config, *pending.popleft()))
             while pending:
-                yield self._join(pending.popleft().result())
+                yield self._join(self._collect(config, *pending.popleft()))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, pool, config: tuple, piece):
+        """The piece's future, or None once the pool cannot take work."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.fallback is None:
+            try:
+                return pool.submit(_parse_piece, config, piece)
+            except (BrokenProcessPool, OSError, RuntimeError) as exc:
+                self._fall_back(exc)
+        return None
+
+    def _collect(self, config: tuple, piece, future) -> _Piece:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if future is not None:
+            try:
+                return future.result()  # an error of the parsing itself is raised here
+            except BrokenProcessPool as exc:
+                self._fall_back(exc)
+        return _parse_piece(config, piece)
+
+    def _fall_back(self, exc: BaseException) -> None:
+        if self.fallback is None:
+            self.fallback = (f"worker processes failed ({type(exc).__name__}: {exc}); "
+                             "parsing in this process instead")
+            _log.warning("%s", self.fallback)
+
+    # -- joining ---------------------------------------------------------------------------
 
     def _join(self, piece: _Piece) -> ParseResult:
-        result, base = piece.result, self.lines
-        keep = np.ones(len(result), bool)
-        keep_metric = [not stats.disabled for stats in self.stats]
-        for index, (mine, theirs) in enumerate(zip(self.stats, piece.stats)):
-            if mine.disabled:
-                keep &= result.metric != index
-                continue
-            mine.points += theirs.points
-            for reason, count in theirs.dropped.items():
-                mine.dropped[reason] = mine.dropped.get(reason, 0) + count
-                example = theirs.examples[reason]
-                mine.examples.setdefault(reason, dataclasses.replace(
-                    example, line=example.line + base))
-            mine.disabled = theirs.disabled
-        step = result.step
-        if self.step_definition is not None and len(result):
-            # A piece's parser starts with no step: its points before its first step capture
-            # (and only those) have none, and take the step the pieces before ended on.
-            step = np.where(np.isnan(step), self._step, step)
-        carried = self._step
-        if not math.isnan(piece.last_step):
-            self._step = piece.last_step
-        self.step_disabled = self.step_disabled or piece.step_disabled
-        drops = [dataclasses.replace(d, line=d.line + base, step=carried if math.isnan(
-            d.step) and self.step_definition is not None else d.step)
-            for d in result.drops if keep_metric[d.metric]]
-        self.lines += piece.lines
-        self.cut_lines += piece.cut_lines
-        self.cut_chars += piece.cut_chars
-        return ParseResult(result.metric[keep], result.line[keep] + base, result.value[keep],
-                           step[keep], result.timestamp[keep], drops)
+        """``piece``'s points as the parser would have given them; the parser's state moved
+        past the piece."""
+        parser, result = self.parser, piece.result
+        base, carried = parser.lines, parser.step
+        # Once the step regex is off, one process gives every later point the step reached.
+        step_off = parser.step_disabled is not None
+        open_ = [not stats.disabled for stats in parser.stats]
+        for mine, theirs in zip(parser.stats, piece.stats):
+            if not mine.disabled:
+                _add_stats(mine, theirs, lambda d: _moved(d, base, carried, step_off))
+        parser.lines += piece.lines
+        parser.cut_lines += piece.cut_lines
+        parser.cut_chars += piece.cut_chars
+        if not step_off and not math.isnan(piece.step):
+            parser.step = piece.step
+        parser.step_disabled = parser.step_disabled or piece.step_disabled
+        drops = [_moved(d, base, carried, step_off) for d in result.drops if open_[d.metric]]
+        step = np.full(len(result), carried) if step_off else \
+            np.where(np.isnan(result.step), carried, result.step)
+        joined = ParseResult(result.metric, result.line + base, result.value, step,
+                             result.timestamp, drops)
+        keep = np.asarray(open_, bool)[result.metric] if len(result) else None
+        if keep is None or keep.all():
+            return joined
+        return ParseResult(joined.metric[keep], joined.line[keep], joined.value[keep],
+                           joined.step[keep], joined.timestamp[keep], drops)
+
+
+def _moved(drop: Drop, base: int, carried: float, step_off: bool) -> Drop:
+    """A piece's drop as the whole log's: its line shifted, its missing step carried."""
+    step = carried if step_off or math.isnan(drop.step) else drop.step
+    return dataclasses.replace(drop, line=drop.line + base, step=step)
+
+
+def _add_stats(mine: DefinitionStats, theirs: DefinitionStats, move) -> None:
+    """Add a piece's statistics of one definition to the whole log's."""
+    mine.points += theirs.points
+    for reason, count in theirs.dropped.items():
+        mine.dropped[reason] = mine.dropped.get(reason, 0) + count
+        if reason not in mine.examples:
+            mine.examples[reason] = move(theirs.examples[reason])
+    mine.disabled = theirs.disabled

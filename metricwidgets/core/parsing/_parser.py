@@ -46,7 +46,6 @@ from __future__ import annotations
 import codecs
 import math
 import re
-import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -61,7 +60,6 @@ from metricwidgets.core.parsing._chunk_search import (
 )
 from metricwidgets.core.parsing._definitions import (
     DefinitionError,
-    DefinitionWarning,
     MetricDefinition,
     load_definitions,
     validate_definitions,
@@ -84,7 +82,8 @@ from metricwidgets.core.parsing._results import (
 from metricwidgets.core.parsing._values import convert
 from metricwidgets.errors import InputError
 
-__all__ = ["LogParser", "chunk_budget", "line_local", "log_text_error", "parse_log"]
+__all__ = ["LogParser", "chunk_budget", "cut_message", "line_local", "log_text_error",
+           "parser_warnings", "refuse_invalid", "split_problems"]
 
 #: A whole batch of captures that are plain numbers, joined by NUL (the fast conversion path).
 _ALL_NUMBERS = re.compile(rf"(?:{NUMBER}\x00)*{NUMBER}")
@@ -355,10 +354,6 @@ class LogParser:
                 marks.append(drop)
 
 
-#: Characters given to the parser at once by :func:`parse_log` (bounded memory).
-_PARSE_LOG_CHUNK = 4 << 20
-
-
 def split_problems(definitions: Sequence[MetricDefinition]
                    ) -> tuple[list[DefinitionError], list[DefinitionError]]:
     """(refused, accepted but useless): what SageMaker would refuse, and what it takes but
@@ -392,70 +387,6 @@ def refuse_invalid(definitions: Sequence[MetricDefinition]) -> list[DefinitionEr
         raise DefinitionError(first.reason + more, first.name, first.position, first.regex,
                               code=first.code)
     return useless
-
-
-def parse_log(text: str | bytes, metric_definitions: Any, *, escape: bool = True,
-              step_definition: MetricDefinition | str | None = None):
-    """Parse a whole log text; return its points as a pandas DataFrame.
-
-    Parameters
-    ----------
-    text : str or bytes
-        The log (bytes are decoded as UTF-8, invalid bytes replaced).
-    metric_definitions : anything :func:`~metricwidgets.core.parsing._definitions.load_definitions` reads
-    escape : bool
-        Apply SageMaker's escaping (False for text read back from CloudWatch Logs).
-    step_definition : MetricDefinition, str or None
-        A regex whose latest capture is each point's step.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``line`` (1-based), ``metric`` (the definition's name), ``value``, ``step``
-        (the step definition's latest value, else the point's index in its series).
-        ``attrs["warnings"]`` lists the warnings issued (below); ``attrs["stats"]`` holds
-        ``lines``, ``cut_lines`` and ``cut_chars`` (see :class:`LogParser`).
-
-    Raises
-    ------
-    DefinitionError
-        For what SageMaker would refuse: a regex that does not compile, duplicate names,
-        names or regexes too long or empty, too many definitions.
-    InputError
-        When ``text`` is neither str nor bytes.
-
-    Warns
-    -----
-    DefinitionWarning
-        For what SageMaker accepts but that yields nothing: a regex without a capture group,
-        a definition disabled by the time budget (and lines cut at the length limit).
-    """
-    import pandas as pd
-
-    if not isinstance(text, (str, bytes, bytearray, memoryview)):
-        raise log_text_error(text)
-    definitions = load_definitions(metric_definitions)
-    useless = refuse_invalid(definitions)
-    parser = LogParser(definitions, escape=escape, step_definition=step_definition)
-    results = [parser.feed(text[at:at + _PARSE_LOG_CHUNK])
-               for at in range(0, len(text), _PARSE_LOG_CHUNK)]
-    result = ParseResult.concat(results + [parser.finish()])
-    names = np.asarray(parser.names, dtype=object)
-    frame = pd.DataFrame({
-        "line": result.line,
-        "metric": names[result.metric] if len(result) else np.empty(0, object),
-        "value": result.value,
-        "step": result.step,
-    })
-    if step_definition is None and len(frame):
-        frame["step"] = frame.groupby("metric", sort=False).cumcount().astype(np.float64)
-    said = [str(p) for p in useless] + parser_warnings(parser)
-    for message in said:
-        warnings.warn(message, DefinitionWarning, stacklevel=2)
-    frame.attrs["warnings"] = said
-    frame.attrs["stats"] = {"lines": parser.lines, "cut_lines": parser.cut_lines,
-                            "cut_chars": parser.cut_chars}
-    return frame
 
 
 def parser_warnings(parser: LogParser) -> list[str]:

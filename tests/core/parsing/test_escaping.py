@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from metricwidgets.core.parsing import escape_line, escape_text, strip_ansi
+from metricwidgets.core.parsing import CONTROL_RE, escape_line, escape_text, strip_ansi
+from metricwidgets.core.parsing._escaping import controls_in
 
 
 def test_tab_is_escaped_as_octal_011():
@@ -40,3 +43,27 @@ def test_non_ascii_text_is_left_alone():
 def test_escaping_the_whole_text_equals_escaping_each_line(text):
     lines = text.split("\n")[:-1]
     assert escape_text(text) == "".join(escape_line(line) + "\n" for line in lines)
+
+
+def _by_substitution(text: str) -> str:
+    """The escaping written as SageMaker's rule reads: strip ANSI, CRLF to LF, then every
+    control character but the newline as '#' and three octal digits."""
+    text = strip_ansi(text).replace("\r\n", "\n")
+    return CONTROL_RE.sub(lambda m: "#%03o" % ord(m.group()), text)
+
+
+_CHARS = st.sampled_from(["\t", "\r", "\n", "\x1b", "\x00", "\x7f", "\x1f", "[", "0", "m",
+                          "#", "é", "\ud800", "\U0001f600", "a", " "])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_CHARS, st.sampled_from(["\x1b[31m", "\r\n", "\x1b[2K", "#011"])),
+                max_size=40).map("".join))
+def test_the_fast_escaping_is_the_substitution_character_for_character(text):
+    assert escape_text(text) == _by_substitution(text)
+
+
+@pytest.mark.parametrize("text, controls", [("plain ascii\n", ""), ("é\ud800 ok\n", ""),
+                                            ("a\tb\x1b[0m\r\n\x7f", "\t\r\x1b\x7f")])
+def test_controls_in_names_each_character_escaping_changes_once(text, controls):
+    assert controls_in(text) == controls

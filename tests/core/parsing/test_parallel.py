@@ -1,75 +1,194 @@
-"""A log parsed on several processes gives one process's points, in order, and its report."""
+"""A log parsed on several processes gives one process's points, in order, and its report.
+
+The baseline is one :class:`LogParser` fed the log as a door feeds it without pieces (a file
+in odd-sized chunks, a watch's batches one by one). The pieces are made small so that every
+tricky place of the log lands on or near a cut: lines longer than a piece, CRLF, tabs
+(``#011``), a line past the 256 KB cut, invalid and multibyte UTF-8, no final newline, an
+empty log, drops of every kind before a piece's first step capture.
+"""
 
 from __future__ import annotations
 
-import os
+import pickle
 import random
 import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pytest
 
-from metricwidgets.core.parsing import LogParser, MetricDefinition, ParallelParse, ParseResult
-from metricwidgets.core.parsing import PARALLEL_MIN_BYTES, line_ranges
+from metricwidgets.core.parsing import (
+    CHUNK_CHARS,
+    IN_FLIGHT,
+    MAX_LINE,
+    Feed,
+    LogParser,
+    MetricDefinition,
+    ParallelParse,
+    ParseResult,
+    TextSpan,
+    feed_into,
+    feed_pieces,
+    file_pieces,
+    line_ranges,
+    text_pieces,
+)
 
 DEFINITIONS = [MetricDefinition("loss", r"loss=(\S+?);"),
                MetricDefinition("acc", r"#011acc: ([-+0-9.e]+)"),
-               MetricDefinition("f1", r"f1=(.*?)$")]
+               MetricDefinition("f1", r"f1=(.*?)$"),
+               MetricDefinition("tail", r"tail=(\d+)")]
 STEP = MetricDefinition("step", r"^\[(\d+)\]")
+PIECE_SIZES = [997, 4096, 65_536]
 
 
-def _log(path, lines: int, seed: int = 3) -> None:
+def _tricky(seed: int = 3, lines: int = 4000) -> bytes:
+    """A log with every tricky kind of line, and the step lines only now and then (so that
+    drops fall before a piece's first step)."""
     rng = random.Random(seed)
-    pieces = []
+    out = []
     for i in range(lines):
-        kind = rng.randrange(8)
-        if kind == 0:
-            pieces.append(f"[{i}] loss={rng.random():.5f}; lr=0.1")
+        kind = rng.randrange(12)
+        if kind == 0 and rng.random() < 0.3:
+            out.append(f"[{i}] loss={rng.random():.5f}; lr=0.1".encode())
         elif kind == 1:
-            pieces.append(f"  epoch\tacc: {rng.random():.3f} f1=nan")
+            out.append(f"  epoch\tacc: {rng.random():.3f}\r".encode())  # a tab, CRLF
         elif kind == 2:
-            pieces.append(f"f1={rng.choice(['0.5', 'cat', 'inf', '1e999', ''])}")
-        elif kind == 3:
-            pieces.append("é١٢ unicode loss=0.25; \x1b[31mred\x1b[0m\r")
+            value = rng.choice(["0.5", "cat", "inf", "-inf", "nan", "1e999", "", "(0.1)"])
+            out.append(f"f1={value}".encode())
+        elif kind == 3:  # multibyte characters, often across a piece's raw offset
+            out.append("é١٢😀 loss=0.25; ".encode() * rng.randrange(1, 300))
         elif kind == 4:
-            pieces.append("x" * rng.randrange(0, 3000) + " loss=1;")
+            out.append(b"\xff\xfe garbled loss=0.5; tail=" + str(i).encode())
+        elif kind == 5:
+            out.append(b"cut short \xe2\x82")  # a character cut by the line's end
+        elif kind == 6:
+            out.append(b"x" * rng.randrange(0, 6000) + b" loss=1;")
+        elif kind == 7:
+            out.append(b"\x1b[31mloss=3;\x1b[0m progress 10%\r50%\r")
         else:
-            pieces.append(f"[{i}] step {i} throughput=12.5")
-    text = "\n".join(pieces)  # no final newline: the last line is held and finished
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+            out.append(f"[{i}] step {i} throughput=12.5".encode())
+        if i == lines // 2:  # one line past CloudWatch's 256 KB: cut, counted, parsed up to it
+            out.append(b"loss=7; " + b"y" * (MAX_LINE + 1000) + b" tail=8")
+    return b"\n".join(out) + b"\nloss=9; tail=10"  # no final newline
 
 
-def _one_process(path, step_definition=None):
-    parser = LogParser(DEFINITIONS, step_definition=step_definition)
-    results = []
-    with open(path, "rb") as handle:
-        while data := handle.read(1 << 20):
-            results.append(parser.feed(data))
+def _parser(step=None, escape=True) -> LogParser:
+    return LogParser(DEFINITIONS, escape=escape, step_definition=step)
+
+
+def _one_process(data: bytes, step=None, chunk: int = 1001):
+    parser = _parser(step)
+    results = [parser.feed(data[at:at + chunk]) for at in range(0, len(data), chunk)]
     results.append(parser.finish())
     return parser, ParseResult.concat(results)
 
 
-def _same(a: ParseResult, b: ParseResult) -> None:
+def _same(got: tuple, expected: tuple) -> None:
+    (parser_a, a), (parser_b, b) = got, expected
     for name in ("metric", "line", "value", "step", "timestamp"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     assert repr(a.drops) == repr(b.drops)  # repr: a Drop's NaN value is not equal to itself
+    assert repr(parser_a.stats) == repr(parser_b.stats)
+    assert (parser_a.lines, parser_a.cut_lines, parser_a.cut_chars, parser_a.step_disabled) == \
+        (parser_b.lines, parser_b.cut_lines, parser_b.cut_chars, parser_b.step_disabled)
+    np.testing.assert_array_equal(parser_a.step, parser_b.step)
 
 
-@pytest.mark.parametrize("step", [None, STEP])
-def test_pieces_parsed_in_processes_give_one_processs_points_and_report(tmp_path, step):
-    path = tmp_path / "big.log"
-    _log(path, 40_000)
-    single, expected = _one_process(path, step)
-    parallel = ParallelParse(str(path), DEFINITIONS, step_definition=step, workers=2,
-                             piece_bytes=96 << 10)
-    got = ParseResult.concat(list(parallel))
-    assert len(line_ranges(str(path), 96 << 10)) > 10
+def _in_pool(pieces, step=None, escape=True):
+    parser = _parser(step, escape)
+    parallel = ParallelParse(parser, workers=2, min_bytes=0)
+    result = parallel.parse(pieces)
+    assert parallel.pooled and parallel.fallback is None
+    return parser, result
+
+
+@pytest.fixture(scope="module")
+def tricky_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("parallel") / "tricky.log"
+    path.write_bytes(_tricky())
+    return path
+
+
+@pytest.mark.parametrize("piece_bytes", PIECE_SIZES)
+@pytest.mark.parametrize("step", [None, STEP], ids=["no-step", "step"])
+def test_a_file_cut_into_pieces_gives_one_processs_points_and_report(tricky_file, piece_bytes,
+                                                                     step):
+    expected = _one_process(tricky_file.read_bytes(), step)
+    pieces = file_pieces(str(tricky_file), piece_bytes)
+    assert len(pieces) > 10
+    got = _in_pool(pieces, step)
     _same(got, expected)
-    assert parallel.lines == single.lines
-    assert (parallel.cut_lines, parallel.cut_chars) == (single.cut_lines, single.cut_chars)
-    assert repr(parallel.stats) == repr(single.stats)
+    parser, result = got
+    assert parser.cut_lines == 1 and result.line[-1] == parser.lines  # the unfinished last line
+    assert {"not-a-number", "nan", "inf", "out-of-range", "empty"} <= set(
+        parser.stats[2].dropped)
+
+
+@pytest.mark.parametrize("as_bytes", [True, False], ids=["bytes", "str"])
+@pytest.mark.parametrize("piece_chars", PIECE_SIZES)
+def test_a_text_cut_into_pieces_gives_one_processs_points(piece_chars, as_bytes):
+    data = _tricky(seed=5)
+    text = data if as_bytes else data.decode("utf-8", "surrogateescape")
+    parser = _parser(STEP)
+    expected = ParseResult.concat([parser.feed(text), parser.finish()])
+    _same(_in_pool(text_pieces(text, piece_chars), STEP), (parser, expected))
+
+
+def _batches(data: bytes, seed: int = 9) -> list[Feed]:
+    """``data`` as a watch holds it: raw chunks of odd sizes, each stamped, one stream end."""
+    rng = random.Random(seed)
+    batches, at, k = [], 0, 0
+    while at < len(data):
+        size = rng.randrange(1, 9000)
+        batches.append(Feed(text=data[at:at + size], timestamp=1_700_000_000.0 + k,
+                            ends_stream=k == 40))
+        at, k = at + size, k + 1
+    return batches
+
+
+@pytest.mark.parametrize("piece_size", PIECE_SIZES)
+def test_a_watchs_held_batches_cut_into_pieces_leave_the_parser_as_feeding_them_would(
+        piece_size):
+    batches = _batches(_tricky(seed=7))
+    single = _parser(STEP)
+    expected = ParseResult.concat([r for b in batches for r in feed_into(single, b)])
+
+    pieces, rest = feed_pieces(batches, piece_size)
+    assert rest and rest[-1].text.endswith(b"tail=10")  # the unfinished line, fed here
+    parser = _parser(STEP)
+    parallel = ParallelParse(parser, workers=2, min_bytes=0)
+    results = list(parallel.results(pieces))
+    results += [r for b in rest for r in feed_into(parser, b)]
+    assert parallel.pooled
+    _same((parser, ParseResult.concat(results)), (single, expected))
+    # Both parsers go on alike: the held unfinished line ends with the next text.
+    more = Feed(text="5 and more\nloss=11;\n".encode(), timestamp=1_800_000_000.0)
+    _same((parser, ParseResult.concat(list(feed_into(parser, more)))),
+          (single, ParseResult.concat(list(feed_into(single, more)))))
+
+
+@pytest.mark.parametrize("piece_size", PIECE_SIZES)
+def test_cloudwatch_lines_cut_into_pieces_keep_their_timestamps(piece_size):
+    lines = _tricky(seed=11).decode("utf-8", "replace").split("\n")
+    stamps = [1_700_000_000.0 + k / 3 for k in range(len(lines))]
+    single = _parser(STEP, escape=False)
+    expected = single.feed_lines(lines, stamps)
+    pieces, rest = feed_pieces([Feed(lines=lines, timestamps=stamps)], piece_size)
+    assert rest == [] and len(pieces) > 10
+    got = _in_pool(pieces, STEP, escape=False)
+    _same(got, (single, expected))
+    assert np.isfinite(got[1].timestamp).all()
+
+
+def test_an_empty_log_gives_nothing_either_way(tmp_path):
+    path = tmp_path / "empty.log"
+    path.write_bytes(b"")
+    assert file_pieces(str(path)) == [] and text_pieces("") == []
+    parser = _parser(STEP)
+    assert len(ParallelParse(parser, workers=2, min_bytes=0).parse([])) == 0
+    assert parser.lines == 0
 
 
 def test_pieces_end_at_line_ends_and_cover_the_file(tmp_path):
@@ -82,29 +201,82 @@ def test_pieces_end_at_line_ends_and_cover_the_file(tmp_path):
     assert all(data[end - 1:end] == b"\n" for _, end in ranges[:-1])
 
 
-def test_a_definition_disabled_in_one_piece_yields_nothing_after_it(tmp_path):
-    path = tmp_path / "log"
-    _log(path, 20_000)
-    parallel = ParallelParse(str(path), DEFINITIONS, workers=2, piece_bytes=64 << 10)
-    results = iter(parallel)
+def test_a_small_log_is_parsed_here_without_starting_a_process(tricky_file):
+    parser = _parser()
+    parallel = ParallelParse(parser, workers=2)  # the default threshold: far above this log
+    expected = _one_process(tricky_file.read_bytes())
+    _same((parser, parallel.parse(file_pieces(str(tricky_file), 4096))), expected)
+    assert not parallel.pooled and parallel.most_in_flight == 0
+
+
+def test_a_definition_switched_off_in_one_piece_yields_nothing_after_it(tricky_file):
+    parser = _parser()
+    results = ParallelParse(parser, workers=2, min_bytes=0).results(
+        file_pieces(str(tricky_file), 4096))
     first = next(results)
-    parallel.stats[0].disabled = "loss: switched off (as the time guard would)"
+    parser.stats[0].disabled = "loss: switched off (as the time guard would)"
     later = ParseResult.concat(list(results))
     assert (first.metric == 0).any() and not (later.metric == 0).any()
     assert (later.metric == 1).any()
 
 
-def test_the_parse_cli_prints_the_same_csv_on_two_processes_as_on_one(tmp_path):
+# -- memory, bounded by design --------------------------------------------------------------
+
+def test_a_file_piece_travels_as_its_path_and_offsets_and_is_read_in_chunks(tmp_path):
     path = tmp_path / "big.log"
-    _log(path, 200_000)
-    assert os.path.getsize(path) >= PARALLEL_MIN_BYTES
-    outputs = []
-    for workers in ("1", "2"):
-        args = [sys.executable, "-m", "metricwidgets", "parse", str(path), "--workers", workers]
-        for d in DEFINITIONS:
-            args += ["--definition", f"{d.name}={d.regex}"]
-        done = subprocess.run(args, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-        outputs.append((done.stdout, done.stderr))
-    assert outputs[0] == outputs[1]
-    assert outputs[0][0].count("\n") > 10_000
+    path.write_bytes(b"loss=1;\n" * ((3 * CHUNK_CHARS) // 8 + 5))
+    (piece,) = file_pieces(str(path), piece_bytes=1 << 30)
+    assert len(pickle.dumps(piece)) < 200  # not the 12 MB it stands for
+    sizes = [len(feed.text) for feed in piece.feeds()]
+    assert max(sizes) == CHUNK_CHARS and sum(sizes) == path.stat().st_size
+
+
+def test_a_text_piece_sends_only_its_own_slice():
+    text = "loss=1;\n" * 100_000
+    pieces = text_pieces(text, 8000)
+    sent = pickle.loads(pickle.dumps(pieces[3]))
+    assert isinstance(sent, TextSpan) and sent.text == text[pieces[3].start:pieces[3].end]
+    assert len(pickle.dumps(pieces[3])) < 2 * pieces[3].size < len(text) / 20
+
+
+def test_at_most_two_pieces_per_worker_are_out_at_once_however_long_the_log():
+    text = "[1] loss=1;\n" * 50_000
+    pieces = text_pieces(text, 2000)
+    assert len(pieces) > 200
+    parallel = ParallelParse(_parser(), workers=2, min_bytes=0)
+    seen = 0
+    for result in parallel.results(pieces):
+        seen += len(result)
+        assert parallel.most_in_flight <= IN_FLIGHT * 2
+    assert seen == 50_000 and parallel.most_in_flight == IN_FLIGHT * 2
+
+
+# -- processes ------------------------------------------------------------------------------
+
+def test_workers_that_cannot_start_leave_the_parse_to_this_process_with_one_warning(tmp_path):
+    """A script read from stdin cannot be imported again by a worker: the workers die at
+    start, and the parse goes on here (same points, one warning on stderr)."""
+    path = tmp_path / "tricky.log"
+    path.write_bytes(_tricky(lines=1500))
+    script = textwrap.dedent(f"""
+        import logging, sys
+        logging.basicConfig(level=logging.WARNING, format="%(message)s")
+        from metricwidgets.core.parsing import LogParser, MetricDefinition, ParallelParse
+        from metricwidgets.core.parsing import file_pieces
+        definitions = [MetricDefinition("loss", r"loss=(\\S+?);")]
+        for workers in (1, 2):
+            parser = LogParser(definitions)
+            parallel = ParallelParse(parser, workers=workers, min_bytes=0)
+            result = parallel.parse(file_pieces({str(path)!r}, 2000))
+            print(workers, result.line.tolist(), result.value.tolist(), parser.lines,
+                  parallel.fallback is not None)
+    """)
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    one, two = done.stdout.splitlines()
+    assert one.split(" ", 1)[1].rsplit(" ", 1)[0] == two.split(" ", 1)[1].rsplit(" ", 1)[0]
+    assert one.endswith("False") and two.endswith("True")
+    warnings = [line for line in done.stderr.splitlines() if "worker processes failed" in line]
+    assert len(warnings) == 1 and "parsing in this process instead" in warnings[0]
+
