@@ -105,6 +105,28 @@ def test_the_pushed_down_scan_equals_a_full_read_in_fewer_bytes(backfill_jobs, s
     assert pushed.meter.bytes * 4 < full.meter.bytes
 
 
+def test_each_hosts_lines_parsed_on_every_core_give_the_same_points(backfill_jobs, standin,
+                                                                    monkeypatch, caplog):
+    """Pieces of 600 characters and no threshold: every host's 300 lines (a full read) go
+    through worker processes, cut into pieces, and give the reference's points."""
+    from metricwidgets.core.parsing import cpus
+
+    if cpus() < 2:
+        pytest.skip("one CPU: nothing to parse in parallel")
+    _, names, written = backfill_jobs
+    monkeypatch.setattr("metricwidgets.core.parsing._pieces.PIECE_BYTES", 600)
+    monkeypatch.setattr("metricwidgets.core.parsing._parallel.PARALLEL_MIN_BYTES", 0)
+    caplog.set_level("DEBUG", logger="metricwidgets.core.parsing._parallel")
+    options = MetricOptions.build(metric_definitions=DEFINITIONS, **standin.aws_kwargs)
+    backfill = Backfill(names[:2], options.definitions, options, push_down=False)
+    backfill.run()
+    said = [r.getMessage() for r in caplog.records if "process(es)" in r.getMessage()]
+    assert len(said) == 4 and all(m.endswith("on 2 process(es)") for m in said)
+    assert all(int(m.split()[1]) > 10 for m in said)  # pieces per host
+    expected = _expected({k: v for k, v in written.items() if k[0] in names[:2]})
+    pd.testing.assert_frame_equal(_key(backfill.frame()), _key(expected), check_exact=True)
+
+
 def test_a_definition_without_a_sound_prefilter_reads_every_line_and_says_why(
         backfill_jobs, calls):
     _, names, written = backfill_jobs

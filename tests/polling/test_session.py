@@ -7,6 +7,7 @@ A real :class:`MetricStore` and real parsers; the batches are what sources hand 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from metricwidgets.core.parsing import MetricDefinition
 from metricwidgets.core.store import MetricStore, SeriesKey
@@ -154,3 +155,49 @@ def test_replay_parses_a_fresh_reading_and_the_parsers_number_on():
     assert _series(store, "job", "algo-1", "loss") == ([1, 2], [1.0, 2.0])
     session.feed("job", _lines("algo-2", "loss=8 acc=0.8"), [LOSS, ACC])
     assert _series(store, "job", "algo-2", "acc") == ([2], [0.8])  # numbered on from 1
+
+
+def _held(session, data: bytes, lines: list[str]) -> None:
+    """A local file's raw chunks (odd sizes, each stamped, one stream end, an unfinished last
+    line) on one host, CloudWatch's lines on another."""
+    at, k = 0, 0
+    while at < len(data):
+        size = 1 + (k * 7919) % 9000
+        session.feed("job", LogBatch("algo-1", text=data[at:at + size], timestamp=1e9 + k,
+                                     ends_stream=k == 30), [LOSS])
+        at, k = at + size, k + 1
+    for at in range(0, len(lines), 500):
+        session.feed("job", LogBatch("algo-2", lines=lines[at:at + 500],
+                                     timestamps=[2e9 + at + i for i in range(500)]), [LOSS])
+
+
+def test_a_large_held_text_is_parsed_again_on_every_core_as_on_one(monkeypatch, caplog):
+    import pandas as pd
+
+    from metricwidgets.core.parsing import cpus
+    from tests.tricky_log import DEFINITIONS, STEP, tricky_log
+
+    if cpus() < 2:
+        pytest.skip("one CPU: nothing to parse in parallel")
+    data = tricky_log(seed=13)
+    lines = data.decode("utf-8", "replace").split("\n")
+    new = [LOSS, *DEFINITIONS[1:]]
+    sessions = []
+    for threshold in (1 << 40, 0):  # never on several processes, then always
+        monkeypatch.setattr("metricwidgets.core.parsing._pieces.PIECE_BYTES", 5000)
+        monkeypatch.setattr("metricwidgets.core.parsing._parallel.PARALLEL_MIN_BYTES", threshold)
+        caplog.clear()
+        caplog.set_level("DEBUG", logger="metricwidgets.core.parsing._parallel")
+        session = ParsingSession(MetricStore(), step_definition=STEP)
+        _held(session, data, lines)
+        session.reparse("job", new)
+        said = [r.getMessage() for r in caplog.records if "process(es)" in r.getMessage()]
+        assert len(said) == 2 and all(m.endswith(f"on {1 if threshold else 2} process(es)")
+                                      for m in said)  # one re-parse per host
+        # The held unfinished last line is ended by the next text, alike.
+        session.feed("job", LogBatch("algo-1", text=b"1 more\nf1=0.5\n", timestamp=3e9), new)
+        sessions.append(session)
+    one, two = (s.store.to_dataframe() for s in sessions)
+    assert len(one) > 1000 and set(one.metric) == {"loss", "acc", "f1", "tail"}
+    pd.testing.assert_frame_equal(one, two)
+    assert repr(sessions[0].definition_stats()) == repr(sessions[1].definition_stats())

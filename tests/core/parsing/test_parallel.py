@@ -18,13 +18,12 @@ import textwrap
 import numpy as np
 import pytest
 
+from tests.tricky_log import DEFINITIONS, STEP, tricky_log
 from metricwidgets.core.parsing import (
     CHUNK_CHARS,
     IN_FLIGHT,
-    MAX_LINE,
     Feed,
     LogParser,
-    MetricDefinition,
     ParallelParse,
     ParseResult,
     TextSpan,
@@ -35,43 +34,7 @@ from metricwidgets.core.parsing import (
     text_pieces,
 )
 
-DEFINITIONS = [MetricDefinition("loss", r"loss=(\S+?);"),
-               MetricDefinition("acc", r"#011acc: ([-+0-9.e]+)"),
-               MetricDefinition("f1", r"f1=(.*?)$"),
-               MetricDefinition("tail", r"tail=(\d+)")]
-STEP = MetricDefinition("step", r"^\[(\d+)\]")
 PIECE_SIZES = [997, 4096, 65_536]
-
-
-def _tricky(seed: int = 3, lines: int = 4000) -> bytes:
-    """A log with every tricky kind of line, and the step lines only now and then (so that
-    drops fall before a piece's first step)."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(lines):
-        kind = rng.randrange(12)
-        if kind == 0 and rng.random() < 0.3:
-            out.append(f"[{i}] loss={rng.random():.5f}; lr=0.1".encode())
-        elif kind == 1:
-            out.append(f"  epoch\tacc: {rng.random():.3f}\r".encode())  # a tab, CRLF
-        elif kind == 2:
-            value = rng.choice(["0.5", "cat", "inf", "-inf", "nan", "1e999", "", "(0.1)"])
-            out.append(f"f1={value}".encode())
-        elif kind == 3:  # multibyte characters, often across a piece's raw offset
-            out.append("é١٢😀 loss=0.25; ".encode() * rng.randrange(1, 300))
-        elif kind == 4:
-            out.append(b"\xff\xfe garbled loss=0.5; tail=" + str(i).encode())
-        elif kind == 5:
-            out.append(b"cut short \xe2\x82")  # a character cut by the line's end
-        elif kind == 6:
-            out.append(b"x" * rng.randrange(0, 6000) + b" loss=1;")
-        elif kind == 7:
-            out.append(b"\x1b[31mloss=3;\x1b[0m progress 10%\r50%\r")
-        else:
-            out.append(f"[{i}] step {i} throughput=12.5".encode())
-        if i == lines // 2:  # one line past CloudWatch's 256 KB: cut, counted, parsed up to it
-            out.append(b"loss=7; " + b"y" * (MAX_LINE + 1000) + b" tail=8")
-    return b"\n".join(out) + b"\nloss=9; tail=10"  # no final newline
 
 
 def _parser(step=None, escape=True) -> LogParser:
@@ -107,7 +70,7 @@ def _in_pool(pieces, step=None, escape=True):
 @pytest.fixture(scope="module")
 def tricky_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("parallel") / "tricky.log"
-    path.write_bytes(_tricky())
+    path.write_bytes(tricky_log())
     return path
 
 
@@ -129,7 +92,7 @@ def test_a_file_cut_into_pieces_gives_one_processs_points_and_report(tricky_file
 @pytest.mark.parametrize("as_bytes", [True, False], ids=["bytes", "str"])
 @pytest.mark.parametrize("piece_chars", PIECE_SIZES)
 def test_a_text_cut_into_pieces_gives_one_processs_points(piece_chars, as_bytes):
-    data = _tricky(seed=5)
+    data = tricky_log(seed=5)
     text = data if as_bytes else data.decode("utf-8", "surrogateescape")
     parser = _parser(STEP)
     expected = ParseResult.concat([parser.feed(text), parser.finish()])
@@ -151,7 +114,7 @@ def _batches(data: bytes, seed: int = 9) -> list[Feed]:
 @pytest.mark.parametrize("piece_size", PIECE_SIZES)
 def test_a_watchs_held_batches_cut_into_pieces_leave_the_parser_as_feeding_them_would(
         piece_size):
-    batches = _batches(_tricky(seed=7))
+    batches = _batches(tricky_log(seed=7))
     single = _parser(STEP)
     expected = ParseResult.concat([r for b in batches for r in feed_into(single, b)])
 
@@ -171,7 +134,7 @@ def test_a_watchs_held_batches_cut_into_pieces_leave_the_parser_as_feeding_them_
 
 @pytest.mark.parametrize("piece_size", PIECE_SIZES)
 def test_cloudwatch_lines_cut_into_pieces_keep_their_timestamps(piece_size):
-    lines = _tricky(seed=11).decode("utf-8", "replace").split("\n")
+    lines = tricky_log(seed=11).decode("utf-8", "replace").split("\n")
     stamps = [1_700_000_000.0 + k / 3 for k in range(len(lines))]
     single = _parser(STEP, escape=False)
     expected = single.feed_lines(lines, stamps)
@@ -257,7 +220,7 @@ def test_workers_that_cannot_start_leave_the_parse_to_this_process_with_one_warn
     """A script read from stdin cannot be imported again by a worker: the workers die at
     start, and the parse goes on here (same points, one warning on stderr)."""
     path = tmp_path / "tricky.log"
-    path.write_bytes(_tricky(lines=1500))
+    path.write_bytes(tricky_log(lines=1500))
     script = textwrap.dedent(f"""
         import logging, sys
         logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -280,3 +243,47 @@ def test_workers_that_cannot_start_leave_the_parse_to_this_process_with_one_warn
     warnings = [line for line in done.stderr.splitlines() if "worker processes failed" in line]
     assert len(warnings) == 1 and "parsing in this process instead" in warnings[0]
 
+
+
+# -- the doors: parse_log on a text or a file ------------------------------------------------
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Pieces of 4 KB, and no threshold: a small log goes through worker processes."""
+    monkeypatch.setattr("metricwidgets.core.parsing._pieces.PIECE_BYTES", 4096)
+    monkeypatch.setattr("metricwidgets.core.parsing._parallel.PARALLEL_MIN_BYTES", 0)
+
+
+def _processes(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "process(es)" in r.getMessage()]
+
+
+@pytest.mark.parametrize("kind", ["str", "bytes", "path"])
+def test_parse_log_on_every_core_gives_the_frame_and_warnings_of_one_process(
+        tricky_file, small_pieces, caplog, kind):
+    import pandas as pd
+
+    from metricwidgets.core.parsing import parse_log
+
+    data = tricky_file.read_bytes()
+    log = {"str": data.decode("utf-8", "replace"), "bytes": data, "path": tricky_file}[kind]
+    caplog.set_level("DEBUG", logger="metricwidgets.core.parsing._parallel")
+    with pytest.warns(Warning) as said_one:
+        one = parse_log(log, DEFINITIONS, step_definition=STEP, workers=1)
+    with pytest.warns(Warning) as said_two:
+        two = parse_log(log, DEFINITIONS, step_definition=STEP, workers=2)
+    assert _processes(caplog)[-1].endswith("on 2 process(es)")
+    assert _processes(caplog)[0].endswith("on 1 process(es)")
+    pd.testing.assert_frame_equal(one, two)
+    assert one.attrs == two.attrs and one.attrs["stats"]["cut_lines"] == 1
+    assert [str(w.message) for w in said_one] == [str(w.message) for w in said_two]
+
+
+def test_parse_log_on_a_missing_file_is_one_line():
+    import pathlib
+
+    from metricwidgets.core.parsing import parse_log
+    from metricwidgets.errors import InputError
+
+    with pytest.raises(InputError, match=r"^/no/such\.log: No such file or directory$"):
+        parse_log(pathlib.Path("/no/such.log"), DEFINITIONS)
