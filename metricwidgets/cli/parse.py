@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import re
@@ -254,11 +255,23 @@ def _points(results: Iterator[ParseResult], names: list[str]) -> Iterator[tuple]
                        result.value.tolist())
 
 
-def write_csv(out, points) -> None:
-    """A ``line,metric,value`` header and one row per point; the csv module quotes."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("line", "metric", "value"))
-    writer.writerows(points)
+def _csv_field(text: str) -> str:
+    """``text`` as the csv module writes one field (quoted when it must be)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([text])
+    return out.getvalue()[:-1]
+
+
+def write_csv(out, results: Iterator[ParseResult], names: list[str]) -> None:
+    """A ``line,metric,value`` header and one row per point, as the csv module writes them
+    (names quoted when they must be, values by ``repr``), one chunk's rows at a time: the
+    one part of a parse on every core left to this process, so written without a call per
+    row."""
+    quoted = [_csv_field(name) for name in names]
+    out.write("line,metric,value\n")
+    for result in results:
+        out.write("".join([f"{line},{quoted[m]},{value!r}\n" for line, m, value in zip(
+            result.line.tolist(), result.metric.tolist(), result.value.tolist())]))
 
 
 def write_json(out, points) -> None:
@@ -284,8 +297,10 @@ def _parser_and_results(args, definitions):
 
 def run(args) -> int:
     parser, results, log = _parser_and_results(args, usable_definitions(args))
-    points = _points(results, parser.names)
-    (write_json if args.format == "json" else write_csv)(sys.stdout, points)
+    if args.format == "json":
+        write_json(sys.stdout, _points(results, parser.names))
+    else:
+        write_csv(sys.stdout, results, parser.names)
     sys.stdout.flush()
     for line in drop_report(parser) + [n for n in [log.note()] if n]:
         print(f"metricwidgets parse: {line}", file=sys.stderr)

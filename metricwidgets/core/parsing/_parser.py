@@ -170,19 +170,27 @@ class LogParser:
         self.names = [d.name for d in self.definitions]
         self.escape = escape
         self.regex_timeout = float(regex_timeout)
-        self.stats = [DefinitionStats() for _ in self.definitions]
         self.matchers: list[DefinitionSearch | None] = []
-        for d, stats in zip(self.definitions, self.stats):
+        self._refused: dict[int, str] = {}
+        for index, d in enumerate(self.definitions):
             try:
                 self.matchers.append(DefinitionSearch(d, self.regex_timeout))
             except DefinitionError as exc:
-                stats.disabled = str(exc).splitlines()[0]
+                self._refused[index] = str(exc).splitlines()[0]
                 self.matchers.append(None)
         if isinstance(step_definition, str):
             step_definition = MetricDefinition("step", step_definition)
         self.step_definition = step_definition
         self.step_matcher = DefinitionSearch(step_definition, self.regex_timeout) \
             if step_definition is not None else None
+        self.restart()
+
+    def restart(self) -> None:
+        """Forget the text parsed so far (lines, step, statistics, the held unfinished line)
+        and keep the compiled definitions: a parser for another log, without compiling them
+        again (about 15 ms for ten)."""
+        self.stats = [DefinitionStats(disabled=self._refused.get(index))
+                      for index in range(len(self.definitions))]
         self.step_disabled: str | None = None
         self.lines = 0
         self.cut_lines = self.cut_chars = 0

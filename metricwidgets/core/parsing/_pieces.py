@@ -39,7 +39,7 @@ CHUNK_CHARS = 4 << 20
 #: CloudWatch lines given to a parser at once (the same bound, for complete lines).
 FEED_LINES = 1 << 15
 #: About how large one piece is (one task of a worker process; read when pieces are cut).
-PIECE_BYTES = 16 << 20
+PIECE_BYTES = 4 << 20
 
 
 @dataclass
