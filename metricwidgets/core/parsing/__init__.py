@@ -59,6 +59,8 @@ from metricwidgets.core.parsing._parallel import (  # noqa: F401
     PARALLEL_MIN_BYTES,
     ParallelParse,
     cpus,
+    default_workers,
+    main_reimport_safe,
 )
 from metricwidgets.core.parsing._pieces import (  # noqa: F401
     CHUNK_CHARS,
@@ -165,6 +167,7 @@ __all__ = [
     "convert",
     "cpus",
     "cut_message",
+    "default_workers",
     "definitions_from_job",
     "definitions_to_json",
     "definitions_to_sagemaker",
@@ -180,6 +183,7 @@ __all__ = [
     "line_ranges",
     "load_definitions",
     "log_text_error",
+    "main_reimport_safe",
     "parse",
     "parse_log",
     "parse_pair",

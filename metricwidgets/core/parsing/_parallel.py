@@ -27,11 +27,16 @@ server is a fresh single-threaded interpreter, started once per process (about 0
 this module and numpy preloaded) that forks each worker: a later pool starts in tens of
 milliseconds. ``spawn`` would pay the fresh interpreter for every pool.
 
-Small inputs do not pay that: under ``min_bytes``
-(:data:`PARALLEL_MIN_BYTES`), or with one worker, the caller's parser is fed the pieces
-here, in this process. When the workers cannot start or die (``spawn`` re-imports the main
-script, which a script read from stdin does not allow; an out-of-memory kill), the pieces
-not yet parsed are parsed here too, and :attr:`ParallelParse.fallback` says why.
+A worker started so imports the main module again: a kernel's launcher and a guarded
+script (``if __name__ == "__main__"``) do nothing then, but an unguarded script would run
+its top level once more in every worker. So the default number of workers is 1 in such a
+script (:func:`default_workers`); a caller who asks for more is taken at their word.
+
+Small inputs do not pay the start: under ``min_bytes`` (:data:`PARALLEL_MIN_BYTES`), or
+with one worker, the caller's parser is fed the pieces here, in this process. When the
+workers cannot start or die (a script read from stdin cannot be imported again; an
+out-of-memory kill), the pieces not yet parsed are parsed here too, and
+:attr:`ParallelParse.fallback` says why.
 
 Bounded memory
 --------------
@@ -47,6 +52,8 @@ import dataclasses
 import logging
 import math
 import os
+import re
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 
@@ -56,7 +63,8 @@ from metricwidgets.core.parsing._parser import LogParser
 from metricwidgets.core.parsing._pieces import feed_into
 from metricwidgets.core.parsing._results import DefinitionStats, Drop, ParseResult
 
-__all__ = ["IN_FLIGHT", "PARALLEL_MIN_BYTES", "ParallelParse", "cpus"]
+__all__ = ["IN_FLIGHT", "PARALLEL_MIN_BYTES", "ParallelParse", "cpus", "default_workers",
+           "main_reimport_safe"]
 
 _log = logging.getLogger(__name__)
 
@@ -72,6 +80,40 @@ def cpus() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
+
+
+#: A script's guard against being run again on import.
+_MAIN_GUARD = re.compile(r"""if\s+__name__\s*==\s*['"]__main__['"]""")
+
+
+def main_reimport_safe() -> bool:
+    """Whether worker processes may start without running the user's script again.
+
+    A fork server's (or spawn's) worker imports the main module again, as ``__mp_main__``:
+    a script's top level then runs once more in every worker, unless it is guarded by
+    ``if __name__ == "__main__"``. Safe: an interactive session or ``python -c`` (no main
+    file), a kernel or ``python -m package`` (multiprocessing skips ``*.__main__``, and
+    ``ipykernel_launcher`` is guarded), and a script that has the guard (as every
+    console-script such as ``metricwidgets`` has).
+    """
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and (spec.name.endswith("__main__") or spec.name == "ipykernel_launcher"):
+        return True
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return True
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return bool(_MAIN_GUARD.search(handle.read(1 << 20)))
+    except OSError:
+        return False
+
+
+def default_workers() -> int:
+    """Every CPU, or 1 when worker processes would run the main script again
+    (:func:`main_reimport_safe`)."""
+    return cpus() if main_reimport_safe() else 1
 
 
 @dataclasses.dataclass
@@ -146,7 +188,9 @@ class ParallelParse:
         are the workers'. After :meth:`results` is iterated to its end its state is what
         feeding it every piece (and :meth:`LogParser.finish`) would have left.
     workers : int, optional
-        Processes (default: the CPUs this process may run on; 1: this process only).
+        Processes (1: this process only). Default: the CPUs this process may run on, but 1
+        in a script without an ``if __name__ == "__main__"`` guard, whose top level each
+        worker would run again (:func:`main_reimport_safe`).
     min_bytes : int, optional
         Pieces smaller than this in all (:data:`PARALLEL_MIN_BYTES`) are parsed in this
         process.
@@ -164,7 +208,7 @@ class ParallelParse:
     def __init__(self, parser: LogParser, workers: int | None = None,
                  min_bytes: int | None = None):
         self.parser = parser
-        self.workers = max(1, int(workers or cpus()))
+        self.workers = max(1, int(workers or default_workers()))
         self.min_bytes = PARALLEL_MIN_BYTES if min_bytes is None else min_bytes
         self.pooled = False
         self.fallback: str | None = None

@@ -63,7 +63,10 @@ def parse_log(text: str | bytes | os.PathLike, metric_definitions: Any, *, escap
         A regex whose latest capture is each point's step.
     workers : int, optional
         Processes for a log of :data:`~metricwidgets.core.parsing.PARALLEL_MIN_BYTES` or
-        more (default: every CPU; 1: this process only). The points are the same.
+        more (1: this process only); the points are the same. Default: every CPU, but one
+        in a script without an ``if __name__ == "__main__"`` guard (each worker would run
+        the script's top level again, see
+        :func:`~metricwidgets.core.parsing.main_reimport_safe`).
 
     Returns
     -------

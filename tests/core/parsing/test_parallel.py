@@ -287,3 +287,37 @@ def test_parse_log_on_a_missing_file_is_one_line():
 
     with pytest.raises(InputError, match=r"^/no/such\.log: No such file or directory$"):
         parse_log(pathlib.Path("/no/such.log"), DEFINITIONS)
+
+
+@pytest.mark.parametrize("guarded", [False, True], ids=["unguarded", "guarded"])
+def test_a_users_script_is_never_run_again_by_the_workers(tmp_path, guarded):
+    """A worker imports the main module again: a script without the __main__ guard would
+    run its top level in every worker, so parse_log keeps to one process there."""
+    from metricwidgets.core.parsing import PARALLEL_MIN_BYTES
+
+    log = tmp_path / "large.log"
+    log.write_bytes(b"[1] loss=0.5; lr=0.1 " + b"x" * 200 + b"\n")
+    with open(log, "ab") as handle:
+        handle.write((b"[2] loss=0.25; lr=0.1 " + b"y" * 200 + b"\n") *
+                     (PARALLEL_MIN_BYTES // 200 + 1000))
+    work = textwrap.dedent(f"""
+        print("the script's top level ran")
+        frame = parse_log(pathlib.Path({str(log)!r}), [{{"Name": "loss",
+                                                        "Regex": r"loss=(\\S+?);"}}])
+        print(len(frame))
+    """)
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import logging, pathlib
+        from metricwidgets.core.parsing import parse_log
+        logging.getLogger("metricwidgets").setLevel(logging.DEBUG)
+        logging.getLogger("metricwidgets").addHandler(logging.StreamHandler())
+    """) + (("if __name__ == '__main__':\n" + textwrap.indent(work, "    ")) if guarded
+            else work))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("the script's top level ran") == 1
+    assert int(done.stdout.split()[-1]) == PARALLEL_MIN_BYTES // 200 + 1001
+    said = [line for line in done.stderr.splitlines() if "process(es)" in line]
+    assert len(said) == 1 and said[0].endswith(f"on {2 if guarded else 1} process(es)")
