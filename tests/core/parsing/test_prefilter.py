@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from metricwidgets.core.parsing import prefilter_for, prefilter_union
+from metricwidgets.core.parsing import is_risky, prefilter_for, prefilter_union
 from metricwidgets.testing.cloudwatch_patterns import (
     PatternError, compile_filter_pattern, compile_insights_regex)
 
@@ -62,6 +62,10 @@ def _compiles(regex: str) -> bool:
 
 
 def _assert_kept(regex: str, line: str) -> None:
+    # A repeat over an ambiguous body (``(.*.*)+x``) can backtrack for hours on a line of
+    # 80 characters it does not match: the test would hang, not fail. The parser guards such
+    # patterns at run time; the prefilter is derived from the pattern's structure alone.
+    assume(not is_risky(regex))
     if re.search(regex, line) is None:
         return
     prefilter = prefilter_for(regex)
@@ -76,7 +80,7 @@ def _assert_kept(regex: str, line: str) -> None:
 @SETTINGS
 @given(regexes(), st.data())
 def test_a_line_the_regex_matches_always_passes_the_prefilter(regex, data):
-    assume(_compiles(regex))
+    assume(_compiles(regex) and not is_risky(regex))
     line = data.draw(st.from_regex(re.compile(regex)), label="line")
     _assert_kept(regex, line)
 
@@ -95,7 +99,7 @@ def test_a_log_like_line_the_regex_matches_passes_the_prefilter(regex, line):
 @SETTINGS
 @given(st.lists(regexes(), min_size=1, max_size=4), st.data())
 def test_the_union_keeps_every_line_any_definition_matches(regex_list, data):
-    assume(all(_compiles(r) for r in regex_list))
+    assume(all(_compiles(r) and not is_risky(r) for r in regex_list))  # see _assert_kept
     union = prefilter_union((f"m{i}", r) for i, r in enumerate(regex_list))
     which = data.draw(st.sampled_from(regex_list))
     line = data.draw(st.from_regex(re.compile(which)))
