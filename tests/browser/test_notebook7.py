@@ -42,6 +42,11 @@ from tests.browser.test_busy_controls import (
 from tests.browser.test_chart_geometry import settle
 from tests.browser.test_demo_quickstart import curve_points, hover_target
 from tests.browser.test_notebook_03_runs import chart_problems
+from tests.browser.test_saved_notebook import (
+    SPLIT_CELLS,
+    assert_the_picture_not_the_widget,
+    nbconvert_execute,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -270,4 +275,15 @@ def test_notebook7_chart_controls_answer_while_another_cell_holds_the_kernel(tmp
         flag.write_text("done")
         page.wait_for_selector(".jp-OutputArea-output:has-text('BUSY CELL DONE')",
                                timeout=60_000)
+        console.assert_clean()
+
+
+@pytest.mark.timeout(300)
+def test_notebook7_opens_a_notebook_executed_headless_with_its_picture(tmp_path, page):
+    executed = nbconvert_execute(write_notebook(tmp_path / "headless.ipynb", SPLIT_CELLS),
+                                 "notebook")
+    with running_notebook7(tmp_path) as url:
+        console = open_notebook7(page, url, executed.name)
+        assert_the_picture_not_the_widget(page)
+        screenshot(page, "nb7_headless_notebook.png")
         console.assert_clean()

@@ -57,7 +57,7 @@ def _saved_outputs(path: Path) -> list[dict]:
     return [o for c in nb["cells"] for o in c.get("outputs", [])]
 
 
-def _assert_the_picture_not_the_widget(page) -> None:
+def assert_the_picture_not_the_widget(page) -> None:
     """The plot's output shows its picture, loaded, and neither a widget nor an error."""
     page.wait_for_selector(PICTURE, timeout=60_000)
     wait_until(lambda: page.evaluate(
@@ -96,7 +96,7 @@ def test_the_live_kernel_shows_the_widget_and_the_reopened_notebook_its_picture(
     page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')")
     page.goto("about:blank")
     open_notebook(page, url, "saved.ipynb")
-    _assert_the_picture_not_the_widget(page)
+    assert_the_picture_not_the_widget(page)
     screenshot(page, "saved_notebook_reopened.png")
 
 
@@ -105,7 +105,7 @@ def test_the_live_kernel_shows_the_widget_and_the_reopened_notebook_its_picture(
 SPLIT_CELLS = [CELL.replace("plot.wait(60)\n", ""), "plot.wait(60)"]
 
 
-def _nbconvert(path: Path, to: str) -> Path:
+def nbconvert_execute(path: Path, to: str) -> Path:
     """``jupyter nbconvert --execute --to TO`` with nbconvert's default settings (widget
     state stored); the path written."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
@@ -118,7 +118,7 @@ def _nbconvert(path: Path, to: str) -> Path:
 
 
 def test_nbconvert_executes_and_exports_each_chart_as_a_picture(page, tmp_path):
-    html = _nbconvert(write_notebook(tmp_path / "report.ipynb", SPLIT_CELLS), "html")
+    html = nbconvert_execute(write_notebook(tmp_path / "report.ipynb", SPLIT_CELLS), "html")
     text = html.read_text()
     assert "Error displaying widget" not in text and "LivePlot(children=" not in text
     # The widget state is stored (nbconvert's default), yet no widget view is left to draw.
@@ -141,11 +141,12 @@ def test_nbconvert_executes_and_exports_each_chart_as_a_picture(page, tmp_path):
 
 def test_a_notebook_executed_headless_opens_in_lab_with_its_picture(lab, page):
     url, root = lab
-    executed = _nbconvert(write_notebook(root / "headless.ipynb", SPLIT_CELLS), "notebook")
+    executed = nbconvert_execute(write_notebook(root / "headless.ipynb", SPLIT_CELLS),
+                                 "notebook")
     errors = _console_errors(page)
     # Not trusted (nbconvert signs nothing) and its kernel never ran there: no widget model.
     open_notebook(page, url, executed.name)
-    _assert_the_picture_not_the_widget(page)
+    assert_the_picture_not_the_widget(page)
     page.locator(PICTURE).first.scroll_into_view_if_needed()
     screenshot(page, "headless_notebook_in_lab.png")
     assert not errors, errors
