@@ -187,19 +187,25 @@ def test_a_wheel_zoom_shows_the_data_not_a_magnified_sketch(lab, page):
     # At least as many vertices in view as the whole curve had: redrawn from the store.
     assert len(zoomed["points"]) >= len(whole["points"])
 
-    # Every spike in view is drawn where it is (it runs off the top: outliers are ignored).
+    # Every spike in view is drawn where it is: at its step, a vertex off the top of the plot
+    # (outliers are ignored by the y range). Measured in pixels, not through the y tick
+    # labels: under load a zoom can end with y labels of one decimal for ticks 0.05 apart
+    # (a known defect, issue 21), which would misplace a value read through them.
+    left, top, right, bottom = zoomed["area"]
     for spike in (s for s in SPIKES if lo + 20 < s < hi - 20):
-        x, y = zoomed["x_of"](spike), zoomed["y_of"](values[spike])
-        assert any(abs(px - x) <= 1.5 and abs(py - y) <= 3 for px, py in zoomed["points"]), \
+        x = zoomed["x_of"](spike)
+        assert any(abs(px - x) <= 1.5 and py < top - 20 for px, py in zoomed["points"]), \
             f"spike at step {spike} not drawn"
 
-    # y fits the visible data: the bulk of it fills the plot, and the range is narrower
-    # than the whole run's (this end of a decaying loss spans less).
-    shown = values[int(np.ceil(lo)):int(hi) + 1]
-    y_lo, y_hi = zoomed["y"]
-    assert y_lo <= np.percentile(shown, 2) and y_hi >= np.percentile(shown, 98)
-    assert y_hi - y_lo <= 0.6 * (whole["y"][1] - whole["y"][0])
-    assert (y_hi - y_lo) <= 2.0 * (np.percentile(shown, 99) - np.percentile(shown, 1))
+    # y fits the visible data: every vertex but the spikes' lies in the plot, and the bulk
+    # of them (2nd to 98th percentile) spans at least half its height (the whole run's
+    # range, from 2.6 down to 0.1, would squeeze this end of the decaying loss flat).
+    ys = np.array([py for _, py in zoomed["points"]])
+    in_plot = ys[ys >= top - 20]
+    assert len(ys) - len(in_plot) <= 2 * len(SPIKES)
+    p2, p98 = np.percentile(in_plot, [2, 98])
+    assert top - 1 <= p2 and p98 <= bottom + 1
+    assert p98 - p2 >= 0.5 * (bottom - top)
 
     # Points keep arriving (the second cell writes them once the user zoomed): the view stays.
     wait_until(lambda: header_points(page) >= N + MORE, 60, what="more points after zooming")
