@@ -370,22 +370,25 @@ def test_the_plots_output_carries_the_widget_and_its_picture_and_keeps_the_pictu
     watch = Watch.for_command([sys.executable, TINY, "--epochs", "12"], MetricOptions.from_keywords(DEFS, step_definition=EPOCH), poller=poller)
     plot = LivePlot(watch)
     view = "application/vnd.jupyter.widget-view+json"
-    with capture_output() as shown:
+    model_id = plot.model_id  # None once closed
+    # One capture throughout: the job may finish (and its picture be refreshed, from the
+    # poller's thread) while the plot is still being displayed.
+    with capture_output() as captured:
         InteractiveShell.instance().display_formatter.format(plot)  # what a cell's end does
         plot._ipython_display_()
-    first = shown.outputs[-1]
-    assert first.data[view]["model_id"] == plot.model_id
-    assert first.data["text/plain"].startswith("LivePlot of ")
-    assert first.data["image/svg+xml"].startswith("<svg")
-    display_id = first.metadata.get("transient", {}).get("display_id") or \
-        plot.picture.displays[0][0]
-    assert display_id == plot.picture.displays[0][0]
-    with capture_output() as updates:
         assert plot.wait(60)
         plot.close()
-    pictures = [o.data for o in updates.outputs]
-    assert pictures, "no update of the displayed output"
-    finished, closed = pictures[0], pictures[-1]
+    shown = [o for o in captured.outputs if not o.update]
+    updates = [o for o in captured.outputs if o.update]
+    first = shown[-1]
+    assert first.data[view]["model_id"] == model_id
+    assert first.data["text/plain"].startswith("LivePlot of ")
+    assert first.data["image/svg+xml"].startswith("<svg")
+    display_id = first.transient.get("display_id") or plot.picture.displays[0][0]
+    assert display_id == plot.picture.displays[-1][0]
+    pictures = [o.data for o in updates if o.transient.get("display_id") == display_id]
+    assert len(pictures) >= 2, "no update of the displayed output before the close"
+    finished, closed = pictures[-2], pictures[-1]
     assert "validation:error" in finished["image/svg+xml"] and view in finished
     assert view not in closed and "validation:error" in closed["image/svg+xml"]
 
