@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.browser.chart_geometry import geometry, parse_label, split_axes
+from tests.browser.chart_geometry import check_axis, geometry, parse_label, split_axes
 from tests.browser.lab import (
     SCREENSHOTS,
     open_notebook,
@@ -187,10 +187,13 @@ def test_a_wheel_zoom_shows_the_data_not_a_magnified_sketch(lab, page):
     # At least as many vertices in view as the whole curve had: redrawn from the store.
     assert len(zoomed["points"]) >= len(whole["points"])
 
+    # The y labels read as their ticks' values, on the scale in force: a zoom ended with
+    # one-decimal labels for ticks 0.05 apart in about half the kernels (test_tick_labels).
+    y_ticks = split_axes(geometry(page, CHART))[1]
+    assert check_axis(y_ticks, "linear", True) is None, [t["text"] for t in y_ticks]
+
     # Every spike in view is drawn where it is: at its step, a vertex off the top of the plot
-    # (outliers are ignored by the y range). Measured in pixels, not through the y tick
-    # labels: under load a zoom can end with y labels of one decimal for ticks 0.05 apart
-    # (a known defect, issue 21), which would misplace a value read through them.
+    # (outliers are ignored by the y range), measured in pixels.
     left, top, right, bottom = zoomed["area"]
     for spike in (s for s in SPIKES if lo + 20 < s < hi - 20):
         x = zoomed["x_of"](spike)

@@ -22,7 +22,8 @@ from bqplot import Axis, DateScale, LinearScale, LogScale
 
 from metricwidgets.widgets.liveplot._ticks import Ticks, js_number_key, ticks_for
 
-__all__ = ["LABEL_CHAR_PX", "TICK_TARGET", "X_LABEL", "Axes", "from_date", "to_dates"]
+__all__ = ["LABEL_CHAR_PX", "TICK_TARGET", "X_LABEL", "Axes", "TickedAxis", "from_date",
+           "to_dates"]
 
 X_LABEL = {"step": "step", "relative": "time since start (m:ss)", "wall": "time (UTC)"}
 #: About this many ticks per axis.
@@ -33,6 +34,25 @@ LABEL_CHAR_PX = 7.0
 #: Space kept between two tick labels (across x; between lines of y), and a label's height.
 LABEL_GAP_PX = 10
 LABEL_HEIGHT_PX = 14
+
+
+class TickedAxis(Axis):
+    """A bqplot ``Axis`` whose updates give the tick labels (or format) before the values.
+
+    bqplot's axis view redraws on new ``tick_values`` through a d3 transition that keeps the
+    labels of that moment and writes them when it starts, a frame later; new ``tick_labels``
+    or ``tick_format`` redraw at once, so that transition then overwrote them with the old
+    labels, and a value the old set had no label for came out in bqplot's own format
+    (``0.1, 0.2, 0.3, 0.3, 0.3, 0.4`` for ticks 0.05 apart). The browser applies a message's
+    attributes in its order, and ipywidgets sends a ``hold_sync`` block's changes in the order
+    of a set of names, which follows the process's string hashes: half the kernels sent the
+    values first. Values last, the transition starts with the new labels.
+    """
+
+    def send_state(self, key=None):
+        if key is not None and not isinstance(key, str):
+            key = sorted(key, key=lambda name: name == "tick_values")  # stable: the rest first
+        super().send_state(key)
 
 
 def to_dates(seconds: np.ndarray) -> np.ndarray:
@@ -70,9 +90,9 @@ class Axes:
         self.plot_px = {"x": float(plot_px[0]), "y": float(plot_px[1])}
         self.x_scale = DateScale() if mode == "wall" else LinearScale()
         self.y_scale = LogScale() if log else LinearScale()
-        self.x_axis = Axis(scale=self.x_scale, side="bottom", label=X_LABEL[mode], grid_lines="dashed",
+        self.x_axis = TickedAxis(scale=self.x_scale, side="bottom", label=X_LABEL[mode], grid_lines="dashed",
                            tick_values=self._empty("x"))
-        self.y_axis = Axis(scale=self.y_scale, side="left", label=quantity,
+        self.y_axis = TickedAxis(scale=self.y_scale, side="left", label=quantity,
                            grid_lines="dashed", tick_values=np.empty(0))
         self.ticks: dict = {"x": None, "y": None}
 

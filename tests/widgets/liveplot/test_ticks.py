@@ -90,3 +90,25 @@ def test_ticks_for_dispatches_on_the_axis_kind():
                                         (1e21, "1e+21"), (-0.5, "-0.5"), (0.0, "0")])
 def test_js_number_key_writes_numbers_as_javascript_does(value, text):
     assert js_number_key(value) == text
+
+
+@pytest.mark.parametrize("mode", ["step", "wall"])
+def test_an_axis_update_sends_the_tick_values_after_their_labels_or_format(mode, monkeypatch):
+    # The browser applies a message's attributes in order, and bqplot draws new values with
+    # the labels it holds then (tests/browser/test_tick_labels.py shows it on screen).
+    import numpy as np
+
+    from metricwidgets.widgets.liveplot import Axes, to_dates
+
+    axes = Axes(mode, False, "loss")
+    sent = []
+    for axis in (axes.x_axis, axes.y_axis):
+        monkeypatch.setattr(axis, "_send", lambda msg, buffers=None: sent.append(list(msg["state"])))
+    x = (lambda s: to_dates(np.array([1.7e9 + s]))[0]) if mode == "wall" else float
+    for lo, hi in [(0.0, 1.0), (0.13, 0.42), (5.0, 9000.0)]:
+        axes.x_scale.min, axes.x_scale.max = x(lo * 1000), x(hi * 1000)
+        axes.y_scale.min, axes.y_scale.max = lo, hi
+        axes.apply_ticks()
+    with_values = [keys for keys in sent if "tick_values" in keys]
+    assert sum(len(keys) > 1 for keys in with_values) >= 4  # values sent with labels or format
+    assert all(keys[-1] == "tick_values" for keys in with_values), with_values
