@@ -23,25 +23,33 @@ empty space still shows the curve; "zoom y" gives PanZoom the y scale too, and S
 zooms both (the browser module sets both scales; a y range set there is kept until a reset).
 
 Thread-safety: :meth:`update` runs on the poller's thread or the kernel's; the owner
-(:class:`~metricwidgets.widgets.liveplot._live_plot.LivePlot`) serialises calls with one lock.
+(:class:`~metricwidgets.widgets.liveplot._live_plot.LivePlot`) serialises calls with one lock,
+which it gives the chart (``lock``). The browser's messages (a zoom's new range, a hover) run
+on the kernel's main thread or, with comms over subshells (JupyterLab's default), on a
+subshell's thread while a cell runs: their callbacks take that lock too, or a zoom's ticks
+computed beside a redraw's could both be sent inside one ``hold_sync`` of an axis, and one
+lost.
 """
 
 from __future__ import annotations
 
+import threading
+
 import ipywidgets as widgets
 import numpy as np
-from bqplot import Figure, Lines, PanZoom, Scatter, Tooltip
+from bqplot import Figure, PanZoom, Scatter, Tooltip
 
 from metricwidgets.core.pairing import ChartGroup
 from metricwidgets.widgets.liveplot._palette import Palette
 from metricwidgets.core.store import SeriesKey, SeriesSnapshot
-from metricwidgets.widgets.liveplot._view import (SeriesCache, even_pick, points_for_width,
+from metricwidgets.widgets.liveplot._view import (even_pick, points_for_width,
                                                   series_view, y_range)
 from metricwidgets.widgets.liveplot._axes import Axes, from_date, to_dates
 from metricwidgets.widgets.liveplot._chart_marks import ChartDiagnoses, draw_nan_marks, notes_html
 from metricwidgets.widgets.liveplot._controls import ChartSettings
 from metricwidgets.widgets.liveplot._legend import Legend
 from metricwidgets.widgets.liveplot._readout import nearest_rows, readout_html
+from metricwidgets.widgets.liveplot._series_marks import SeriesMarks
 
 __all__ = ["MARKERS_BELOW", "Chart"]
 
@@ -62,31 +70,6 @@ _Y_TITLE_PX = 22
 def _f32(a: np.ndarray) -> np.ndarray:
     # Half the bytes of float64; steps stay exact up to 16 million.
     return np.ascontiguousarray(a, np.float32)
-
-
-class _SeriesMarks:
-    """The marks of one series and what the last update drew (for the readout)."""
-
-    def __init__(self, key: SeriesKey, label: str, colour: str, dash: str, scales: dict):
-        self.key, self.label, self.colour, self.dash = key, label, colour, dash
-        self.cache = SeriesCache()
-        self.snapshot: SeriesSnapshot | None = None
-        self.view = None
-        self.build(scales)
-
-    def build(self, scales: dict) -> None:
-        """New marks on ``scales`` (after a toggle), empty until the next update."""
-        self.raw = Lines(x=[], y=[], scales=scales, colors=[self.colour], opacities=[0.25],
-                         stroke_width=1, line_style=self.dash, marker_size=20)
-        self.smooth = Lines(x=[], y=[], scales=scales, colors=[self.colour], stroke_width=2,
-                            line_style=self.dash, labels=[self.label])
-        # Invisible but hit-tested: the mouse over one reads every series at its x.
-        self.hover = Scatter(x=[], y=[], scales=scales, colors=[self.colour], default_size=200,
-                             opacities=[0.0], enable_hover=True)
-
-    @property
-    def marks(self):
-        return [self.raw, self.smooth, self.hover]
 
 
 class Chart(widgets.VBox):
@@ -113,6 +96,9 @@ class Chart(widgets.VBox):
         Name the job in every legend entry, even while one job has data (jobs compared:
         the user chose several, and a label without a job would tell them apart by colour
         only).
+    lock : threading.RLock, optional
+        The lock the owner holds while it calls :meth:`update` (a lock of its own when not
+        given); the browser's callbacks take it.
 
     Attributes
     ----------
@@ -126,7 +112,7 @@ class Chart(widgets.VBox):
     legend : Legend
     readout : ipywidgets.HTML
     diagnoses : list of Diagnosis
-    series : dict of SeriesKey to _SeriesMarks
+    series : dict of SeriesKey to SeriesMarks
     """
 
     #: False: the legend is drawn by the owner (one for several charts), not beside the figure.
@@ -136,7 +122,8 @@ class Chart(widgets.VBox):
 
     def __init__(self, group: ChartGroup, settings: ChartSettings, height: str = "300px",
                  palette: Palette | None = None, on_change=None, on_view=None,
-                 name_sources: bool = False):
+                 name_sources: bool = False, lock=None):
+        self.lock = lock if lock is not None else threading.RLock()
         self.group = group
         self.name_sources = name_sources
         self.palette = palette if palette is not None else Palette()
@@ -146,7 +133,7 @@ class Chart(widgets.VBox):
         self._zoom_y = settings.zoom_y
         self._origin, self.smoothing = settings.origin, settings.smoothing
         self._values = (settings.steps, settings.values_are)
-        self.series: dict[SeriesKey, _SeriesMarks] = {}
+        self.series: dict[SeriesKey, SeriesMarks] = {}
         self.user_x = self.user_y = False
         self._drawn_x = None  # the x-range the marks hold (None, None: all)
         self._set_ranges: dict = {}
@@ -243,7 +230,7 @@ class Chart(widgets.VBox):
     def _interaction(self):
         return self.panzoom if self._mouse == "zoom" else None
 
-    def _build_series(self, series: _SeriesMarks, scales: dict) -> None:
+    def _build_series(self, series: SeriesMarks, scales: dict) -> None:
         series.build(scales)
         series.hover.on_hover(lambda _mark, event: self._on_hover(event))
 
@@ -265,21 +252,24 @@ class Chart(widgets.VBox):
 
     # ------------------------------------------------------------------ scales and zoom
     def _on_scale_range(self, change) -> None:
-        scale = change["owner"]
-        expected = self._set_ranges.get((id(scale), change["name"]), "unset")
-        if expected != "unset" and _same(expected, change["new"]):
-            return  # the value this chart set itself
-        if scale is self.axes.x_scale:
-            self.user_x = True
-        elif scale is self.axes.y_scale:
-            self.user_y = True
-        else:
-            return  # a retired scale's late message
-        self._apply_ticks()  # a zoom or pan: ticks for the new range
-        # The new x-range, from the store at full resolution (what is drawn does not depend
-        # on y). A message sets min and max together: the second notice finds it drawn.
-        if self._on_view is not None and scale is self.axes.x_scale and \
-                self._visible_x() != self._drawn_x:
+        with self.lock:
+            scale = change["owner"]
+            expected = self._set_ranges.get((id(scale), change["name"]), "unset")
+            if expected != "unset" and _same(expected, change["new"]):
+                return  # the value this chart set itself
+            if scale is self.axes.x_scale:
+                self.user_x = True
+            elif scale is self.axes.y_scale:
+                self.user_y = True
+            else:
+                return  # a retired scale's late message
+            self._apply_ticks()  # a zoom or pan: ticks for the new range
+            # The new x-range, from the store at full resolution (what is drawn does not
+            # depend on y). A message sets min and max together: the second notice finds it
+            # drawn.
+            redraw = self._on_view is not None and scale is self.axes.x_scale and \
+                self._visible_x() != self._drawn_x
+        if redraw:
             self._on_view()
 
     def _set_range(self, scale, lo, hi) -> None:
@@ -339,7 +329,7 @@ class Chart(widgets.VBox):
         return owner, self.series_label(key, multi_host, multi_source)
 
     def _ensure_series(self, key: SeriesKey, multi_host: bool,
-                       multi_source: bool) -> _SeriesMarks:
+                       multi_source: bool) -> SeriesMarks:
         owner, label = self._label(key, multi_host, multi_source)
         series = self.series.get(key)
         if series is not None:
@@ -348,7 +338,7 @@ class Chart(widgets.VBox):
                 series.smooth.labels = [label]
             return series
         colour, dash = self.palette.style(owner, self.group.role_of(key.metric))
-        series = _SeriesMarks(key, label, colour, dash, self.axes.scales)
+        series = SeriesMarks(key, label, colour, dash, self.axes.scales)
         series.hover.on_hover(lambda _mark, event: self._on_hover(event))
         self.series[key] = series
         self._new_marks = True
@@ -393,7 +383,7 @@ class Chart(widgets.VBox):
                                  if s.key.source not in settings.hidden_sources])
         return drawn
 
-    def _draw_series(self, series: _SeriesMarks, view, hidden: bool,
+    def _draw_series(self, series: SeriesMarks, view, hidden: bool,
                      settings: ChartSettings) -> int:
         best = settings.best_source is not None and series.key.source == settings.best_source
         convert = to_dates if settings.x_mode == "wall" else _f32
@@ -455,11 +445,12 @@ class Chart(widgets.VBox):
         point = (event or {}).get("point") or (event or {}).get("data") or {}
         if point.get("x") is None:
             return
-        target = _event_x(point["x"], self._mode)
-        rows = nearest_rows([(s.label, s.colour, s) for s in list(self.series.values())
-                             if s.key not in self.legend.hidden and s.raw.visible],
-                            target, self._mode, self._origin)
-        self.readout.value = readout_html(rows, *self._values)
+        with self.lock:  # the series as one redraw left them
+            target = _event_x(point["x"], self._mode)
+            rows = nearest_rows([(s.label, s.colour, s) for s in list(self.series.values())
+                                 if s.key not in self.legend.hidden and s.raw.visible],
+                                target, self._mode, self._origin)
+            self.readout.value = readout_html(rows, *self._values)
 
     def close(self) -> None:
         for widget in [self.figure, self._nan, self.marks.mark, self.panzoom,

@@ -74,10 +74,11 @@ class InstanceChart(Chart):
     own_legend = False
     y_min_span = MIN_PERCENT_SPAN
 
-    def __init__(self, metric: str, unit: str, settings, hidden_hosts: set, palette: Palette):
+    def __init__(self, metric: str, unit: str, settings, hidden_hosts: set, palette: Palette,
+                 lock=None):
         self.label, self.hidden_hosts = LABELS.get(metric, metric), hidden_hosts
         super().__init__(ChartGroup(f"{self.label}: {unit}", [(metric, None)]), settings,
-                         height="220px", palette=palette)
+                         height="220px", palette=palette, lock=lock)
         self.caption = widgets.HTML(
             f'<div class="metricwidgets-instance-caption" style="color:#555;'
             f'line-height:1.3;padding-left:8px">{html.escape(unit)}</div>')
@@ -105,7 +106,9 @@ class InstancesPanel(widgets.VBox):
     sources: :class:`~metricwidgets.sources.cloudwatch_utilization.CloudWatchUtilizationSource`
     or :class:`~metricwidgets.sources.local_utilization.LocalUtilizationSource`).
 
-    ``on_change()`` is called after the user flips a toggle (the owner redraws).
+    ``on_change()`` is called after the user flips a toggle (the owner redraws). ``lock``: the
+    lock the owner holds while it calls :meth:`update`, given to each chart (the browser's
+    zoom and hover callbacks take it; None: each chart a lock of its own).
 
     Attributes
     ----------
@@ -120,8 +123,9 @@ class InstancesPanel(widgets.VBox):
         Those :meth:`diagnose` found last.
     """
 
-    def __init__(self, watch, on_change=None):
+    def __init__(self, watch, on_change=None, lock=None):
         self.watch = watch
+        self.lock = lock  # the owner's, held while it calls update; given to the charts
         self.charts: dict[str, Chart] = {}
         self.findings = []
         self._findings_of = None  # (store version, statuses) the findings were made of
@@ -222,7 +226,7 @@ class InstancesPanel(widgets.VBox):
             if chart is None:
                 chart = self.charts[metric] = InstanceChart(
                     metric, devices.unit(metric, per_device), panel, self.legend.hidden,
-                    self.palette)
+                    self.palette, lock=self.lock)
             series = by_metric[metric]
             if count and count != 1:
                 series = [dataclasses.replace(s, value=s.value / count) for s in series]

@@ -129,7 +129,7 @@ class LivePlot(widgets.VBox):
         self._throttle = Throttle(self.refresh, redraw_interval)
         self.picture = StaticPicture(lambda: picture_of(self))
         self._view_throttle = Throttle(self.refresh, min(redraw_interval, VIEW_REDRAW_INTERVAL))
-        self.instances = InstancesPanel(system, self._on_settings) if system is not None \
+        self.instances = InstancesPanel(system, self._on_settings, self.lock) if system is not None \
             else None
         panel = [self.instances] if self.instances is not None else []
         super().__init__([self.header, self.controls, self.charts_box, self.findings, *panel,
@@ -423,7 +423,7 @@ class LivePlot(widgets.VBox):
                 self.charts[key] = Chart(group, settings, palette=self.palette,
                                          on_change=lambda: self.refresh(force=True),
                                          on_view=self._on_view,
-                                         name_sources=self._compares_jobs())
+                                         name_sources=self._compares_jobs(), lock=self.lock)
                 attach_link(self.charts[key], self.controls)
             else:
                 chart.group = group
