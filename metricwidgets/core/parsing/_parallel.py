@@ -38,6 +38,13 @@ workers cannot start or die (a script read from stdin cannot be imported again; 
 out-of-memory kill), the pieces not yet parsed are parsed here too, and
 :attr:`ParallelParse.fallback` says why.
 
+One pool at a time
+------------------
+Parses may run at once on several threads of a process (a backfill reads four jobs at once;
+a watch re-parses while another reads): only one of them at a time gets worker processes,
+the others parse in their own thread, in this process. Each pool has a worker per CPU, so
+two pools would only share the same cores among twice the processes (and their memory).
+
 Bounded memory
 --------------
 At most :data:`IN_FLIGHT` pieces per worker are given out and not yet joined; a worker reads
@@ -54,6 +61,7 @@ import math
 import os
 import re
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 
@@ -73,6 +81,8 @@ _log = logging.getLogger(__name__)
 PARALLEL_MIN_BYTES = 16 << 20
 #: Pieces given out per worker and not yet joined.
 IN_FLIGHT = 2
+#: Held by the parse that has worker processes (see "One pool at a time").
+_POOL_SLOT = threading.Lock()
 
 
 def cpus() -> int:
@@ -198,7 +208,8 @@ class ParallelParse:
     Attributes
     ----------
     pooled : bool
-        Whether the last :meth:`results` used worker processes.
+        Whether the last :meth:`results` used worker processes (False also while another
+        parse of this process had them: it was parsed here, in its own thread).
     fallback : str or None
         Why pieces were parsed here after all (the workers could not start or died).
     most_in_flight : int
@@ -221,13 +232,18 @@ class ParallelParse:
         pieces = list(pieces)
         workers = min(self.workers, len(pieces))
         size = sum(p.size for p in pieces)
-        self.pooled = workers > 1 and size >= self.min_bytes
-        _log.debug("parsing %d piece(s), %d bytes, on %d process(es)", len(pieces), size,
-                   workers if self.pooled else 1)
-        if self.pooled:
-            yield from self._in_pool(pieces, workers)
-        else:
+        wanted = workers > 1 and size >= self.min_bytes
+        self.pooled = wanted and _POOL_SLOT.acquire(blocking=False)
+        _log.debug("parsing %d piece(s), %d bytes, on %d process(es)%s", len(pieces), size,
+                   workers if self.pooled else 1,
+                   " (another parse has the workers)" if wanted and not self.pooled else "")
+        if not self.pooled:
             yield from self._here(pieces)
+            return
+        try:
+            yield from self._in_pool(pieces, workers)
+        finally:
+            _POOL_SLOT.release()
 
     def parse(self, pieces: Iterable) -> ParseResult:
         """Every point of ``pieces`` at once (see :meth:`results`)."""

@@ -321,3 +321,21 @@ def test_a_users_script_is_never_run_again_by_the_workers(tmp_path, guarded):
     assert int(done.stdout.split()[-1]) == PARALLEL_MIN_BYTES // 200 + 1001
     said = [line for line in done.stderr.splitlines() if "process(es)" in line]
     assert len(said) == 1 and said[0].endswith(f"on {2 if guarded else 1} process(es)")
+
+
+def test_while_one_parse_has_the_workers_another_is_parsed_here_with_the_same_points(
+        tricky_file):
+    """A backfill parses several jobs at once: one pool of a worker per CPU at a time, not
+    one each."""
+    pieces = file_pieces(str(tricky_file), 4096)
+    first = ParallelParse(_parser(), workers=2, min_bytes=0)
+    running = first.results(pieces)
+    next(running)  # the first parse holds its workers until it is read to its end
+    parser = _parser()
+    second = ParallelParse(parser, workers=2, min_bytes=0)
+    _same((parser, second.parse(pieces)), _one_process(tricky_file.read_bytes()))
+    assert first.pooled and not second.pooled and second.most_in_flight == 0
+    list(running)
+    third = ParallelParse(_parser(), workers=2, min_bytes=0)
+    third.parse(pieces)
+    assert third.pooled  # the workers are free again
