@@ -101,6 +101,8 @@ class Watch:
         The error of the latest poll round (None when it went well): the poller retries.
     finished : bool
         True once every source delivered everything (after the final drain).
+    polls : int
+        Poll rounds completed (0: nothing is known of the jobs yet).
     closed : bool
 
     Thread-safety: every public method may be called from any thread. Listeners are called
@@ -117,6 +119,7 @@ class Watch:
         self.name = name or (jobs[0].name if jobs else (tuning.name if tuning else ""))
         self.store = MetricStore()
         self.statuses: dict[str, JobStatus] = {}
+        self.polls = 0
         self._log = MessageLog()
         self.error: UserFacingError | None = None
         self.last_error: UserFacingError | None = None
@@ -151,15 +154,10 @@ class Watch:
     closed = property(lambda self: self._closed)
     paused = property(lambda self: self._paused)
 
-    @property
-    def tuning_job_name(self) -> str | None:
-        """The tuning job watched (its children are the jobs), or None."""
-        return None if self._tuning is None else self._tuning.name
-
-    @property
-    def messages(self):
-        """The latest messages (a deque of WatchMessage), newest last."""
-        return self._log.entries
+    #: The tuning job watched (its children are the jobs), or None.
+    tuning_job_name = property(lambda self: None if self._tuning is None else self._tuning.name)
+    #: The latest messages (a deque of WatchMessage), newest last.
+    messages = property(lambda self: self._log.entries)
 
     #: The polling intervals (seconds), as given: see :class:`BackoffPolicy`.
     min_interval = property(lambda self: self.policy.min_interval)
@@ -318,6 +316,7 @@ class Watch:
                 self.last_error = UserFacingError(text)
                 delay = self.max_backoff
             self.policy.schedule(delay)
+            self.polls += 1
         if redefined:
             self._notify()
         if not self._closed:

@@ -112,13 +112,13 @@ def _latency(aws: StandIn, samples: int = 6) -> list[tuple[float, float]]:
     aws.write_logs(job, "algo-1", ["probe=0"])
     watch = Watch.for_job(job, MetricOptions.from_keywords(**aws.aws_kwargs))
     rounds: list[float] = []
-    original = watch._round
+    original = watch.poll_once
 
-    def timed_round():  # instrumentation only: note when each round starts
-        rounds.append(time.monotonic())
+    def timed_round():  # instrumentation only: note when each round starts (the scheduler
+        rounds.append(time.monotonic())  # calls the watch's poll_once, looked up each time)
         return original()
 
-    watch._round = timed_round
+    watch.poll_once = timed_round
     arrived: dict[float, float] = {}
     seen = threading.Event()
 

@@ -75,16 +75,19 @@ class FindingsList(widgets.HTML):
         self._known: set[str] | None = None  # None until the first look
         self.add_class("metricwidgets-findings")
 
-    def show(self, findings, jobs=(), hosts=(), live: bool = False) -> None:
+    def show(self, findings, jobs=(), hosts=(), live: bool = False, looked: bool = True) -> None:
         """Show ``findings`` (already merged), naming jobs and hosts as ``jobs`` and
         ``hosts`` (those the plot shows) require; no message is sent when nothing changed.
-        ``live``: the job runs, so a warning or error not seen before is news."""
+        ``live``: the job runs, so a warning or error not seen before is news. ``looked``:
+        the watch has been polled (a plot made before its watch's first poll has not yet
+        looked at the job: what that poll finds is what it opened on, not news)."""
         named = labelled(findings, jobs, hosts)
         keys = [finding_key(f) for _, f in named]
         if self._known is not None and live:
             self.news |= {k for k, (_, f) in zip(keys, named)
                           if k not in self._known and f.severity in ANNOUNCED}
-        self._known = (self._known or set()) | set(keys)
+        if looked:
+            self._known = (self._known or set()) | set(keys)
         self.findings = [finding for _, finding in named]
         self.lines = [f"{owner}: {f.text}" if owner else f.text for owner, f in named]
         value = "<br>".join(finding_html(owner, f, self.plot_id, k in self.news)

@@ -472,7 +472,7 @@ class LivePlot(widgets.VBox):
             found += self.instances.diagnose()
         keys = [s.key for s in snapshots if s.key.source not in settings.hidden_sources]
         self.findings.show(merge_findings(found), jobs={k.source for k in keys},
-                           hosts={k.host for k in keys}, live=bool(running))
+                           hosts={k.host for k in keys}, live=bool(running), looked=self.watch.polls > 0)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the watch is finished, then redraw; return whether it finished."""

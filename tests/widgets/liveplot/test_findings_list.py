@@ -43,6 +43,7 @@ def _plot_of_running_job(steps, values):
     from metricwidgets.sources.base import JobStatus
 
     watch = Watch([], start=False, name="job-1")
+    watch.poll_once()  # the plot opens on a polled watch (see the last test)
     watch.statuses["job-1"] = JobStatus("job-1", "InProgress")
     key = SeriesKey("job-1", "algo-1", "train:loss")
     start = time.time() - 32
@@ -100,5 +101,33 @@ def test_plot_on_finding_tells_each_finding_once_from_the_pollers_thread(poller)
         watch.flush_findings()
         assert [kind for kind, _ in told] == ["divergence"]
         assert told[0][1] is poller.thread
+    finally:
+        plot.close()
+
+
+def test_a_plot_made_before_its_watchs_first_poll_opens_on_what_that_poll_finds(poller, tmp_path):
+    """A file watch starts polling on its own thread: under load the plot can be drawn (and
+    diagnosed, with no data and no job known) before the first poll. The divergence that
+    poll reads is what the plot opened on, not news to announce."""
+    from metricwidgets.options import MetricOptions
+
+    log = tmp_path / "old.log"
+    values = [1 / (i + 1) for i in range(14)] + [40.0, 900.0, 20000.0]
+    log.write_text("".join(f"epoch {i} loss={v}\n" for i, v in enumerate(values)))
+    options = MetricOptions.from_keywords([{"Name": "train:loss", "Regex": r"loss=(\S+)"}],
+                                          step_definition=r"epoch (\d+)")
+    watch = Watch.for_file(str(log), options, start=False, poller=poller)
+    plot = LivePlot(watch, redraw_interval=0.0)  # drawn before any poll
+    try:
+        assert plot.findings.findings == [] and watch.polls == 0
+        watch.poll_once()
+        plot.refresh(force=True)
+        assert [f.kind for f in plot.findings.findings] == ["divergence"]
+        assert plot.findings.news == set() and "data-notify" not in plot.findings.value
+        with open(log, "a") as out:  # and what appears later is news again
+            out.write("".join(f"epoch {17 + i} loss=nan\n" for i in range(3)))
+        watch.poll_once()
+        plot.refresh(force=True)
+        assert {k.split("|")[0] for k in plot.findings.news} == {"nonfinite"}
     finally:
         plot.close()
