@@ -8,6 +8,7 @@ that module would be imported a second time by the demo jobs it serves.
 
 from __future__ import annotations
 
+import signal
 import threading
 
 from metricwidgets.testing.demo_jobs import (
@@ -38,17 +39,22 @@ def main(argv=None) -> None:
     parser.add_argument("--demo-jobs", action="store_true",
                         help="play a few jobs in different states")
     args = parser.parse_args(argv)
+    # Ctrl-C (or a kill) asks for the end; it never raises inside a request or a lock that a
+    # player or the server thread then waits on: the stop below ends them in order.
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     aws = StandIn(port=args.port).start()
     _announce(aws)
     try:
-        if args.demo_jobs:
+        if args.demo_jobs and not stop.is_set():
             create_demo_jobs(aws)
             print(f"# jobs: {' '.join(DEMO_JOBS)}", flush=True)
-            replay_live_job(aws)
-        else:
-            threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+            replay_live_job(aws, stop)
+        # (a timeout: Event.wait with none would not return to run the signal handler on
+        # every platform)
+        while not stop.wait(1.0):
+            pass
     finally:
         aws.stop()
 

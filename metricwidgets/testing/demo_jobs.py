@@ -9,6 +9,7 @@ exist. A Jupyter started from that shell then talks to the stand-in, never to AW
 from __future__ import annotations
 
 import shlex
+import threading
 from collections.abc import Mapping
 
 __all__ = [
@@ -57,12 +58,16 @@ def create_demo_jobs(aws) -> None:
     aws.finish_tuning_job("demo-tuning", best[1], best[0])
 
 
-def replay_live_job(aws) -> None:
-    """Play ``demo-live`` on this thread, then ``demo-live-1``, ... until interrupted, so that
-    a demo always has a job running."""
+def replay_live_job(aws, stop: threading.Event) -> None:
+    """Play ``demo-live``, then ``demo-live-1``, ... until ``stop`` is set, so that a demo
+    always has a job running. Each is played on the stand-in's own player thread (which
+    :meth:`StandIn.stop` ends) while this thread waits for it or for ``stop``."""
     round_ = 0
-    while True:
+    while not stop.is_set():
         live = "demo-live" if round_ == 0 else f"demo-live-{round_}"
-        aws.play_job(live, lines_per_host=600, interval=1.0, kind="xgboost",
-                     phase_seconds=3.0, background=False, instance_type="ml.g5.12xlarge")
+        player = aws.play_job(live, lines_per_host=600, interval=1.0, kind="xgboost",
+                              phase_seconds=3.0, instance_type="ml.g5.12xlarge")
+        while not player.wait(0.2):
+            if stop.is_set():
+                return
         round_ += 1
