@@ -17,6 +17,8 @@ from metricwidgets.widgets.liveplot._axes import (  # noqa: F401
 )
 from metricwidgets.widgets.liveplot._browser import (  # noqa: F401
     ChartLink,
+    FIGURE_VIEW,
+    FigureGuard,
     attach_link,
     series_table,
 )
@@ -129,6 +131,8 @@ __all__ = [
     "DEFAULT_SMOOTHING",
     "DIAG_COLOUR",
     "Export",
+    "FIGURE_VIEW",
+    "FigureGuard",
     "FindingsList",
     "Header",
     "InstanceChart",

@@ -246,6 +246,74 @@ export function zoomAbout(scale, lo, hi, at, factor) {
 
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+// ------------------------------------------------------------------ a figure drawn with a size
+// bqplot's Figure view draws once (renderImpl), when it is first attached, at its element's
+// size less the figure's margins, and redraws later only on its own observers. In a notebook
+// that is a background JupyterLab tab (hidden with display: none), or while the labextension's
+// renderer still hides the output, that size is 0: the plot area's three <rect>s get negative
+// widths and heights, and chromium logs "<rect> attribute width: A negative value is not
+// valid" six times a chart. So the figure of one of our charts draws only once its element
+// has a size: until then its view waits (data-metricwidgets-waiting on the element) for a
+// ResizeObserver to see the tab shown, then bqplot draws at the real size.
+// Why here and only the figure: this module ships with the widget, so Notebook 7 and VS Code
+// get it as Lab does. The findings list, legend and header are other widgets, drawn at once,
+// so a finding that appears while the tab is hidden is on the page and raises its
+// notification (labextension/src/notifications.ts reads the page). Deferring the whole output
+// in the labextension's PlotRenderer would keep the findings list off the page too: a finding
+// seen first when the tab is shown is taken as old and never announced. A bqplot figure that
+// is not in one of our charts (a user's own) draws as bqplot does.
+const WAITING = "data-metricwidgets-waiting";
+const OUR_CHART = ".metricwidgets-chart";
+
+function hasSize(el) {
+  const box = el.getBoundingClientRect();
+  return box.width > 0 && box.height > 0;
+}
+
+// True once the view's element has a size; false if the view is removed first.
+function sized(view) {
+  return new Promise((resolve) => {
+    const observer = new ResizeObserver(() => {
+      if (!hasSize(view.el)) return;
+      observer.disconnect();
+      // out of the observer's callback: bqplot's own ResizeObserver watches this element
+      setTimeout(() => resolve(true), 0);
+    });
+    observer.observe(view.el);
+    view.once("remove", () => { observer.disconnect(); resolve(false); });
+  });
+}
+
+export function drawWhenSized(FigureView) {
+  const proto = FigureView && FigureView.prototype;
+  if (!proto || typeof proto.renderImpl !== "function" || proto.__mwDrawWhenSized) return;
+  const draw = proto.renderImpl;
+  proto.__mwDrawWhenSized = true;
+  proto.renderImpl = async function (...args) {
+    while (this.el.closest(OUR_CHART) && !hasSize(this.el)) {
+      this.el.setAttribute(WAITING, "size");
+      if (!(await sized(this))) return undefined;  // removed before it was ever shown
+    }
+    this.el.removeAttribute(WAITING);
+    return draw.apply(this, args);
+  };
+}
+
+// bqplot's Figure view class (figure_view: its name, module and version, in the state the
+// comm opens with), made to wait for a size (above) as this module initializes with a model:
+// a FigureGuard the LivePlot holds from the start, and each chart's ChartLink.
+async function guardFigures(model) {
+  const view = model.get("figure_view");
+  const manager = model.widget_manager;
+  const load = manager && (manager.loadViewClass || manager.loadClass);
+  if (!view || !view.name || !load) return;
+  try {
+    drawWhenSized(await load.call(manager, view.name, view.module, view.module_version));
+  } catch (error) {
+    console.warn("metricwidgets: our charts draw as bqplot does", error);
+  }
+}
+
 // ------------------------------------------------------------------ the link
 function refId(value) {
   return typeof value === "string" && value.startsWith("IPY_MODEL_") ? value.slice(10) : null;
@@ -707,9 +775,11 @@ function linkOf(model) {
 
 export default {
   initialize({ model }) {
-    linkOf(model);
+    void guardFigures(model);
+    if (model.get("link_id")) linkOf(model);  // a ChartLink, not only a FigureGuard
   },
   render({ model, el }) {
+    if (!model.get("link_id")) return undefined;
     const link = linkOf(model);
     link.views.add(el);
     link.schedule();

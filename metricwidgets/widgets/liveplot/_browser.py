@@ -44,6 +44,14 @@ controls' own values, redraws exactly when it is free, and its drawing then stan
 kernel's state (``to_dataframe()``, export, header) never depends on what the browser drew.
 The module's hidden element says whether the kernel's last drawing has every control's value
 (``data-kernel-drawn``): the browser tests and the controls benchmark wait on it.
+
+The same module makes the figure of each of our charts draw only once its element has a size
+(issue 22: in a notebook that is a background JupyterLab tab, bqplot drew at 0 px and chromium
+logged negative ``<rect>`` widths). It does so as it initializes with a model carrying
+``figure_view``: every :class:`FigureGuard`, so :class:`ChartLink` too, and the one each
+:class:`~metricwidgets.widgets.liveplot.LivePlot` holds from the start, before its first chart
+(a job with no metrics yet gets its chart later, maybe while its tab is hidden). Why in the
+browser module and why only the figures: see ``_browser.js``.
 """
 
 from __future__ import annotations
@@ -54,11 +62,12 @@ import uuid
 import anywidget
 import numpy as np
 import traitlets
+from bqplot import Figure
 from ipywidgets import widget_serialization
 
 from metricwidgets.widgets.liveplot._axes import X_LABEL
 
-__all__ = ["ChartLink", "attach_link", "series_table"]
+__all__ = ["ChartLink", "FIGURE_VIEW", "FigureGuard", "attach_link", "series_table"]
 
 
 def series_table(series, origin: float, mode: str) -> bytes:
@@ -76,7 +85,31 @@ def series_table(series, origin: float, mode: str) -> bytes:
     return np.ascontiguousarray(column, np.float32).tobytes()
 
 
-class ChartLink(anywidget.AnyWidget):
+#: bqplot's Figure view, as the widget manager loads it: the browser module makes it wait for a
+#: size before it draws one of our charts.
+FIGURE_VIEW = {name: Figure.class_traits()[f"_view_{name}"].default_value
+               for name in ("name", "module", "module_version")}
+
+
+class FigureGuard(anywidget.AnyWidget):
+    """A hidden widget whose browser module makes our charts' figures draw only at a size.
+
+    Attributes
+    ----------
+    figure_view : dict
+        :data:`FIGURE_VIEW`: ``name``, ``module`` and ``module_version`` of bqplot's Figure
+        view, the class the module wraps (once a page) as it initializes.
+    """
+
+    _esm = pathlib.Path(__file__).with_name("_browser.js")
+    figure_view = traitlets.Dict(FIGURE_VIEW).tag(sync=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.layout.display = "none"
+
+
+class ChartLink(FigureGuard):
     """The browser side of one chart (see the module docstring).
 
     Attributes
@@ -100,7 +133,6 @@ class ChartLink(anywidget.AnyWidget):
     Thread-safety: :meth:`sync` is called by the chart's update, which its owner serialises.
     """
 
-    _esm = pathlib.Path(__file__).with_name("_browser.js")
     refs = traitlets.Dict().tag(sync=True, **widget_serialization)
     applied = traitlets.Dict().tag(sync=True)
     tables = traitlets.List().tag(sync=True)
@@ -112,7 +144,6 @@ class ChartLink(anywidget.AnyWidget):
     def __init__(self, controls=None, **kwargs):
         # in the state the comm opens with: the browser keys its link on it at once
         super().__init__(link_id=uuid.uuid4().hex, **kwargs)
-        self.layout.display = "none"
         self._controls = controls
         self._tables: list = []
 

@@ -32,7 +32,7 @@ from metricwidgets.core.pairing import group_metrics
 from metricwidgets.widgets.liveplot._palette import Palette
 from metricwidgets.polling.finding_feed import running_jobs
 from metricwidgets.errors import UserFacingError
-from metricwidgets.widgets.liveplot._browser import attach_link
+from metricwidgets.widgets.liveplot._browser import FigureGuard, attach_link
 from metricwidgets.widgets.liveplot._chart import Chart
 from metricwidgets.widgets.liveplot._controls import ChartSettings, Controls
 from metricwidgets.widgets.liveplot._export import Export
@@ -132,8 +132,8 @@ class LivePlot(widgets.VBox):
         self.instances = InstancesPanel(system, self._on_settings, self.lock) if system is not None \
             else None
         panel = [self.instances] if self.instances is not None else []
-        super().__init__([self.header, self.controls, self.charts_box, self.findings, *panel,
-                          self.export])
+        super().__init__([FigureGuard(), self.header, self.controls, self.charts_box,  # _browser.py
+                          self.findings, *panel, self.export])
         self.add_class("metricwidgets-liveplot")
         LivePlot.instances.add(self)
         for watched in (watch, system):

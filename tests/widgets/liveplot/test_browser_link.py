@@ -10,10 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bqplot import Figure
 
 from metricwidgets.polling.watch import Watch
 from metricwidgets.widgets.liveplot import LivePlot
-from metricwidgets.widgets.liveplot import ChartLink
+from metricwidgets.widgets.liveplot import ChartLink, FigureGuard
 from metricwidgets.options import MetricOptions
 
 TINY = str(Path(__file__).resolve().parents[2] / "data" / "train_tiny.py")
@@ -90,3 +91,28 @@ def test_link_module_ships_inside_the_package():
     module = Path(ChartLink.__module__.replace(".", "/") + ".js")
     root = Path(__file__).resolve().parents[3]
     assert "export default" in (root / module).read_text()
+
+
+def test_a_plot_holds_a_figure_guard_before_its_first_chart(poller, tmp_path):
+    # The browser module makes our figures wait for a size as it initializes with a model
+    # naming bqplot's Figure view: the plot has one from the start, before any chart (a job
+    # with no metrics yet), and each chart's link names it too.
+    log = tmp_path / "train.log"
+    log.write_text("")
+    watch = Watch.for_file(str(log), MetricOptions.from_keywords(DEFS), start=False, poller=poller)
+    plot = LivePlot(watch)
+    try:
+        figure = Figure()
+        named = {"name": figure._view_name, "module": figure._view_module,
+                 "module_version": figure._view_module_version}
+        assert not plot.charts
+        guard = plot.children[0]
+        assert isinstance(guard, FigureGuard) and not isinstance(guard, ChartLink)
+        assert guard.get_state()["figure_view"] == named and guard.layout.display == "none"
+        log.write_text("epoch 1: Train_error=0.5; Valid_error=0.6;\n")
+        watch.poll_once()
+        plot.refresh(force=True)
+        assert plot.charts["error"].link.get_state()["figure_view"] == named
+        figure.close()
+    finally:
+        plot.close()
