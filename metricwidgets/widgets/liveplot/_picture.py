@@ -85,6 +85,8 @@ class StaticPicture:
         self.published = 0
         self._finished_version = _NEVER
         self._updated_at = time.monotonic()
+        self._updates = 0  # update() calls begun: a display drawn meanwhile may be stale
+        self._gone = False  # the widget was closed: later pictures carry no widget view
 
     def draw(self) -> tuple[str | None, str]:
         """``(svg or None, plain_text)``: the picture and the words now."""
@@ -110,11 +112,19 @@ class StaticPicture:
         display_id = uuid.uuid4().hex
         kernel = _kernel()
         parent = kernel.get_parent() if kernel is not None else None
+        with self._lock:
+            updates = self._updates
         data = self.bundle(model_id)  # drawn outside the lock: drawing takes the plot's
         with self._lock:
             self.displays.append((display_id, parent))
             self.published += 1
+            # A refresh (the job finished) begun while this was drawn did not know this
+            # display: it would keep the older picture.
+            stale = self._updates != updates
+            finished = self._finished_version is not _NEVER
         display(data, raw=True, display_id=display_id)
+        if stale:
+            self.update(model_id, finished=finished)
 
     def tick(self, model_id: str, finished: bool, version=None) -> bool:
         """After a redraw: refresh the displays' picture once the watch ``finished`` (once
@@ -139,13 +149,17 @@ class StaticPicture:
         displays lose the widget view too). Never raises: a plot must not fail because a
         front end went away."""
         with self._lock:
+            self._updates += 1
+            self._gone = self._gone or model_id is None
             displays = list(self.displays)
             followers = list(self.followers)
         try:
             if displays:
                 svg, plain = self._draw()
-                live, still = _bundle(svg, plain, model_id), _bundle(svg, plain, None)
                 with self._lock:
+                    # A refresh drawn before the widget closed, published after: no view.
+                    live = _bundle(svg, plain, None if self._gone else model_id)
+                    still = _bundle(svg, plain, None)
                     for display_id, parent in displays:
                         data = still if finished and _headless(parent) else live
                         _publish_update(data, display_id, parent)
